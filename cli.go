@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"lockbox/client"
+	"lockbox/client/identity"
+	"lockbox/client/trace"
+	"lockbox/client/trust"
+)
+
+// Exit codes: a contract scripts depend on.
+const (
+	exitOK        = 0
+	exitFailure   = 1 // connection, protocol or login failure
+	exitUsage     = 2
+	exitUntrusted = 3 // certificate not trusted, or pin changed
+)
+
+const usageText = `Usage:
+  lockbox                      open the window
+  lockbox inspect [flags] URL  connect, show every handshake step, the chain and its problems
+  lockbox ls [flags] URL       log in and list the directory in the URL's path
+
+URL: ftp://, ftpes:// (explicit FTPS, port 21), ftps:// (implicit FTPS, port 990) or https://,
+     e.g. ftpes://alice@ftp.example.com:2121/dir. The password comes from the URL, the
+     environment variable LOCKBOX_PASSWORD, or a prompt; it is never printed.
+
+Exit codes: 0 trusted, 3 certificate not trusted or pin changed, 1 connection, protocol or
+login failure, 2 usage.
+
+Flags:
+`
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// cliFlags are the flags shared by every sub-command.
+type cliFlags struct {
+	json           bool
+	ca             stringList
+	noSystemRoots  bool
+	cert, key      string
+	certPassEnv    string
+	serverName     string
+	tlsMin, tlsMax string
+	timeout        time.Duration
+	accept         bool
+	allowPlaintext bool
+}
+
+func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("lockbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout")
+	fs.Var(&f.ca, "ca", "trust the CA certificates in this PEM or DER `FILE` (repeatable)")
+	fs.BoolVar(&f.noSystemRoots, "no-system-roots", false, "trust only the --ca roots, not the system's")
+	fs.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM, or PKCS#12 .p12/.pfx)")
+	fs.StringVar(&f.key, "key", "", "client private key `FILE` (PEM), when not inside --cert")
+	fs.StringVar(&f.certPassEnv, "cert-password-env", "", "environment variable `NAME` holding the PKCS#12 password")
+	fs.StringVar(&f.serverName, "servername", "", "check the certificate against `NAME` (and send it as SNI) instead of the URL's host")
+	fs.StringVar(&f.tlsMin, "tls-min", "1.2", "lowest TLS `version` to accept: 1.2 or 1.3")
+	fs.StringVar(&f.tlsMax, "tls-max", "", "highest TLS `version` to offer: 1.2 or 1.3")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on a connect or a silent server after `DURATION`")
+	fs.BoolVar(&f.accept, "accept", false, "pin the certificate shown for this host:port (always accept it), then go on")
+	fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "allow sending a password over unencrypted ftp://")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseInterleaved lets flags come before or after the URL.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func parseVersion(s string) (uint16, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "1.2":
+		return tls.VersionTLS12, nil
+	case "1.3":
+		return tls.VersionTLS13, nil
+	}
+	return 0, fmt.Errorf("TLS version %q: use 1.2 or 1.3", s)
+}
+
+// usageError is a mistake in how lockbox was called (exit code 2).
+type usageError struct{ error }
+
+// options turns flags into engine options; errors are usage errors except
+// for files that cannot be read.
+func (f *cliFlags) options(getenv func(string) string) (client.Options, error) {
+	var o client.Options
+	var err error
+	if o.MinVersion, err = parseVersion(f.tlsMin); err != nil {
+		return o, usageError{fmt.Errorf("--tls-min: %w", err)}
+	}
+	if o.MaxVersion, err = parseVersion(f.tlsMax); err != nil {
+		return o, usageError{fmt.Errorf("--tls-max: %w", err)}
+	}
+	if o.MaxVersion != 0 && o.MaxVersion < o.MinVersion {
+		return o, usageError{errors.New("--tls-max is lower than --tls-min")}
+	}
+	if f.timeout <= 0 {
+		return o, usageError{errors.New("--timeout must be positive")}
+	}
+	if f.noSystemRoots && len(f.ca) == 0 {
+		return o, usageError{errors.New("--no-system-roots needs at least one --ca")}
+	}
+	if f.key != "" && f.cert == "" {
+		return o, usageError{errors.New("--key needs --cert")}
+	}
+	o.Timeout = f.timeout
+	o.ServerName = f.serverName
+	o.NoSystemRoots = f.noSystemRoots
+	o.AllowPlaintext = f.allowPlaintext
+	if len(f.ca) > 0 {
+		if o.ExtraRoots, err = trust.LoadCAFiles(f.ca); err != nil {
+			return o, fmt.Errorf("--ca: %w", err)
+		}
+	}
+	if f.cert != "" {
+		password := ""
+		if f.certPassEnv != "" {
+			password = getenv(f.certPassEnv)
+		}
+		if o.Identity, err = identity.Load(f.cert, f.key, password); err != nil {
+			return o, fmt.Errorf("client identity: %w", err)
+		}
+	}
+	if o.Pins, err = trust.OpenDefault(); err != nil {
+		return o, fmt.Errorf("pin store: %w", err)
+	}
+	if f.accept {
+		o.Decide = func(context.Context, client.Decision) client.Choice { return client.AcceptAlways }
+	}
+	return o, nil
+}
+
+// runCLI runs one sub-command and returns its exit code.
+func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	var f cliFlags
+	fs := newFlagSet(&f, stderr)
+	switch cmd {
+	case "-h", "--help", "help":
+		fs.Usage()
+		return exitOK
+	case "inspect", "ls":
+	default:
+		fmt.Fprintf(stderr, "lockbox: unknown command %q\n\n", cmd)
+		fs.Usage()
+		return exitUsage
+	}
+	pos, err := parseInterleaved(fs, rest)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "lockbox %s: need exactly one URL, got %d\n", cmd, len(pos))
+		return exitUsage
+	}
+	target, err := client.ParseURL(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
+		return exitUsage
+	}
+	opts, err := f.options(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
+		if _, ok := err.(usageError); ok {
+			return exitUsage
+		}
+		return exitFailure
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if !f.json {
+		opts.Observer = stepPrinter(stdout)
+	}
+	switch cmd {
+	case "inspect":
+		return runInspect(ctx, target, opts, f.json, stdout, stderr)
+	default:
+		return runLs(ctx, target, opts, f.json, stdin, stdout, stderr)
+	}
+}
+
+func runInspect(ctx context.Context, t client.Target, opts client.Options, asJSON bool, stdout, stderr io.Writer) int {
+	report, err := client.Inspect(ctx, t, opts)
+	if asJSON {
+		writeJSON(stdout, report)
+	} else {
+		printReport(stdout, report)
+	}
+	return exitCode(report, err, stderr)
+}
+
+func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) int {
+	if t.User != "" && !t.HasPassword {
+		pw, err := password(t, stdin, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
+			return exitUsage
+		}
+		t.Password, t.HasPassword = pw, true
+	}
+	sess, report, err := client.Connect(ctx, t, opts)
+	if err != nil {
+		if asJSON {
+			writeJSON(stdout, struct {
+				*client.Report
+				Entries []client.Entry `json:"entries"`
+			}{report, nil})
+		} else if report != nil {
+			printReport(stdout, report)
+		}
+		return exitCode(report, err, stderr)
+	}
+	defer sess.Close()
+	dir := t.Path
+	if dir == "" {
+		if dir, err = sess.CurrentDir(); err != nil {
+			fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
+			return exitFailure
+		}
+	}
+	entries, err := sess.List(dir)
+	report = sess.Report()
+	if asJSON {
+		writeJSON(stdout, struct {
+			*client.Report
+			Directory string         `json:"directory"`
+			Entries   []client.Entry `json:"entries"`
+		}{report, dir, entries})
+	} else if err == nil {
+		printListing(stdout, dir, entries)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
+		return exitFailure
+	}
+	return exitCode(report, nil, stderr)
+}
+
+// password finds the password for t: LOCKBOX_PASSWORD, else a prompt when
+// standard input is a terminal.
+func password(t client.Target, stdin io.Reader, stderr io.Writer) (string, error) {
+	if pw, ok := os.LookupEnv("LOCKBOX_PASSWORD"); ok {
+		return pw, nil
+	}
+	f, ok := stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", errors.New("no password: put it in LOCKBOX_PASSWORD (standard input is not a terminal to ask on)")
+	}
+	fmt.Fprintf(stderr, "Password for %s@%s: ", t.User, t.Host)
+	pw, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return string(pw), nil
+}
+
+func exitCode(report *client.Report, err error, stderr io.Writer) int {
+	if err != nil {
+		fmt.Fprintf(stderr, "lockbox: %v\n", err)
+		if client.IsTrustFailure(err) {
+			return exitUntrusted
+		}
+		return exitFailure
+	}
+	if report != nil && !report.Trusted {
+		return exitUntrusted
+	}
+	return exitOK
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// stepPrinter prints each step the moment the engine reports it.
+func stepPrinter(w io.Writer) trace.Observer {
+	return trace.ObserverFunc(func(s trace.Step) {
+		mark := map[trace.Dir]string{trace.Send: "→", trace.Recv: "←", trace.Info: "•"}[s.Dir]
+		if s.Failed {
+			mark = "✗"
+		}
+		fmt.Fprintf(w, "%6d ms  %-8s %s %-20s %s\n", s.At.Milliseconds(), s.Conn, mark, s.Name, s.Summary)
+		fmt.Fprintf(w, "%30s %s\n", "", s.Explain)
+	})
+}

@@ -1,0 +1,97 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"time"
+
+	"lockbox/client/tlstap"
+	"lockbox/client/trace"
+)
+
+// dialTCP opens a TCP connection and records it.
+func dialTCP(ctx context.Context, addr string, em trace.Emitter, explain string) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		em.Fail(trace.Send, "tcp_connect", addr+": "+err.Error(), "Lockbox could not open a network connection to the server.")
+		return nil, &StepError{Step: "tcp_connect", Err: err}
+	}
+	em.Emit(trace.Send, "tcp_connect", fmt.Sprintf("%s → %s", conn.LocalAddr(), conn.RemoteAddr()), explain)
+	return conn, nil
+}
+
+// handshake runs the TLS handshake of conn through the record-layer tap and
+// records its outcome. The tap goes under crypto/tls so it sees the bytes on
+// the wire.
+func handshake(ctx context.Context, raw net.Conn, cfg *tls.Config, sec *security, em trace.Emitter) (*tls.Conn, *tlstap.Conn, error) {
+	tap := tlstap.New(raw, em)
+	tc := tls.Client(tap, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		err = sec.explainHandshakeError(err)
+		em.Fail(trace.Info, "handshake_failed", err.Error(), handshakeFailExplain(err))
+		return nil, tap, &StepError{Step: "tls_handshake", Err: err}
+	}
+	cs := tc.ConnectionState()
+	em.Emit(trace.Info, "handshake_done", handshakeSummary(cs), handshakeDoneExplain(cs))
+	return tc, tap, nil
+}
+
+func handshakeSummary(cs tls.ConnectionState) string {
+	s := fmt.Sprintf("%s, %s", tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite))
+	if cs.CurveID != 0 {
+		s += ", " + cs.CurveID.String()
+	}
+	if cs.DidResume {
+		return s + ", resumed: yes"
+	}
+	return s + ", resumed: no"
+}
+
+func handshakeDoneExplain(cs tls.ConnectionState) string {
+	if cs.DidResume {
+		return "The encrypted channel is ready; it reused an earlier session, which proves it talks to the same server as before."
+	}
+	return "The encrypted channel is ready: from here on, everything on this connection is private and tamper-evident."
+}
+
+func handshakeFailExplain(err error) string {
+	switch err.(type) {
+	case *UntrustedError:
+		return "The handshake was stopped because the server's certificate is not trusted."
+	case *ClientCertRequiredError:
+		return "The server refused the connection because it requires a client certificate."
+	case *InterceptionError:
+		return "The handshake was stopped because the certificate differs from the control connection's."
+	}
+	return "The client and server could not agree on a secure channel."
+}
+
+// idleConn applies the idle timeout to every read and write, so that a
+// server that stops talking ends the operation instead of hanging it.
+type idleConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(p)
+}
+
+// closeOnDone closes conn when ctx is cancelled, so that cancellation ends
+// reads that no deadline covers; the returned func stops that.
+func closeOnDone(ctx context.Context, conn net.Conn) func() bool {
+	return context.AfterFunc(ctx, func() { conn.Close() })
+}

@@ -1,0 +1,415 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+
+	"lockbox/client/tlstap"
+	"lockbox/client/trace"
+)
+
+// ftpControl is an FTP control connection up to and including TLS: TCP
+// connect, banner, AUTH TLS (explicit) or TLS first (implicit), handshake.
+// The engine owns every socket; jlaffaye/ftp is handed the finished control
+// connection and dials data connections through dialData.
+type ftpControl struct {
+	target Target
+	opts   *Options
+	rec    *trace.Recorder
+	sec    *security // nil for plain ftp://
+	em     trace.Emitter
+
+	raw    net.Conn  // the TCP connection
+	tls    *tls.Conn // nil for plain ftp://
+	wire   *wireLog  // the plaintext FTP dialogue, above TLS
+	banner []byte    // the server's greeting as received, replayed to jlaffaye/ftp
+
+	dataCount atomic.Int32
+	ctx       context.Context // the session's lifetime: cancels data handshakes
+}
+
+const (
+	explainControlConnect = "Lockbox opened the control connection, which carries FTP commands and replies."
+	explainHTTPSConnect   = "Lockbox opened a network connection to the web server."
+	explainDataConnect    = "Lockbox opened a separate data connection for a listing or a file."
+)
+
+// openControl connects, reads the banner and, for FTPS, completes the TLS
+// handshake. On error the connection is closed.
+func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *Options, rec *trace.Recorder, report *Report) (_ *ftpControl, err error) {
+	c := &ftpControl{target: t, opts: opts, rec: rec, em: rec.Conn("control"), ctx: sessCtx}
+	if t.Scheme.UsesTLS() {
+		if c.sec, err = newSecurity(ctx, t, opts, rec, report); err != nil {
+			return nil, err
+		}
+	}
+	if c.raw, err = dialTCP(ctx, t.Address(), c.em, explainControlConnect); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			c.raw.Close()
+		}
+	}()
+	stop := closeOnDone(ctx, c.raw)
+	defer stop()
+	if dl, ok := ctx.Deadline(); ok {
+		c.raw.SetDeadline(dl)
+		defer c.raw.SetDeadline(time.Time{})
+	}
+
+	conn := c.raw
+	if t.Scheme == FTPS {
+		if c.tls, _, err = handshake(ctx, c.raw, c.sec.config(sessCtx, c.em, true), c.sec, c.em); err != nil {
+			return nil, err
+		}
+		conn = c.tls
+	}
+	c.wire = newWireLog(conn, c.em)
+	c.wire.expect("ftp_banner")
+	var seen bytes.Buffer
+	br := bufio.NewReader(io.TeeReader(c.wire, &seen))
+	if _, _, err := textproto.NewReader(br).ReadResponse(220); err != nil {
+		return nil, c.stepErr(ctx, "ftp_banner", err)
+	}
+	// jlaffaye/ftp reads the greeting again from the replay. Under implicit
+	// TLS or plain FTP anything the server sent after it follows too; under
+	// explicit TLS it cannot be trusted and is left to authTLS to refuse.
+	c.banner = seen.Bytes()
+	if t.Scheme == FTPES {
+		c.banner = c.banner[:len(c.banner)-br.Buffered()]
+	}
+
+	if t.Scheme == FTPES {
+		if err := c.authTLS(ctx, br); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// authTLS upgrades the control connection. A server that refuses AUTH TLS
+// ends the connection here, before the user name or password is sent.
+func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
+	if _, err := io.WriteString(c.wire, "AUTH TLS\r\n"); err != nil {
+		return c.stepErr(ctx, "auth_tls", err)
+	}
+	if _, _, err := textproto.NewReader(br).ReadResponse(234); err != nil {
+		return c.stepErr(ctx, "auth_tls", fmt.Errorf("the server refused to switch to TLS, so Lockbox stopped before sending your user name or password: %w", err))
+	}
+	if br.Buffered() > 0 {
+		// Bytes sent before the handshake would be read later as if they came
+		// over TLS: the STARTTLS command-injection attack.
+		return &StepError{Step: "auth_tls", Err: errors.New("the server sent data after accepting AUTH TLS and before the TLS handshake; refusing it as a possible injection attack")}
+	}
+	tc, _, err := handshake(ctx, c.raw, c.sec.config(c.ctx, c.em, true), c.sec, c.em)
+	if err != nil {
+		return err
+	}
+	c.tls = tc
+	c.wire = newWireLog(tc, c.em)
+	return nil
+}
+
+// stepErr names the step that failed and prefers the context's reason.
+func (c *ftpControl) stepErr(ctx context.Context, step string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		err = fmt.Errorf("%w (%v)", ctxErr, err)
+	}
+	var perr *textproto.Error
+	if errors.As(err, &perr) {
+		return &StepError{Step: step, Reply: fmt.Sprintf("%d %s", perr.Code, perr.Msg), Err: err}
+	}
+	if c.sec != nil {
+		err = c.sec.explainHandshakeError(err)
+	}
+	return &StepError{Step: step, Err: err}
+}
+
+// confirm sends FEAT over the finished channel: under TLS 1.3 a server's
+// refusal of the client's certificate only arrives after the handshake, and
+// this read is where it shows.
+func (c *ftpControl) confirm(ctx context.Context) error {
+	if dl, ok := ctx.Deadline(); ok {
+		c.raw.SetDeadline(dl)
+		defer c.raw.SetDeadline(time.Time{})
+	}
+	tp := textproto.NewConn(c.wire)
+	if err := tp.PrintfLine("FEAT"); err != nil {
+		return c.stepErr(ctx, "feat", err)
+	}
+	if _, _, err := tp.ReadResponse(0); err != nil {
+		var perr *textproto.Error
+		if !errors.As(err, &perr) {
+			return c.stepErr(ctx, "feat", err)
+		}
+	}
+	if err := tp.PrintfLine("QUIT"); err == nil {
+		tp.ReadResponse(0)
+	}
+	return nil
+}
+
+func (c *ftpControl) close() error {
+	return c.raw.Close()
+}
+
+// dialData opens one data connection for jlaffaye/ftp. Every data
+// connection gets its own trace and handshake, which resumes the control
+// connection's TLS session.
+func (c *ftpControl) dialData(addr string) (net.Conn, error) {
+	n := c.dataCount.Add(1)
+	em := c.rec.Conn(fmt.Sprintf("data %d", n))
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("data connection address %q: %w", addr, err)
+	}
+	// Like FileZilla, always connect data connections to the control
+	// connection's address: a passive reply that points elsewhere is either a
+	// server behind NAT that misreports itself or an attempt to bounce us.
+	if ctl := c.raw.RemoteAddr().(*net.TCPAddr).IP.String(); host != ctl {
+		em.Emit(trace.Info, "pasv_address", fmt.Sprintf("server said %s, using %s", host, ctl),
+			"The server's passive reply named another address; Lockbox uses the control connection's address instead, as FileZilla does.")
+		addr = net.JoinHostPort(ctl, port)
+	}
+	dctx, cancel := context.WithTimeout(c.ctx, c.opts.timeout())
+	defer cancel()
+	raw, err := dialTCP(dctx, addr, em, explainDataConnect)
+	if err != nil {
+		return nil, err
+	}
+	if c.tls == nil {
+		return &idleConn{Conn: raw, timeout: c.opts.timeout()}, nil
+	}
+	return &lazyTLSConn{
+		raw: raw, ctl: c, em: em,
+		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false)),
+	}, nil
+}
+
+// lazyTLSConn is a data connection whose handshake waits for the first read
+// or write: servers (vsftpd, ProFTPD, Pure-FTPd) start TLS on a data
+// connection only after they received the command that uses it.
+type lazyTLSConn struct {
+	raw net.Conn
+	tls *tls.Conn
+	ctl *ftpControl
+	em  trace.Emitter
+
+	once sync.Once
+	err  error
+}
+
+func (l *lazyTLSConn) handshake() error {
+	l.once.Do(func() {
+		ctx, cancel := context.WithTimeout(l.ctl.ctx, l.ctl.opts.timeout())
+		defer cancel()
+		if err := l.tls.HandshakeContext(ctx); err != nil {
+			err = l.ctl.sec.explainHandshakeError(err)
+			l.em.Fail(trace.Info, "handshake_failed", err.Error(), handshakeFailExplain(err))
+			l.err = &StepError{Step: "data_tls_handshake", Err: err}
+			return
+		}
+		cs := l.tls.ConnectionState()
+		l.em.Emit(trace.Info, "handshake_done", handshakeSummary(cs), handshakeDoneExplain(cs))
+	})
+	return l.err
+}
+
+func (l *lazyTLSConn) deadline() {
+	l.raw.SetDeadline(time.Now().Add(l.ctl.opts.timeout()))
+}
+
+func (l *lazyTLSConn) Read(p []byte) (int, error) {
+	if err := l.handshake(); err != nil {
+		return 0, err
+	}
+	l.deadline()
+	return l.tls.Read(p)
+}
+
+func (l *lazyTLSConn) Write(p []byte) (int, error) {
+	if err := l.handshake(); err != nil {
+		return 0, err
+	}
+	l.deadline()
+	return l.tls.Write(p)
+}
+
+func (l *lazyTLSConn) Close() error                       { return l.tls.Close() }
+func (l *lazyTLSConn) LocalAddr() net.Addr                { return l.raw.LocalAddr() }
+func (l *lazyTLSConn) RemoteAddr() net.Addr               { return l.raw.RemoteAddr() }
+func (l *lazyTLSConn) SetDeadline(t time.Time) error      { return l.raw.SetDeadline(t) }
+func (l *lazyTLSConn) SetReadDeadline(t time.Time) error  { return l.raw.SetReadDeadline(t) }
+func (l *lazyTLSConn) SetWriteDeadline(t time.Time) error { return l.raw.SetWriteDeadline(t) }
+
+// replayConn gives jlaffaye/ftp the banner the engine already read, then
+// the live connection.
+type replayConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (r *replayConn) Read(p []byte) (int, error) {
+	if len(r.prefix) > 0 {
+		n := copy(p, r.prefix)
+		r.prefix = r.prefix[n:]
+		return n, nil
+	}
+	return r.Conn.Read(p)
+}
+
+// Entry is one item of a directory listing.
+type Entry struct {
+	Name   string    `json:"name"`
+	Type   string    `json:"type"` // "file", "dir", "link"
+	Size   uint64    `json:"size"`
+	Time   time.Time `json:"time"`
+	Target string    `json:"target,omitempty"`
+}
+
+// Session is a logged-in FTP session. It is not safe for concurrent use:
+// one command at a time, as the protocol itself.
+type Session struct {
+	ctl    *ftpControl
+	sc     *ftp.ServerConn
+	report *Report
+	cancel context.CancelFunc
+}
+
+// Connect connects, verifies, and logs in with t.User and t.Password
+// (anonymous when t.User is empty). The report is filled in even when it
+// fails. ctx bounds the connect and login; the session lives until Close.
+func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, error) {
+	if !t.Scheme.IsFTP() {
+		return nil, nil, fmt.Errorf("connect: %s is not an FTP URL", t.Scheme)
+	}
+	if t.Scheme == FTP && !opts.AllowPlaintext {
+		return nil, nil, &StepError{Step: "login", Err: errors.New("ftp:// sends your password unencrypted; use ftpes:// or ftps://, or allow it explicitly (--allow-plaintext)")}
+	}
+	rec := trace.NewRecorder(opts.Observer)
+	report := &Report{URL: t.String(), Address: t.Address(), Trust: TrustUntrusted}
+	finish := func(err error) (*Session, *Report, error) {
+		report.Steps = rec.Steps()
+		if err != nil {
+			report.Error = err.Error()
+		}
+		return nil, report, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
+	defer cancel()
+	sessCtx, sessCancel := context.WithCancel(context.WithoutCancel(ctx))
+	ctl, err := openControl(ctx, sessCtx, t, &opts, rec, report)
+	if err != nil {
+		sessCancel()
+		return finish(err)
+	}
+	first := true
+	dial := func(network, addr string) (net.Conn, error) {
+		if first {
+			first = false
+			return &replayConn{Conn: &idleConn{Conn: ctl.wire, timeout: opts.timeout()}, prefix: ctl.banner}, nil
+		}
+		return ctl.dialData(addr)
+	}
+	dopts := []ftp.DialOption{ftp.DialWithDialFunc(dial), ftp.DialWithShutTimeout(opts.timeout())}
+	if ctl.tls != nil {
+		// Implicit mode as far as jlaffaye/ftp knows: the engine already did
+		// AUTH TLS and the handshake; it must still send PBSZ 0 and PROT P.
+		dopts = append(dopts, ftp.DialWithTLS(ctl.sec.base))
+	}
+	stop := closeOnDone(ctx, ctl.raw)
+	sc, err := ftp.Dial(t.Address(), dopts...)
+	if err == nil {
+		user, pass := t.User, t.Password
+		if user == "" {
+			user, pass = "anonymous", "anonymous@"
+		}
+		if err = sc.Login(user, pass); err != nil {
+			sc.Quit()
+		}
+	}
+	if !stop() || err != nil {
+		ctl.close()
+		sessCancel()
+		if err == nil {
+			err = ctx.Err()
+		}
+		return finish(ctl.stepErr(ctx, "login", err))
+	}
+	if ctl.tls != nil {
+		report.TLS = tlsInfo(ctl.tls.ConnectionState())
+	}
+	report.Steps = rec.Steps()
+	return &Session{ctl: ctl, sc: sc, report: report, cancel: sessCancel}, report, nil
+}
+
+// Report returns the session's report with every step recorded so far.
+func (s *Session) Report() *Report {
+	r := *s.report
+	r.Steps = s.ctl.rec.Steps()
+	return &r
+}
+
+// CurrentDir returns the working directory.
+func (s *Session) CurrentDir() (string, error) {
+	dir, err := s.sc.CurrentDir()
+	if err != nil {
+		return "", s.ctl.stepErr(context.Background(), "pwd", err)
+	}
+	return dir, nil
+}
+
+// ChangeDir changes the working directory.
+func (s *Session) ChangeDir(dir string) error {
+	if err := s.sc.ChangeDir(dir); err != nil {
+		return s.ctl.stepErr(context.Background(), "cwd", err)
+	}
+	return nil
+}
+
+// List lists a directory (MLSD when the server offers it, else LIST).
+func (s *Session) List(dir string) ([]Entry, error) {
+	entries, err := s.sc.List(dir)
+	if err != nil {
+		return nil, s.ctl.stepErr(context.Background(), "list", err)
+	}
+	out := make([]Entry, 0, len(entries))
+	for _, e := range entries {
+		if e.Name == "." || e.Name == ".." {
+			continue
+		}
+		out = append(out, Entry{Name: sanitize(e.Name), Type: entryType(e.Type), Size: e.Size, Time: e.Time, Target: sanitize(e.Target)})
+	}
+	return out, nil
+}
+
+func entryType(t ftp.EntryType) string {
+	switch t {
+	case ftp.EntryTypeFolder:
+		return "dir"
+	case ftp.EntryTypeLink:
+		return "link"
+	}
+	return "file"
+}
+
+// Close ends the session with QUIT and closes every connection.
+func (s *Session) Close() error {
+	err := s.sc.Quit()
+	s.cancel()
+	s.ctl.close()
+	return err
+}

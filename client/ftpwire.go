@@ -1,0 +1,229 @@
+package client
+
+import (
+	"bytes"
+	"net"
+	"strings"
+	"sync"
+
+	"lockbox/client/trace"
+)
+
+// maxWireLine bounds how much of one line the protocol log keeps; the bytes
+// themselves always pass through untouched.
+const maxWireLine = 4096
+
+// wireLog watches the plaintext FTP dialogue on a control connection (above
+// TLS) and records each command and each complete reply as a step. It never
+// changes the bytes; PASS is recorded as "PASS ****".
+type wireLog struct {
+	net.Conn
+	em trace.Emitter
+
+	mu      sync.Mutex
+	out     lineBuf
+	in      lineBuf
+	reply   []string // lines of the reply being read
+	pending []string // verbs sent and not yet answered with a final reply
+}
+
+func newWireLog(c net.Conn, em trace.Emitter) *wireLog {
+	return &wireLog{Conn: c, em: em}
+}
+
+func (w *wireLog) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.out.feed(p, w.command)
+	w.mu.Unlock()
+	return w.Conn.Write(p)
+}
+
+func (w *wireLog) Read(p []byte) (int, error) {
+	n, err := w.Conn.Read(p)
+	if n > 0 {
+		w.mu.Lock()
+		w.in.feed(p[:n], w.replyLine)
+		w.mu.Unlock()
+	}
+	return n, err
+}
+
+// expect records that a command was sent outside this log (the explicit
+// FTPS preamble), so the next reply is named after it.
+func (w *wireLog) expect(verb string) {
+	w.mu.Lock()
+	w.pending = append(w.pending, verb)
+	w.mu.Unlock()
+}
+
+func (w *wireLog) command(line string) {
+	verb, _, _ := strings.Cut(line, " ")
+	verb = strings.ToUpper(verb)
+	shown := line
+	if verb == "PASS" || verb == "ACCT" {
+		shown = verb + " ****"
+	}
+	name := stepName(verb, line)
+	w.pending = append(w.pending, name)
+	w.em.Emit(trace.Send, name, shown, commandExplain(verb))
+}
+
+func (w *wireLog) replyLine(line string) {
+	w.reply = append(w.reply, line)
+	first := w.reply[0]
+	code := ""
+	if len(first) >= 3 {
+		code = first[:3]
+	}
+	if len(first) >= 4 && first[3] == '-' {
+		// A multi-line reply ends on a line that starts with its code and a
+		// space (RFC 959, 4.2); until then keep collecting.
+		if len(w.reply) == 1 || len(line) < 4 || line[:3] != code || line[3] != ' ' {
+			return
+		}
+	}
+	text := strings.Join(w.reply, " | ")
+	w.reply = w.reply[:0]
+	name := "reply"
+	final := code == "" || code[0] != '1'
+	if len(w.pending) > 0 {
+		name = w.pending[0]
+		if final {
+			w.pending = w.pending[1:]
+		}
+	}
+	explain := replyExplain(code)
+	if code != "" && (code[0] == '4' || code[0] == '5') {
+		w.em.Fail(trace.Recv, name, text, explain)
+		return
+	}
+	w.em.Emit(trace.Recv, name, text, explain)
+}
+
+func stepName(verb, line string) string {
+	if verb == "AUTH" {
+		return "auth_" + strings.ToLower(strings.TrimSpace(strings.TrimPrefix(line[len(verb):], " ")))
+	}
+	return strings.ToLower(verb)
+}
+
+// lineBuf splits a byte stream into CRLF- or LF-terminated lines.
+type lineBuf struct {
+	buf       []byte
+	truncated bool
+}
+
+func (b *lineBuf) feed(p []byte, line func(string)) {
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk = p[:i]
+		}
+		if room := maxWireLine - len(b.buf); room > 0 {
+			if len(chunk) > room {
+				chunk, b.truncated = chunk[:room], true
+			}
+			b.buf = append(b.buf, chunk...)
+		} else if len(chunk) > 0 {
+			b.truncated = true
+		}
+		if i < 0 {
+			return
+		}
+		s := strings.TrimRight(string(b.buf), "\r")
+		if b.truncated {
+			s += " …(line truncated)"
+		}
+		b.buf, b.truncated = b.buf[:0], false
+		line(sanitize(s))
+		p = p[i+1:]
+	}
+}
+
+// sanitize keeps control characters a hostile server sends out of logs and terminals.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+var commandExplains = map[string]string{
+	"USER": "Lockbox tells the server which account to log in to.",
+	"PASS": "Lockbox sends the password, over the encrypted channel; it is never shown in logs.",
+	"AUTH": "Lockbox asks the server to switch this connection to TLS before anything secret is sent.",
+	"PBSZ": "Required before PROT; says TLS itself frames the data (buffer size 0).",
+	"PROT": "PROT P asks the server to encrypt every data connection (listings and files) too.",
+	"FEAT": "Lockbox asks which optional features the server supports.",
+	"TYPE": "TYPE I asks for binary transfers, so files arrive byte for byte.",
+	"OPTS": "Lockbox asks the server to use UTF-8 for file names.",
+	"PWD":  "Lockbox asks which directory it is in.",
+	"CWD":  "Lockbox changes to another directory.",
+	"CDUP": "Lockbox goes up to the parent directory.",
+	"EPSV": "Lockbox asks the server to open a port for a new data connection (extended passive mode).",
+	"PASV": "Lockbox asks the server to open a port for a new data connection (passive mode).",
+	"MLSD": "Lockbox asks for a machine-readable directory listing over a data connection.",
+	"LIST": "Lockbox asks for a directory listing over a data connection.",
+	"NLST": "Lockbox asks for the names in a directory over a data connection.",
+	"RETR": "Lockbox asks to download a file over a data connection.",
+	"STOR": "Lockbox asks to upload a file over a data connection.",
+	"APPE": "Lockbox asks to append to a file (to resume an upload).",
+	"REST": "Lockbox asks the server to start the next transfer at this byte offset.",
+	"SIZE": "Lockbox asks for a file's size.",
+	"MDTM": "Lockbox asks for a file's modification time.",
+	"MFMT": "Lockbox sets a file's modification time.",
+	"NOOP": "Lockbox checks that the connection is still alive.",
+	"QUIT": "Lockbox ends the session politely.",
+	"DELE": "Lockbox deletes a file.",
+	"MKD":  "Lockbox creates a directory.",
+	"RMD":  "Lockbox removes a directory.",
+	"RNFR": "Lockbox names the file to rename.",
+	"RNTO": "Lockbox gives the file its new name.",
+}
+
+func commandExplain(verb string) string {
+	if e, ok := commandExplains[verb]; ok {
+		return e
+	}
+	return "Lockbox sent the FTP command " + verb + "."
+}
+
+func replyExplain(code string) string {
+	switch code {
+	case "220":
+		return "The server greets the client; it has not proven its identity yet."
+	case "234":
+		return "The server agrees to switch to TLS; the handshake starts now."
+	case "230":
+		return "The server accepted the login."
+	case "331":
+		return "The server knows the user name and wants the password."
+	case "530":
+		return "The server refused the login: wrong user name or password, or the account may not use FTP."
+	case "227", "229":
+		return "The server opened a port for the data connection."
+	case "150", "125":
+		return "The server is opening the data connection and starts sending."
+	case "226":
+		return "The server finished the transfer and closed the data connection."
+	case "522":
+		return "The server refused the data connection's TLS: it demands that the data connection resume the control connection's TLS session."
+	}
+	if code == "" {
+		return "The server sent a line that is not a well-formed FTP reply."
+	}
+	switch code[0] {
+	case '1':
+		return "The server says the request is under way."
+	case '2':
+		return "The server says the request succeeded."
+	case '3':
+		return "The server needs more information to go on."
+	case '4':
+		return "The server refused for now (a temporary failure)."
+	}
+	return "The server refused the request."
+}

@@ -1,0 +1,98 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"time"
+
+	"lockbox/client/identity"
+	"lockbox/client/trace"
+	"lockbox/client/trust"
+)
+
+// Choice is the user's answer to an untrusted certificate.
+type Choice int
+
+// The answers a user can give to an untrusted certificate.
+const (
+	// Reject ends the connection.
+	Reject Choice = iota
+	// AcceptOnce trusts the certificate for this session only.
+	AcceptOnce
+	// AcceptAlways pins the certificate for this host:port.
+	AcceptAlways
+)
+
+// Decision is what the user is shown when a certificate is not trusted.
+type Decision struct {
+	// HostPort is the host:port the certificate is for (what a pin is keyed on).
+	HostPort string
+	// Report holds the chain, the problems and, for a changed pin, the comparison.
+	Report *Report
+}
+
+// CanPin reports whether "always accept" may be offered: never for a
+// certificate that is expired or uses a weak algorithm, which may only be
+// accepted once.
+func (d Decision) CanPin() bool {
+	for _, p := range d.Report.Problems {
+		switch p.Code {
+		case "expired", "not_yet_valid", "weak_signature", "weak_key":
+			return false
+		}
+	}
+	return true
+}
+
+// Options configure a connection. The zero value verifies against the system
+// roots, with no client certificate and no pins.
+type Options struct {
+	// ServerName overrides the name checked against the certificate (and sent
+	// as SNI); by default it is the URL's host.
+	ServerName string
+	// ExtraRoots are CA certificates trusted in addition to (or, with
+	// NoSystemRoots, instead of) the system roots.
+	ExtraRoots    []*x509.Certificate
+	NoSystemRoots bool
+	// Identity is the client certificate to present when a server asks.
+	Identity *identity.Identity
+	// MinVersion and MaxVersion bound the TLS versions (tls.VersionTLS12...); 0 = default.
+	MinVersion, MaxVersion uint16
+	// Timeout bounds the whole connect (TCP, banner, TLS handshake) and each
+	// later network read or write; 0 means 30 seconds.
+	Timeout time.Duration
+	// Pins is the store of accepted certificates; nil means no pins.
+	Pins *trust.Store
+	// Observer receives each step as it happens; may be nil.
+	Observer trace.Observer
+	// Decide is asked when the certificate is not trusted. It runs during the
+	// handshake; nil rejects. Its answer is remembered for the session.
+	Decide func(ctx context.Context, d Decision) Choice
+	// AllowPlaintext permits sending a password over plain ftp://.
+	AllowPlaintext bool
+	// Now is the clock used for validity checks; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o *Options) timeout() time.Duration {
+	if o.Timeout > 0 {
+		return o.Timeout
+	}
+	return 30 * time.Second
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// versionName parses "1.2"/"1.3" as used on the command line.
+func versionName(v uint16) string {
+	if v == 0 {
+		return "default"
+	}
+	return tls.VersionName(v)
+}

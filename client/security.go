@@ -1,0 +1,327 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"lockbox/client/trace"
+	"lockbox/client/trust"
+	"lockbox/client/verify"
+)
+
+// security is the TLS state one control connection shares with its data
+// connections: one cloned tls.Config with an explicit ServerName and its own
+// session cache (so data connections resume the control session, which
+// vsftpd's require_ssl_reuse demands, and FileZilla Server refuses sessions
+// resumed from another control connection), the verification report, and
+// the trust decision taken for it.
+type security struct {
+	opts       *Options
+	target     Target
+	serverName string
+	roots      *x509.CertPool
+	base       *tls.Config
+	rec        *trace.Recorder
+
+	mu       sync.Mutex
+	report   *Report
+	leaf     []byte // DER of the control connection's certificate, once seen
+	decision Trust  // the trust given to leaf
+	reqCAs   [][]byte
+}
+
+func newSecurity(ctx context.Context, t Target, opts *Options, rec *trace.Recorder, report *Report) (*security, error) {
+	roots, err := trust.RootPool(opts.ExtraRoots, opts.NoSystemRoots)
+	if err != nil {
+		return nil, fmt.Errorf("trusted roots: %w", err)
+	}
+	s := &security{opts: opts, target: t, roots: roots, rec: rec, report: report}
+	s.serverName = opts.ServerName
+	if s.serverName == "" {
+		s.serverName = t.Host
+	}
+	s.base = &tls.Config{
+		// Go's own verification stops at the first problem and cannot pin;
+		// verifyConnection below checks everything and then decides.
+		InsecureSkipVerify: true,
+		ServerName:         s.serverName,
+		ClientSessionCache: tls.NewLRUClientSessionCache(8),
+		MinVersion:         opts.MinVersion,
+		MaxVersion:         opts.MaxVersion,
+	}
+	if s.base.MinVersion == 0 {
+		s.base.MinVersion = tls.VersionTLS12
+	}
+	if t.Scheme == HTTPS {
+		s.base.NextProtos = []string{"http/1.1"}
+	}
+	return s, nil
+}
+
+// config returns the tls.Config for one connection, whose callbacks record
+// onto em. Clones share the session cache, so they resume one another.
+func (s *security) config(ctx context.Context, em trace.Emitter, control bool) *tls.Config {
+	cfg := s.base.Clone()
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		return s.verifyConnection(ctx, em, control, cs)
+	}
+	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		return s.clientCertificate(em, cri)
+	}
+	return cfg
+}
+
+// verifyConnection runs on every handshake, resumed ones included.
+func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, control bool, cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 {
+		em.Fail(trace.Recv, "certificate", "no certificate", "The server sent no certificate, so there is nothing to check its identity against.")
+		return errors.New("the server sent no certificate")
+	}
+	leaf := cs.PeerCertificates[0]
+	if cs.Version == tls.VersionTLS13 && !cs.DidResume {
+		em.Emit(trace.Recv, "certificate", certSummary(cs.PeerCertificates),
+			"The server sent its certificate (inside the encrypted flight): its identity card, signed by the issuer shown.")
+	}
+
+	s.mu.Lock()
+	if s.leaf != nil {
+		known, decision := s.leaf, s.decision
+		s.mu.Unlock()
+		if !bytes.Equal(known, leaf.Raw) {
+			em.Fail(trace.Info, "certificate_changed", "SHA-256 "+shortFingerprint(leaf.Raw)+" instead of "+shortFingerprint(known),
+				"This connection showed a different certificate than the control connection did: someone may be intercepting the data connections.")
+			return &InterceptionError{Conn: connName(control)}
+		}
+		how := "resumed the control connection's session"
+		if !cs.DidResume {
+			how = "full handshake, same certificate as the control connection"
+		}
+		em.Emit(trace.Info, "verification", fmt.Sprintf("%s (%s)", decision, how),
+			"This connection uses the same certificate the control connection showed, which was already judged.")
+		return nil
+	}
+	s.mu.Unlock()
+
+	res := verify.Check(cs.PeerCertificates, verify.Options{
+		ServerName: s.serverName,
+		Roots:      s.roots,
+		ExtraRoots: s.opts.ExtraRoots,
+		Now:        s.opts.now(),
+	})
+	hostPort := s.target.Address()
+	trustLevel := TrustUntrusted
+	var change *PinChangeInfo
+	if res.Verified {
+		trustLevel = TrustVerified
+	}
+	if s.opts.Pins != nil {
+		if pin, ok := s.opts.Pins.Lookup(hostPort); ok {
+			if pc, changed := trust.Compare(pin, leaf); !changed {
+				if trustLevel != TrustVerified {
+					trustLevel = TrustPinned
+				}
+			} else {
+				trustLevel = TrustPinChanged
+				change = &PinChangeInfo{Old: pin, NewSHA256: trust.Fingerprint(leaf.Raw), SameKey: pc.SameKey,
+					SameIssuer: pc.SameIssuer, SameSubject: pc.SameSubject, LikelyRenewal: pc.LikelyRenewal, Verdict: pc.Verdict}
+				res.Problems = append(res.Problems, verify.Problem{
+					Level: 0, Field: verify.FieldPin, Code: verify.CodePinMismatch, Severity: verify.SeverityError,
+					Message: fmt.Sprintf("The certificate you accepted for %s on %s has changed: %s. Do not continue unless you know why it changed.",
+						hostPort, pin.AcceptedAt.Format("2006-01-02"), pc.Verdict),
+				})
+			}
+		}
+	}
+
+	s.mu.Lock()
+	s.report.Certificates = res.Chain
+	s.report.Chain = make([]CertInfo, len(res.Chain))
+	for i, c := range res.Chain {
+		s.report.Chain[i] = DescribeCert(i, c)
+	}
+	s.report.Problems = res.Problems
+	s.report.PinChange = change
+	s.report.Trust = trustLevel
+	s.report.Trusted = trustLevel == TrustVerified || trustLevel == TrustPinned
+	s.mu.Unlock()
+
+	if trustLevel == TrustVerified || trustLevel == TrustPinned {
+		em.Emit(trace.Info, "verification", verdictSummary(trustLevel, res.Problems), verdictExplain(trustLevel))
+		return s.remember(leaf, trustLevel)
+	}
+	em.Fail(trace.Info, "verification", verdictSummary(trustLevel, res.Problems), verdictExplain(trustLevel))
+
+	choice := Reject
+	if s.opts.Decide != nil {
+		choice = s.opts.Decide(ctx, Decision{HostPort: hostPort, Report: s.snapshot()})
+	}
+	switch choice {
+	case AcceptAlways:
+		if s.opts.Pins == nil {
+			return errors.New("cannot pin the certificate: no pin store")
+		}
+		if err := s.opts.Pins.Add(trust.NewPin(hostPort, leaf, s.opts.now())); err != nil {
+			return fmt.Errorf("pin the certificate: %w", err)
+		}
+		em.Emit(trace.Info, "trust_decision", "always accept: pinned SHA-256 "+shortFingerprint(leaf.Raw)+" for "+hostPort,
+			"You chose to trust this exact certificate for this server from now on; Lockbox will warn you if it ever changes.")
+		s.setTrust(TrustPinned)
+		return s.remember(leaf, TrustPinned)
+	case AcceptOnce:
+		em.Emit(trace.Info, "trust_decision", "accept once",
+			"You chose to trust this certificate for this session only; you will be asked again next time.")
+		s.setTrust(TrustAcceptedOnce)
+		return s.remember(leaf, TrustAcceptedOnce)
+	}
+	em.Fail(trace.Info, "trust_decision", "rejected", "The certificate is not trusted, so Lockbox ended the handshake before sending anything secret.")
+	return &UntrustedError{Trust: trustLevel, Problems: res.Problems}
+}
+
+func (s *security) remember(leaf *x509.Certificate, t Trust) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.leaf = leaf.Raw
+	s.decision = t
+	return nil
+}
+
+func (s *security) setTrust(t Trust) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.report.Trust = t
+	s.report.Trusted = true
+}
+
+// snapshot copies the report so that a decision dialog can read it while the
+// engine goes on writing.
+func (s *security) snapshot() *Report {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := *s.report
+	r.Steps = s.rec.Steps()
+	return &r
+}
+
+func (s *security) clientCertificate(em trace.Emitter, cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+	names := make([]string, len(cri.AcceptableCAs))
+	for i, der := range cri.AcceptableCAs {
+		names[i] = DistinguishedName(der)
+	}
+	s.mu.Lock()
+	s.report.ClientCertificate.Requested = true
+	s.report.ClientCertificate.AcceptableCAs = names
+	s.reqCAs = cri.AcceptableCAs
+	s.mu.Unlock()
+
+	cas := "any CA"
+	if len(names) > 0 {
+		cas = strings.Join(names, "; ")
+	}
+	if cri.Version == tls.VersionTLS13 {
+		em.Emit(trace.Recv, "certificate_request", "acceptable CAs: "+cas,
+			"The server asked for a client certificate (inside the encrypted flight): it wants you to prove who you are.")
+	}
+	id := s.opts.Identity
+	if id == nil {
+		em.Fail(trace.Info, "client_certificate", "none available",
+			"The server asked for a client certificate but none is configured, so none is sent; a server that requires one will refuse the connection.")
+		return &tls.Certificate{}, nil
+	}
+	subject := id.Subject()
+	s.mu.Lock()
+	s.report.ClientCertificate.Sent = &subject
+	s.mu.Unlock()
+	summary := "sending " + subject
+	if !id.Matches(cri.AcceptableCAs) {
+		summary += " (its issuer is not among the CAs the server listed)"
+	}
+	em.Emit(trace.Send, "client_certificate", summary,
+		"Lockbox sends your client certificate so the server can check who you are; your private key never leaves this computer.")
+	return &id.Certificate, nil
+}
+
+// requestedButNotSent reports whether the server asked for a client
+// certificate and none was sent: the likely reason a server then hangs up.
+func (s *security) requestedButNotSent() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.report.ClientCertificate.Requested && s.report.ClientCertificate.Sent == nil
+}
+
+// explainHandshakeError turns a failed handshake (or the first read after a
+// TLS 1.3 handshake, where a server's refusal of the client certificate
+// arrives) into the error a user can act on.
+func (s *security) explainHandshakeError(err error) error {
+	var ue *UntrustedError
+	var ie *InterceptionError
+	if err == nil || errors.As(err, &ue) || errors.As(err, &ie) {
+		return err
+	}
+	if s.requestedButNotSent() {
+		s.mu.Lock()
+		cas := append([]string(nil), s.report.ClientCertificate.AcceptableCAs...)
+		s.mu.Unlock()
+		return &ClientCertRequiredError{AcceptableCAs: cas, Err: err}
+	}
+	var alert tls.AlertError
+	if errors.As(err, &alert) && uint8(alert) == 116 { // certificate_required
+		return &ClientCertRequiredError{Err: err}
+	}
+	return err
+}
+
+func connName(control bool) string {
+	if control {
+		return "control connection"
+	}
+	return "data connection"
+}
+
+func certSummary(chain []*x509.Certificate) string {
+	leaf := chain[0]
+	return fmt.Sprintf("%d certificate(s); %s, issued by %s", len(chain), leaf.Subject.String(), leaf.Issuer.String())
+}
+
+func shortFingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:8])
+}
+
+func verdictSummary(t Trust, problems []verify.Problem) string {
+	var codes []string
+	for _, p := range problems {
+		codes = append(codes, p.Code)
+	}
+	switch t {
+	case TrustVerified:
+		if len(codes) > 0 {
+			return "trusted (chain verified), warnings: " + strings.Join(codes, ", ")
+		}
+		return "trusted: chain verified to a trusted root"
+	case TrustPinned:
+		return "trusted: matches the certificate you pinned (" + strings.Join(codes, ", ") + ")"
+	case TrustPinChanged:
+		return "NOT trusted: the pinned certificate changed (" + strings.Join(codes, ", ") + ")"
+	}
+	return "NOT trusted: " + strings.Join(codes, ", ")
+}
+
+func verdictExplain(t Trust) string {
+	switch t {
+	case TrustVerified:
+		return "A certificate authority you trust vouches for this server, and its name, dates and usage are right."
+	case TrustPinned:
+		return "Nobody vouches for this certificate, but it is exactly the one you accepted before for this server."
+	case TrustPinChanged:
+		return "The server shows a different certificate from the one you accepted before: this is how an interception looks."
+	}
+	return "Lockbox cannot confirm the server's identity; see the problems listed for why."
+}

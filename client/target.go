@@ -1,0 +1,124 @@
+package client
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Scheme is the kind of connection a URL asks for.
+type Scheme string
+
+// The schemes Lockbox dials.
+const (
+	// FTP is plain FTP: nothing is encrypted, not even the password.
+	FTP Scheme = "ftp"
+	// FTPES is explicit FTPS: plain TCP, then AUTH TLS upgrades the control connection.
+	FTPES Scheme = "ftpes"
+	// FTPS is implicit FTPS: TLS from the first byte, port 990 by default.
+	FTPS Scheme = "ftps"
+	// HTTPS is HTTP over TLS.
+	HTTPS Scheme = "https"
+)
+
+// DefaultPort is the port a scheme uses when the URL names none.
+func (s Scheme) DefaultPort() int {
+	switch s {
+	case FTPS:
+		return 990
+	case HTTPS:
+		return 443
+	}
+	return 21
+}
+
+// UsesTLS reports whether the scheme encrypts its connections.
+func (s Scheme) UsesTLS() bool { return s != FTP }
+
+// IsFTP reports whether the scheme is one of the FTP family.
+func (s Scheme) IsFTP() bool { return s == FTP || s == FTPES || s == FTPS }
+
+// Target is a parsed Lockbox URL.
+type Target struct {
+	Scheme Scheme
+	// Host is the host name or IP literal, without brackets.
+	Host string
+	Port int
+	User string
+	// Password is the password given in the URL, if any. It is never printed.
+	Password string
+	// HasPassword distinguishes an empty password from none.
+	HasPassword bool
+	// Path is the path part of the URL ("" when none was given).
+	Path string
+}
+
+// ParseURL parses ftp://, ftpes://, ftps:// and https:// URLs.
+// A URL without a scheme is taken as ftpes://, the safe default for FTP.
+func ParseURL(raw string) (Target, error) {
+	if !strings.Contains(raw, "://") {
+		raw = "ftpes://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error quotes the whole URL, password included: say less.
+		return Target{}, fmt.Errorf("parse URL: %v", redactURLError(err))
+	}
+	t := Target{Scheme: Scheme(strings.ToLower(u.Scheme)), Host: u.Hostname(), Path: u.Path}
+	switch t.Scheme {
+	case FTP, FTPES, FTPS, HTTPS:
+	default:
+		return Target{}, fmt.Errorf("parse URL: unsupported scheme %q (use ftp, ftpes, ftps or https)", u.Scheme)
+	}
+	if t.Host == "" {
+		return Target{}, fmt.Errorf("parse URL: no host in %q", Redact(raw))
+	}
+	t.Port = t.Scheme.DefaultPort()
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return Target{}, fmt.Errorf("parse URL: bad port %q", p)
+		}
+		t.Port = n
+	}
+	if u.User != nil {
+		t.User = u.User.Username()
+		t.Password, t.HasPassword = u.User.Password()
+	}
+	return t, nil
+}
+
+// Address is host:port, ready for net.Dial.
+func (t Target) Address() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
+
+// String renders the URL without its password.
+func (t Target) String() string {
+	u := url.URL{Scheme: string(t.Scheme), Host: t.Address(), Path: t.Path}
+	if t.User != "" {
+		u.User = url.User(t.User)
+	}
+	return u.String()
+}
+
+// Redact removes a password from a URL string so that it can be printed.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if i := strings.Index(raw, "@"); i >= 0 {
+			if j := strings.Index(raw, "://"); j >= 0 && j < i {
+				return raw[:j+3] + "****" + raw[i:]
+			}
+		}
+		return raw
+	}
+	return u.Redacted()
+}
+
+func redactURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return fmt.Errorf("%s: %v", ue.Op, ue.Err)
+	}
+	return err
+}

@@ -1,0 +1,152 @@
+package trust
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// fileVersion is written into pins.json so a future format change can be
+// told apart from damage.
+const fileVersion = 1
+
+// maxPinsFileSize bounds what Open reads: thousands of pins fit in far less,
+// so a bigger file was not written by Lockbox.
+const maxPinsFileSize = 16 << 20
+
+type pinsFile struct {
+	Version int   `json:"version"`
+	Pins    []Pin `json:"pins"`
+}
+
+// CorruptError reports a pins file that could not be parsed. When Open
+// returns it, the file has been moved to MovedTo with its content intact.
+type CorruptError struct {
+	// Path is where the damaged file was.
+	Path string
+	// MovedTo is where it is now.
+	MovedTo string
+	// Err is what was wrong with it.
+	Err error
+}
+
+// Error says what was wrong and where the file went.
+func (e *CorruptError) Error() string {
+	if e.MovedTo == "" {
+		return fmt.Sprintf("pins file %s is damaged: %v", e.Path, e.Err)
+	}
+	return fmt.Sprintf("pins file %s is damaged (%v); it was moved to %s and no certificates are pinned now", e.Path, e.Err, e.MovedTo)
+}
+
+// Unwrap returns what was wrong with the file.
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// readPins returns the pins in path, nil for a missing or blank file, and a
+// *CorruptError (not yet moved) when the content cannot be trusted.
+func readPins(path string) ([]Pin, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open pins file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPinsFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read pins file %s: %w", path, err)
+	}
+	if len(data) > maxPinsFileSize {
+		return nil, fmt.Errorf("pins file %s is larger than %d MiB, so Lockbox did not write it; move it away to start afresh", path, maxPinsFileSize>>20)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	var pf pinsFile
+	if err := json.Unmarshal(data, &pf); err != nil {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("not valid JSON: %w", err)}
+	}
+	if pf.Version > fileVersion {
+		return nil, fmt.Errorf("pins file %s has format version %d, newer than this Lockbox understands (%d)", path, pf.Version, fileVersion)
+	}
+	if pf.Version != fileVersion {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", pf.Version, fileVersion)}
+	}
+	for i := range pf.Pins {
+		pf.Pins[i].HostPort = normHostPort(pf.Pins[i].HostPort)
+		if err := pf.Pins[i].validate(); err != nil {
+			return nil, &CorruptError{Path: path, Err: fmt.Errorf("entry %d: %w", i+1, err)}
+		}
+	}
+	return pf.Pins, nil
+}
+
+// moveAside renames the damaged file next to itself, never over an earlier
+// one, and fills in ce.MovedTo.
+func moveAside(ce *CorruptError) error {
+	base := ce.Path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
+	target := base
+	for n := 2; ; n++ {
+		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		target = fmt.Sprintf("%s-%d", base, n)
+	}
+	if err := os.Rename(ce.Path, target); err != nil {
+		return fmt.Errorf("%w; moving it aside failed, so it was left in place: %v", ce, err)
+	}
+	ce.MovedTo = target
+	return ce
+}
+
+// writePins replaces path atomically: a crash leaves either the old file or
+// the new one, never half of each.
+func writePins(path string, pins []Pin) error {
+	data, err := json.MarshalIndent(pinsFile{Version: fileVersion, Pins: pins}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode pins: %w", err)
+	}
+	data = append(data, '\n')
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create directory for pins file: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".pins-*.tmp")
+	if err != nil {
+		return fmt.Errorf("save pins file %s: %w", path, err)
+	}
+	tmpName := tmp.Name()
+	if err := writeAndClose(tmp, data); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("save pins file %s: %w", path, err)
+	}
+	if err := os.Rename(tmpName, path); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("save pins file %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeAndClose(f *os.File, data []byte) error {
+	// CreateTemp already uses 0600 on Unix; being explicit keeps that true
+	// should it ever change.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,119 @@
+package trust
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// maxCAFileSize bounds a CA file; the whole Mozilla bundle is about 200 KiB.
+const maxCAFileSize = 8 << 20
+
+// LoadCAFiles reads CA certificates from each path. A file may be PEM with
+// one or many CERTIFICATE blocks (other blocks are ignored) or DER with one
+// or more concatenated certificates.
+func LoadCAFiles(paths []string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for _, p := range paths {
+		certs, err := loadCAFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("CA file %s: %w", p, err)
+		}
+		out = append(out, certs...)
+	}
+	return out, nil
+}
+
+func loadCAFile(path string) ([]*x509.Certificate, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCAFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	switch {
+	case len(data) == 0:
+		return nil, errors.New("file is 0 bytes")
+	case len(data) > maxCAFileSize:
+		return nil, fmt.Errorf("file is larger than %d MiB", maxCAFileSize>>20)
+	case bytes.Contains(data, []byte("-----BEGIN")):
+		return parsePEMCerts(data)
+	}
+	certs, err := x509.ParseCertificates(data)
+	if err != nil {
+		return nil, fmt.Errorf("neither PEM nor a DER certificate: %w", err)
+	}
+	return certs, nil
+}
+
+func parsePEMCerts(data []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	others := map[string]bool{}
+	rest := data
+	blocks := 0
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		blocks++
+		if block.Type != "CERTIFICATE" {
+			others[block.Type] = true
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("PEM block %d: %w", blocks, err)
+		}
+		certs = append(certs, c)
+	}
+	if bytes.Contains(rest, []byte("-----BEGIN")) {
+		return nil, fmt.Errorf("truncated or malformed PEM block after %d good blocks", blocks)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("no CERTIFICATE block found%s", foundTypes(others))
+	}
+	return certs, nil
+}
+
+func foundTypes(types map[string]bool) string {
+	if len(types) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(types))
+	for t := range types {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	return " (found: " + strings.Join(names, ", ") + ")"
+}
+
+// RootPool returns the system roots plus extra, or only extra when
+// noSystemRoots is set. An empty pool is allowed: with it only pinned
+// certificates can be accepted.
+func RootPool(extra []*x509.Certificate, noSystemRoots bool) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if !noSystemRoots {
+		sys, err := x509.SystemCertPool()
+		if err != nil {
+			return nil, fmt.Errorf("load system root certificates: %w", err)
+		}
+		pool = sys
+	}
+	for _, c := range extra {
+		if c != nil {
+			pool.AddCert(c)
+		}
+	}
+	return pool, nil
+}

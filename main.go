@@ -1,0 +1,20 @@
+// Command lockbox is an FTP/FTPS/HTTPS client that shows what a TLS
+// connection really did. Without arguments it opens the window; with a
+// sub-command it runs the same engine from the command line.
+package main
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2/app"
+
+	"lockbox/ui"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		ui.Run(app.NewWithID("app.lockbox"))
+		return
+	}
+	os.Exit(runCLI(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
