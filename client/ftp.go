@@ -125,11 +125,17 @@ func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
 
 // stepErr names the step that failed and prefers the context's reason.
 func (c *ftpControl) stepErr(ctx context.Context, step string, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	var nerr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout() {
+		err = fmt.Errorf("the server did not answer within %s: %w", c.opts.timeout(), err)
+	} else if ctxErr := ctx.Err(); ctxErr != nil {
 		err = fmt.Errorf("%w (%v)", ctxErr, err)
 	}
 	var perr *textproto.Error
 	if errors.As(err, &perr) {
+		if perr.Code == 522 {
+			err = fmt.Errorf("%w: %s", err, c.resumptionHint())
+		}
 		return &StepError{Step: step, Reply: fmt.Sprintf("%d %s", perr.Code, perr.Msg), Err: err}
 	}
 	if c.sec != nil {
@@ -160,6 +166,19 @@ func (c *ftpControl) confirm(ctx context.Context) error {
 		tp.ReadResponse(0)
 	}
 	return nil
+}
+
+// resumptionHint explains a 522 reply: the server wants each data
+// connection to resume the control connection's TLS session. Go resumes only
+// with session tickets, so a TLS 1.2 server that issues none cannot be
+// satisfied.
+func (c *ftpControl) resumptionHint() string {
+	if c.tls != nil && c.tls.ConnectionState().Version == tls.VersionTLS12 {
+		if _, ticket := find(c.rec.Steps(), "control", "new_session_ticket"); !ticket {
+			return "the server requires data connections to resume the control connection's TLS session, but under TLS 1.2 it issued no session ticket, and Go's TLS can resume only with tickets; connect with TLS 1.3 (--tls-min 1.3) or ask the administrator to enable session tickets"
+		}
+	}
+	return "the server requires data connections to resume the control connection's TLS session, and this data connection did not"
 }
 
 func (c *ftpControl) close() error {

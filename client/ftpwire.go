@@ -107,6 +107,16 @@ func stepName(verb, line string) string {
 	return strings.ToLower(verb)
 }
 
+// find returns the first step with that name on that connection.
+func find(steps []trace.Step, conn, name string) (trace.Step, bool) {
+	for _, s := range steps {
+		if s.Conn == conn && s.Name == name {
+			return s, true
+		}
+	}
+	return trace.Step{}, false
+}
+
 // lineBuf splits a byte stream into CRLF- or LF-terminated lines.
 type lineBuf struct {
 	buf       []byte

@@ -104,16 +104,6 @@ func names(steps []trace.Step, conn string) []string {
 	return out
 }
 
-// find returns the first step with that name on that connection.
-func find(steps []trace.Step, conn, name string) (trace.Step, bool) {
-	for _, s := range steps {
-		if s.Conn == conn && s.Name == name {
-			return s, true
-		}
-	}
-	return trace.Step{}, false
-}
-
 func containsInOrder(have []string, want ...string) bool {
 	i := 0
 	for _, h := range have {

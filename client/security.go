@@ -3,10 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -291,8 +289,7 @@ func certSummary(chain []*x509.Certificate) string {
 }
 
 func shortFingerprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:8])
+	return trust.ShortFingerprint(trust.Fingerprint(der))
 }
 
 func verdictSummary(t Trust, problems []verify.Problem) string {

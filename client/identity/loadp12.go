@@ -25,6 +25,9 @@ func LoadPKCS12(file, password string) (*Identity, error) {
 }
 
 func loadPKCS12Data(file string, data []byte, password string) (*Identity, error) {
+	if err := checkIterations(data); err != nil {
+		return nil, fmt.Errorf("PKCS#12 file %s: %w", file, err)
+	}
 	key, cert, cas, err := pkcs12.DecodeChain(data, password)
 	if err != nil {
 		return nil, fmt.Errorf("PKCS#12 file %s: %w", file, describeP12Error(err, password))
@@ -51,7 +54,8 @@ func describeP12Error(err error, password string) error {
 	case errors.As(err, &notImpl):
 		return fmt.Errorf("unsupported kind of PKCS#12 file: %w", err)
 	case strings.Contains(err.Error(), "error reading P12 data"):
-		return fmt.Errorf("not a PKCS#12 file, or a damaged one: %w", err)
+		// The asn1 detail dumps parser internals no user can act on.
+		return errors.New("not a PKCS#12 file, or a damaged one (it is not valid DER)")
 	}
 	return fmt.Errorf("cannot read the PKCS#12 contents: %w", err)
 }

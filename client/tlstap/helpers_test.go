@@ -122,6 +122,8 @@ type result struct {
 	events []event
 	state  tls.ConnectionState
 	err    error
+	// passthrough reports that both directions stopped being parsed.
+	passthrough bool
 }
 
 // dialTapped runs one client handshake through a tap and reads the server's
@@ -147,7 +149,8 @@ func dialTapped(t testing.TB, addr string, cfg *tls.Config) result {
 	tc.Close()
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return result{steps: rec.Steps(), facts: tap.Facts(), events: rc.events, state: tc.ConnectionState(), err: herr}
+	return result{steps: rec.Steps(), facts: tap.Facts(), events: rc.events, state: tc.ConnectionState(), err: herr,
+		passthrough: tap.in.done.Load() && tap.out.done.Load()}
 }
 
 // stepNames renders steps as "send client_hello", with "!" marking failures.

@@ -81,7 +81,6 @@ func (c *Conn) beginRecord(s *side) error {
 	}
 	s.typ, s.left = typ, int(length)
 	s.body = s.body[:0]
-	// A ServerHello switches encryption on for the records after its own.
 	s.recEncrypted = s.encrypted
 	return nil
 }

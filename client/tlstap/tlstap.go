@@ -47,6 +47,9 @@ type side struct {
 	// even though they are emitted outside Conn.mu.
 	feedMu sync.Mutex
 
+	// pending holds the steps found by the current feed; guarded by feedMu.
+	pending []step
+
 	// The fields below are guarded by Conn.mu.
 	hdr       [recordHeaderLen]byte
 	hdrN      int
@@ -55,9 +58,9 @@ type side struct {
 	body      []byte // the body of a change_cipher_spec or alert record
 	hs        []byte // handshake bytes awaiting a complete message
 	encrypted bool   // this direction has switched to encrypted records
-	// recEncrypted is encrypted as it was when the current record began.
+	// recEncrypted is encrypted as it was when the current record began,
+	// since a ServerHello turns encryption on only for the records after it.
 	recEncrypted bool
-	pending      []step
 }
 
 // shared is what one direction's parsing needs to know about the other.
@@ -74,8 +77,9 @@ type step struct {
 	failed                 bool
 }
 
-// New wraps c so that the TLS handshake flowing through it is reported to
-// em. A nil em discards the steps; the facts are still collected.
+// New wraps c, which must not be nil, so that the TLS handshake flowing
+// through it is reported to em. A nil em discards the steps; the facts are
+// still collected.
 func New(c net.Conn, em trace.Emitter) *Conn {
 	if em == nil {
 		em = trace.Discard
@@ -147,6 +151,10 @@ func (c *Conn) feed(s *side, p []byte) {
 	defer s.feedMu.Unlock()
 	c.mu.Lock()
 	c.parse(s, p)
+	if s.done.Load() {
+		// The connection may live for hours of bulk transfer; keep nothing.
+		s.hs, s.body = nil, nil
+	}
 	steps := s.pending
 	c.mu.Unlock()
 	for _, st := range steps {

@@ -54,6 +54,14 @@ func SPKIHash(c *x509.Certificate) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
+// normalize puts p in the form Lookup and Compare expect; fingerprints
+// pasted from other tools are often upper case.
+func (p Pin) normalize() Pin {
+	p.HostPort = normHostPort(p.HostPort)
+	p.SHA256 = strings.ToLower(strings.TrimSpace(p.SHA256))
+	return p
+}
+
 // normHostPort lowercases the host because DNS names are case-insensitive
 // and a pin must not be missed over "FTP.example.com" versus "ftp.example.com".
 func normHostPort(hostPort string) string {
@@ -66,8 +74,8 @@ func (p Pin) validate() error {
 	if _, _, err := net.SplitHostPort(p.HostPort); err != nil {
 		return fmt.Errorf("pin for %q: host:port expected: %w", p.HostPort, err)
 	}
-	if len(p.SHA256) != sha256.Size*2 || strings.ToLower(p.SHA256) != p.SHA256 {
-		return fmt.Errorf("pin for %s: sha256 must be %d lowercase hex digits", p.HostPort, sha256.Size*2)
+	if len(p.SHA256) != sha256.Size*2 {
+		return fmt.Errorf("pin for %s: sha256 must be %d hex digits, not %d", p.HostPort, sha256.Size*2, len(p.SHA256))
 	}
 	if _, err := hex.DecodeString(p.SHA256); err != nil {
 		return fmt.Errorf("pin for %s: sha256 is not hex: %w", p.HostPort, err)

@@ -79,7 +79,7 @@ func readPins(path string) ([]Pin, error) {
 		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", pf.Version, fileVersion)}
 	}
 	for i := range pf.Pins {
-		pf.Pins[i].HostPort = normHostPort(pf.Pins[i].HostPort)
+		pf.Pins[i] = pf.Pins[i].normalize()
 		if err := pf.Pins[i].validate(); err != nil {
 			return nil, &CorruptError{Path: path, Err: fmt.Errorf("entry %d: %w", i+1, err)}
 		}

@@ -77,8 +77,10 @@ func parsePEMCerts(data []byte) ([]*x509.Certificate, error) {
 		}
 		certs = append(certs, c)
 	}
-	if bytes.Contains(rest, []byte("-----BEGIN")) {
-		return nil, fmt.Errorf("truncated or malformed PEM block after %d good blocks", blocks)
+	// pem.Decode skips a damaged block silently, so BEGIN lines are counted
+	// to notice truncation.
+	if begins := bytes.Count(data, []byte("-----BEGIN ")); begins > blocks {
+		return nil, fmt.Errorf("truncated or malformed PEM: %d blocks begin but only %d are complete", begins, blocks)
 	}
 	if len(certs) == 0 {
 		return nil, fmt.Errorf("no CERTIFICATE block found%s", foundTypes(others))

@@ -37,7 +37,8 @@ func TestLoadCAFiles(t *testing.T) {
 		{"empty", nil, nil, "file is 0 bytes"},
 		{"garbage", []byte("hello, this is not a certificate"), nil, "neither PEM nor a DER certificate"},
 		{"only a key", ca1.KeyPEM(), nil, "no CERTIFICATE block found (found: PRIVATE KEY)"},
-		{"truncated PEM", append(ca1.CertPEM(), truncated...), nil, "truncated or malformed PEM block after 1 good blocks"},
+		{"truncated PEM", append(ca1.CertPEM(), truncated...), nil, "truncated or malformed PEM: 2 blocks begin but only 1 are complete"},
+		{"damaged block between good ones", append(append(append([]byte{}, ca1.CertPEM()...), []byte("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n")...), ca2.CertPEM()...), nil, "3 blocks begin but only 2 are complete"},
 		{"bad certificate in PEM", []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), nil, "PEM block 1"},
 		{"enormous", bytes.Repeat([]byte{'A'}, maxCAFileSize+1), nil, "larger than 8 MiB"},
 	}

@@ -70,7 +70,7 @@ func (s *Store) Lookup(hostPort string) (Pin, bool) {
 // Add stores p, replacing any pin for the same host:port, and saves the file.
 // Nothing changes in memory when the save fails.
 func (s *Store) Add(p Pin) error {
-	p.HostPort = normHostPort(p.HostPort)
+	p = p.normalize()
 	if err := p.validate(); err != nil {
 		return err
 	}

@@ -147,7 +147,6 @@ func TestStoreAddRejectsBadPin(t *testing.T) {
 		{"no port", func(p *Pin) { p.HostPort = "ftp.example.com" }},
 		{"empty host:port", func(p *Pin) { p.HostPort = "" }},
 		{"short hash", func(p *Pin) { p.SHA256 = "abcd" }},
-		{"upper-case hash", func(p *Pin) { p.SHA256 = strings.ToUpper(p.SHA256) }},
 		{"non-hex hash", func(p *Pin) { p.SHA256 = strings.Repeat("zz", 32) }},
 	}
 	for _, tt := range tests {
@@ -169,6 +168,24 @@ func TestStoreAddRejectsBadPin(t *testing.T) {
 				t.Fatalf("bad pin was written to disk: %v", err)
 			}
 		})
+	}
+}
+
+func TestStoreAddNormalizes(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), PinsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPin("ftp.example.com:990", newLeaf(t, "ftp", nil).Cert, fixedNow)
+	pasted := p
+	pasted.HostPort = " FTP.Example.COM:990 "
+	pasted.SHA256 = strings.ToUpper(p.SHA256)
+	if err := s.Add(pasted); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	got, ok := s.Lookup("ftp.example.com:990")
+	if !ok || got != p {
+		t.Fatalf("Lookup = %+v, %v; want %+v", got, ok, p)
 	}
 }
 
