@@ -118,7 +118,7 @@ type usageError struct{ error }
 
 // options turns flags into engine options; errors are usage errors except
 // for files that cannot be read.
-func (f *cliFlags) options(getenv func(string) string) (client.Options, error) {
+func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.Options, error) {
 	var o client.Options
 	var err error
 	if o.MinVersion, err = parseVersion(f.tlsMin); err != nil {
@@ -157,7 +157,12 @@ func (f *cliFlags) options(getenv func(string) string) (client.Options, error) {
 			return o, fmt.Errorf("client identity: %w", err)
 		}
 	}
-	if o.Pins, err = trust.OpenDefault(); err != nil {
+	o.Pins, err = trust.OpenDefault()
+	var corrupt *trust.CorruptError
+	if errors.As(err, &corrupt) {
+		// The damaged file was kept aside; go on with an empty store.
+		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
+	} else if err != nil {
 		return o, fmt.Errorf("pin store: %w", err)
 	}
 	if f.accept {
@@ -201,7 +206,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
 		return exitUsage
 	}
-	opts, err := f.options(os.Getenv)
+	opts, err := f.options(os.Getenv, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
 		if _, ok := err.(usageError); ok {

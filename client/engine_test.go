@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"lockbox/client/identity"
 	"lockbox/client/internal/certgen"
@@ -249,5 +250,23 @@ func TestClientCertificateRequired(t *testing.T) {
 				t.Errorf("sent = %v", report.ClientCertificate.Sent)
 			}
 		})
+	}
+}
+
+// A person deciding on a certificate may take longer than the network
+// timeout; that time must not count as the server being silent.
+func TestDecisionTimeIsNotATimeout(t *testing.T) {
+	srv := startDemo(t, false, serverTLS(selfSigned(t)))
+	const timeout = 50 * time.Millisecond
+	report, err := Inspect(bg, mustTarget(t, "ftpes://"+srv.Addr), Options{Timeout: timeout, Pins: pinStore(t),
+		Decide: func(context.Context, Decision) Choice {
+			<-time.After(4 * timeout) // a slow human, not synchronisation
+			return AcceptOnce
+		}})
+	if err != nil {
+		t.Fatalf("a slow decision failed the connection: %v", err)
+	}
+	if report.Trust != TrustAcceptedOnce || !report.Trusted {
+		t.Errorf("trust = %s", report.Trust)
 	}
 }

@@ -55,7 +55,10 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 			return nil, err
 		}
 	}
-	if c.raw, err = dialTCP(ctx, t.Address(), c.em, explainControlConnect); err != nil {
+	dctx, cancel := context.WithTimeout(ctx, opts.timeout())
+	c.raw, err = dialTCP(dctx, t.Address(), c.em, explainControlConnect)
+	cancel()
+	if err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -65,20 +68,19 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 	}()
 	stop := closeOnDone(ctx, c.raw)
 	defer stop()
-	if dl, ok := ctx.Deadline(); ok {
-		c.raw.SetDeadline(dl)
-		defer c.raw.SetDeadline(time.Time{})
-	}
+	defer c.raw.SetDeadline(time.Time{})
 
 	conn := c.raw
 	if t.Scheme == FTPS {
-		if c.tls, _, err = handshake(ctx, c.raw, c.sec.config(sessCtx, c.em, true), c.sec, c.em); err != nil {
+		c.startStep()
+		if c.tls, _, err = handshake(ctx, c.raw, c.sec.config(sessCtx, c.em, true, c.raw), c.sec, c.em); err != nil {
 			return nil, err
 		}
 		conn = c.tls
 	}
 	c.wire = newWireLog(conn, c.em)
 	c.wire.expect("ftp_banner")
+	c.startStep()
 	var seen bytes.Buffer
 	br := bufio.NewReader(io.TeeReader(c.wire, &seen))
 	if _, _, err := textproto.NewReader(br).ReadResponse(220); err != nil {
@@ -103,6 +105,7 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 // authTLS upgrades the control connection. A server that refuses AUTH TLS
 // ends the connection here, before the user name or password is sent.
 func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
+	c.startStep()
 	if _, err := io.WriteString(c.wire, "AUTH TLS\r\n"); err != nil {
 		return c.stepErr(ctx, "auth_tls", err)
 	}
@@ -114,13 +117,20 @@ func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
 		// over TLS: the STARTTLS command-injection attack.
 		return &StepError{Step: "auth_tls", Err: errors.New("the server sent data after accepting AUTH TLS and before the TLS handshake; refusing it as a possible injection attack")}
 	}
-	tc, _, err := handshake(ctx, c.raw, c.sec.config(c.ctx, c.em, true), c.sec, c.em)
+	c.startStep()
+	tc, _, err := handshake(ctx, c.raw, c.sec.config(c.ctx, c.em, true, c.raw), c.sec, c.em)
 	if err != nil {
 		return err
 	}
 	c.tls = tc
 	c.wire = newWireLog(tc, c.em)
 	return nil
+}
+
+// startStep gives the next step the configured time: a server that is
+// silent, or drips its reply, past it ends the step with a timeout.
+func (c *ftpControl) startStep() {
+	c.raw.SetDeadline(time.Now().Add(c.opts.timeout()))
 }
 
 // stepErr names the step that failed and prefers the context's reason.
@@ -148,10 +158,8 @@ func (c *ftpControl) stepErr(ctx context.Context, step string, err error) error 
 // refusal of the client's certificate only arrives after the handshake, and
 // this read is where it shows.
 func (c *ftpControl) confirm(ctx context.Context) error {
-	if dl, ok := ctx.Deadline(); ok {
-		c.raw.SetDeadline(dl)
-		defer c.raw.SetDeadline(time.Time{})
-	}
+	c.startStep()
+	defer c.raw.SetDeadline(time.Time{})
 	tp := textproto.NewConn(c.wire)
 	if err := tp.PrintfLine("FEAT"); err != nil {
 		return c.stepErr(ctx, "feat", err)
@@ -214,7 +222,7 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	}
 	return &lazyTLSConn{
 		raw: raw, ctl: c, em: em,
-		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false)),
+		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false, raw)),
 	}, nil
 }
 
@@ -327,8 +335,6 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 		}
 		return nil, report, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
-	defer cancel()
 	sessCtx, sessCancel := context.WithCancel(context.WithoutCancel(ctx))
 	ctl, err := openControl(ctx, sessCtx, t, &opts, rec, report)
 	if err != nil {
@@ -339,7 +345,7 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 	dial := func(network, addr string) (net.Conn, error) {
 		if first {
 			first = false
-			return &replayConn{Conn: &idleConn{Conn: ctl.wire, timeout: opts.timeout()}, prefix: ctl.banner}, nil
+			return &replayConn{Conn: ctl.wire, prefix: ctl.banner}, nil
 		}
 		return ctl.dialData(addr)
 	}
@@ -350,6 +356,7 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 		dopts = append(dopts, ftp.DialWithTLS(ctl.sec.base))
 	}
 	stop := closeOnDone(ctx, ctl.raw)
+	ctl.startStep()
 	sc, err := ftp.Dial(t.Address(), dopts...)
 	if err == nil {
 		user, pass := t.User, t.Password
@@ -368,6 +375,7 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 		}
 		return finish(ctl.stepErr(ctx, "login", err))
 	}
+	ctl.raw.SetDeadline(time.Time{})
 	if ctl.tls != nil {
 		report.TLS = tlsInfo(ctl.tls.ConnectionState())
 	}
@@ -382,28 +390,32 @@ func (s *Session) Report() *Report {
 	return &r
 }
 
-// CurrentDir returns the working directory.
-func (s *Session) CurrentDir() (string, error) {
-	dir, err := s.sc.CurrentDir()
-	if err != nil {
-		return "", s.ctl.stepErr(context.Background(), "pwd", err)
-	}
-	return dir, nil
-}
-
-// ChangeDir changes the working directory.
-func (s *Session) ChangeDir(dir string) error {
-	if err := s.sc.ChangeDir(dir); err != nil {
-		return s.ctl.stepErr(context.Background(), "cwd", err)
+// op runs one command within the configured time and names it in errors.
+func (s *Session) op(step string, f func() error) error {
+	s.ctl.startStep()
+	defer s.ctl.raw.SetDeadline(time.Time{})
+	if err := f(); err != nil {
+		return s.ctl.stepErr(s.ctl.ctx, step, err)
 	}
 	return nil
 }
 
+// CurrentDir returns the working directory.
+func (s *Session) CurrentDir() (dir string, err error) {
+	err = s.op("pwd", func() (err error) { dir, err = s.sc.CurrentDir(); return err })
+	return dir, err
+}
+
+// ChangeDir changes the working directory.
+func (s *Session) ChangeDir(dir string) error {
+	return s.op("cwd", func() error { return s.sc.ChangeDir(dir) })
+}
+
 // List lists a directory (MLSD when the server offers it, else LIST).
 func (s *Session) List(dir string) ([]Entry, error) {
-	entries, err := s.sc.List(dir)
-	if err != nil {
-		return nil, s.ctl.stepErr(context.Background(), "list", err)
+	var entries []*ftp.Entry
+	if err := s.op("list", func() (err error) { entries, err = s.sc.List(dir); return err }); err != nil {
+		return nil, err
 	}
 	out := make([]Entry, 0, len(entries))
 	for _, e := range entries {
@@ -427,6 +439,7 @@ func entryType(t ftp.EntryType) string {
 
 // Close ends the session with QUIT and closes every connection.
 func (s *Session) Close() error {
+	s.ctl.startStep()
 	err := s.sc.Quit()
 	s.cancel()
 	s.ctl.close()

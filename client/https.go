@@ -38,11 +38,14 @@ func (h *httpsClient) dialTLS(ctx context.Context, network, addr string) (net.Co
 		name = fmt.Sprintf("https %d", h.conns)
 	}
 	em := h.rec.Conn(name)
-	raw, err := dialTCP(ctx, addr, em, explainHTTPSConnect)
+	dctx, cancel := context.WithTimeout(ctx, h.opts.timeout())
+	raw, err := dialTCP(dctx, addr, em, explainHTTPSConnect)
+	cancel()
 	if err != nil {
 		return nil, err
 	}
-	tc, _, err := handshake(ctx, &idleConn{Conn: raw, timeout: h.opts.timeout()}, h.sec.config(ctx, em, true), h.sec, em)
+	idle := &idleConn{Conn: raw, timeout: h.opts.timeout()}
+	tc, _, err := handshake(ctx, idle, h.sec.config(ctx, em, true, idle), h.sec, em)
 	if err != nil {
 		raw.Close()
 		return nil, err

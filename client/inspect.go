@@ -18,9 +18,6 @@ import (
 func Inspect(ctx context.Context, t Target, opts Options) (*Report, error) {
 	rec := trace.NewRecorder(opts.Observer)
 	report := &Report{URL: t.String(), Address: t.Address(), Trust: TrustUntrusted}
-	ctx, cancel := context.WithTimeout(ctx, opts.timeout())
-	defer cancel()
-
 	var err error
 	if t.Scheme == HTTPS {
 		err = inspectHTTPS(ctx, t, &opts, rec, report)

@@ -7,8 +7,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
+	"time"
 
 	"lockbox/client/trace"
 	"lockbox/client/trust"
@@ -66,10 +68,12 @@ func newSecurity(ctx context.Context, t Target, opts *Options, rec *trace.Record
 
 // config returns the tls.Config for one connection, whose callbacks record
 // onto em. Clones share the session cache, so they resume one another.
-func (s *security) config(ctx context.Context, em trace.Emitter, control bool) *tls.Config {
+// conn is the connection under the handshake, whose deadline is lifted
+// while the user decides on an untrusted certificate.
+func (s *security) config(ctx context.Context, em trace.Emitter, control bool, conn net.Conn) *tls.Config {
 	cfg := s.base.Clone()
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-		return s.verifyConnection(ctx, em, control, cs)
+		return s.verifyConnection(ctx, em, control, conn, cs)
 	}
 	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 		return s.clientCertificate(em, cri)
@@ -78,7 +82,7 @@ func (s *security) config(ctx context.Context, em trace.Emitter, control bool) *
 }
 
 // verifyConnection runs on every handshake, resumed ones included.
-func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, control bool, cs tls.ConnectionState) error {
+func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, control bool, conn net.Conn, cs tls.ConnectionState) error {
 	if len(cs.PeerCertificates) == 0 {
 		em.Fail(trace.Recv, "certificate", "no certificate", "The server sent no certificate, so there is nothing to check its identity against.")
 		return errors.New("the server sent no certificate")
@@ -159,7 +163,10 @@ func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, contr
 
 	choice := Reject
 	if s.opts.Decide != nil {
+		// The time a person takes to decide is not the server being silent.
+		conn.SetDeadline(time.Time{})
 		choice = s.opts.Decide(ctx, Decision{HostPort: hostPort, Report: s.snapshot()})
+		conn.SetDeadline(time.Now().Add(s.opts.timeout()))
 	}
 	switch choice {
 	case AcceptAlways:

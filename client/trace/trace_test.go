@@ -71,8 +71,3 @@ func TestStepJSON(t *testing.T) {
 		t.Error("failed is present on a step that did not fail")
 	}
 }
-
-func TestDiscard(t *testing.T) {
-	Discard.Emit(Send, "a", "b", "c")
-	Discard.Fail(Send, "a", "b", "c")
-}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"crypto/tls"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lockbox/client/demo"
+)
+
+const demoPassword = "s3cret-Pa55"
+
+// startServer runs the in-process FTPS server with a fresh self-signed
+// certificate and returns its address and the certificate as a PEM file.
+func startServer(t *testing.T) (addr, caFile string) {
+	t.Helper()
+	cert, err := demo.SelfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "hello.txt"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := demo.Start(demo.Config{Root: root, User: "alice", Password: demoPassword, TLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	caFile = filepath.Join(t.TempDir(), "server.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv.Addr, caFile
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := runCLI(args, strings.NewReader(""), &out, &errOut)
+	return result{code, out.String(), errOut.String()}
+}
+
+func TestCLIExitCodesAndOutput(t *testing.T) {
+	t.Setenv("LOCKBOX_CONFIG_DIR", t.TempDir())
+	addr, caFile := startServer(t)
+	url := "ftpes://" + addr
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout []string
+		wantStderr []string
+	}{
+		{"self-signed is not trusted", []string{"inspect", url}, 3,
+			[]string{"client_hello", "server_hello", "self_signed", "Invalid", "Result: NOT trusted (untrusted)"}, []string{"certificate not trusted"}},
+		{"flags after the URL", []string{"inspect", url, "--ca", caFile}, 0, []string{"Result: trusted (verified)"}, nil},
+		{"TLS 1.2 only", []string{"inspect", "--ca", caFile, "--tls-max", "1.2", url}, 0, []string{"TLS: TLS 1.2", "server_key_exchange"}, nil},
+		{"wrong name", []string{"inspect", "--ca", caFile, "--servername", "ftp.example.com", url}, 3, []string{"hostname_mismatch"}, nil},
+		{"no URL", []string{"inspect"}, 2, nil, []string{"need exactly one URL"}},
+		{"bad scheme", []string{"inspect", "gopher://x"}, 2, nil, []string{"unsupported scheme"}},
+		{"bad TLS version", []string{"inspect", "--tls-min", "1.1", url}, 2, nil, []string{"use 1.2 or 1.3"}},
+		{"unknown command", []string{"frobnicate"}, 2, nil, []string{"unknown command"}},
+		{"broken CA file", []string{"inspect", "--ca", os.Args[0], url}, 1, nil, []string{"--ca"}},
+		{"nothing listens", []string{"inspect", "ftpes://127.0.0.1:1"}, 1, []string{"tcp_connect"}, []string{"tcp_connect"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, tc.args...)
+			if r.code != tc.wantCode {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
+			}
+			for _, s := range tc.wantStdout {
+				if !strings.Contains(r.stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
+				}
+			}
+			for _, s := range tc.wantStderr {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestCLIInspectJSONSchema(t *testing.T) {
+	t.Setenv("LOCKBOX_CONFIG_DIR", t.TempDir())
+	addr, _ := startServer(t)
+	r := run(t, "inspect", "--json", "ftpes://"+addr)
+	if r.code != 3 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, r.stdout)
+	}
+	for _, k := range []string{"url", "address", "steps", "tls", "client_certificate", "chain", "problems", "trusted", "trust"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	if m["trust"] != "untrusted" || m["trusted"] != false {
+		t.Errorf("trust = %v/%v", m["trust"], m["trusted"])
+	}
+	step := m["steps"].([]any)[0].(map[string]any)
+	for _, k := range []string{"at_ms", "dir", "step", "summary", "explain"} {
+		if _, ok := step[k]; !ok {
+			t.Errorf("step lacks %q: %v", k, step)
+		}
+	}
+	chain := m["chain"].([]any)[0].(map[string]any)
+	for _, k := range []string{"level", "subject", "issuer", "serial", "not_before", "not_after", "dns_names", "ip_addresses", "public_key", "signature_algorithm", "sha256", "self_signed", "is_ca"} {
+		if _, ok := chain[k]; !ok {
+			t.Errorf("chain entry lacks %q", k)
+		}
+	}
+	problem := m["problems"].([]any)[0].(map[string]any)
+	if problem["code"] != "self_signed" || problem["field"] != "issuer" || problem["severity"] != "error" || problem["level"] != 0.0 {
+		t.Errorf("problem = %v", problem)
+	}
+	if cc := m["client_certificate"].(map[string]any); cc["requested"] != false || cc["sent"] != nil {
+		t.Errorf("client_certificate = %v", cc)
+	}
+}
+
+func TestCLIAcceptPinsThenTrusts(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("LOCKBOX_CONFIG_DIR", dir)
+	addr, _ := startServer(t)
+	if r := run(t, "inspect", "--accept", "ftpes://"+addr); r.code != 0 || !strings.Contains(r.stdout, "trust_decision") {
+		t.Fatalf("--accept: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	pins, err := os.ReadFile(filepath.Join(dir, "pins.json"))
+	if err != nil || !strings.Contains(string(pins), addr) {
+		t.Fatalf("pins.json: %v %s", err, pins)
+	}
+	r := run(t, "inspect", "--json", "ftpes://"+addr)
+	if r.code != 0 || !strings.Contains(r.stdout, `"trust": "pinned"`) {
+		t.Errorf("after pinning: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+func TestCLIListNeverPrintsPassword(t *testing.T) {
+	t.Setenv("LOCKBOX_CONFIG_DIR", t.TempDir())
+	addr, caFile := startServer(t)
+	t.Setenv("LOCKBOX_PASSWORD", demoPassword)
+	for _, args := range [][]string{
+		{"ls", "--ca", caFile, "ftpes://alice@" + addr + "/"},
+		{"ls", "--json", "--ca", caFile, "ftpes://alice@" + addr + "/"},
+		{"ls", "--ca", caFile, "ftpes://alice:" + demoPassword + "@" + addr + "/"},
+	} {
+		r := run(t, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "hello.txt") || !strings.Contains(r.stdout, "PASS ****") {
+			t.Errorf("%v: exit %d\n%s\n%s", args, r.code, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, demoPassword) {
+			t.Errorf("%v: the password appears in the output", args)
+		}
+	}
+
+	t.Setenv("LOCKBOX_PASSWORD", "not-the-password")
+	r := run(t, "ls", "--ca", caFile, "ftpes://alice@"+addr+"/")
+	if r.code != 1 || !strings.Contains(r.stderr, "login") || !strings.Contains(r.stderr, "530") {
+		t.Errorf("wrong password: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "not-the-password") {
+		t.Error("the wrong password appears in the output")
+	}
+}

@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"lockbox/client/trace"
+)
+
+// timeline is the live list of handshake steps, one row per step.
+type timeline struct {
+	box    *fyne.Container
+	scroll *container.Scroll
+	empty  *widget.Label
+	steps  []trace.Step
+}
+
+func newTimeline() *timeline {
+	tl := &timeline{empty: widget.NewLabel("No connection yet: the handshake appears here step by step as it happens.")}
+	tl.empty.Importance = widget.LowImportance
+	tl.box = container.NewVBox(tl.empty)
+	tl.scroll = container.NewVScroll(tl.box)
+	return tl
+}
+
+func (tl *timeline) len() int { return len(tl.steps) }
+
+func (tl *timeline) clear() {
+	tl.steps = nil
+	tl.empty.SetText("Waiting for the first step …")
+	tl.box.Objects = []fyne.CanvasObject{tl.empty}
+	tl.box.Refresh()
+	tl.scroll.ScrollToTop()
+}
+
+// add appends one step and keeps the newest visible.
+func (tl *timeline) add(s trace.Step) {
+	if len(tl.steps) == 0 {
+		tl.box.Objects = nil
+	}
+	tl.steps = append(tl.steps, s)
+	tl.box.Add(stepRow(s))
+	tl.scroll.ScrollToBottom()
+}
+
+// dirArrow is how a direction reads in the timeline: what the client sent
+// points right (towards the server), what it received points left.
+func dirArrow(d trace.Dir) string {
+	switch d {
+	case trace.Send:
+		return "→"
+	case trace.Recv:
+		return "←"
+	}
+	return "•"
+}
+
+func dirIcon(s trace.Step) fyne.Resource {
+	if s.Failed {
+		return theme.NewErrorThemedResource(theme.ErrorIcon())
+	}
+	switch s.Dir {
+	case trace.Send:
+		return theme.NewPrimaryThemedResource(theme.UploadIcon())
+	case trace.Recv:
+		return theme.NewPrimaryThemedResource(theme.DownloadIcon())
+	}
+	return theme.InfoIcon()
+}
+
+// stepRow renders one step: "12 ms  control  →  client_hello  summary" with
+// the plain-language explanation under it in smaller, quieter text.
+func stepRow(s trace.Step) fyne.CanvasObject {
+	nameColor := theme.ColorNamePrimary
+	textColor := theme.ColorNameForeground
+	if s.Failed {
+		nameColor, textColor = theme.ColorNameError, theme.ColorNameError
+	}
+	mono := fyne.TextStyle{Monospace: true}
+	head := widget.NewRichText(
+		&widget.TextSegment{Text: fmt.Sprintf("%5d ms ", s.At.Milliseconds()),
+			Style: widget.RichTextStyle{Inline: true, TextStyle: mono, ColorName: theme.ColorNamePlaceHolder}},
+		&widget.TextSegment{Text: fmt.Sprintf("%-8s", s.Conn),
+			Style: widget.RichTextStyle{Inline: true, TextStyle: mono, ColorName: theme.ColorNamePlaceHolder}},
+		&widget.TextSegment{Text: " " + dirArrow(s.Dir) + " ",
+			Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}, ColorName: textColor}},
+		&widget.TextSegment{Text: s.Name,
+			Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}, ColorName: nameColor}},
+		&widget.TextSegment{Text: "  " + s.Summary,
+			Style: widget.RichTextStyle{Inline: true, ColorName: textColor}},
+	)
+	head.Wrapping = fyne.TextWrapWord
+	rows := []fyne.CanvasObject{head}
+	if s.Explain != "" {
+		explain := widget.NewRichText(&widget.TextSegment{Text: s.Explain,
+			Style: widget.RichTextStyle{SizeName: theme.SizeNameCaptionText, ColorName: theme.ColorNamePlaceHolder}})
+		explain.Wrapping = fyne.TextWrapWord
+		rows = append(rows, explain)
+	}
+	return container.NewBorder(nil, nil, alignIcon(dirIcon(s)), nil, container.New(&tightVBox{}, rows...))
+}
+
+// tightVBox stacks objects vertically without padding, so that a step's
+// explanation sits right under its heading.
+type tightVBox struct{}
+
+func (*tightVBox) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+	}
+	s.Height -= 2 * theme.Padding() * float32(max(len(objs)-1, 0))
+	return s
+}
+
+func (*tightVBox) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for i, o := range objs {
+		m := o.MinSize()
+		if i > 0 {
+			y -= 2 * theme.Padding()
+		}
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, m.Height))
+		y += m.Height
+	}
+}

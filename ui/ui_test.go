@@ -1,0 +1,420 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"image/color"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"lockbox/client"
+	"lockbox/client/trace"
+	"lockbox/client/trust"
+	"lockbox/client/verify"
+)
+
+// testTimeout bounds every wait so that a broken test fails instead of
+// hanging; it is never used to let something happen.
+const testTimeout = 20 * time.Second
+
+// lightTheme is the default theme forced to its light variant, so that the
+// golden images do not depend on the machine's preference.
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
+}
+
+// harness is a window whose UI work is queued for the test goroutine: the
+// engine's goroutines post to queue (as fyne.Do posts to the main loop) and
+// the test drains it while it waits, so widgets are only ever touched by the
+// test goroutine, as they are only by the main goroutine in the real app.
+type harness struct {
+	w       *MainWindow
+	queue   chan func()
+	dialogs []*trustDialog
+	results []result
+}
+
+type result struct {
+	rep *client.Report
+	err error
+}
+
+func newHarness(t *testing.T, deps Deps) *harness {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	h := &harness{queue: make(chan func(), 1024)}
+	h.w = NewMainWindow(a, deps)
+	h.w.do = func(f func()) { h.queue <- f }
+	h.w.onDialog = func(td *trustDialog) { h.dialogs = append(h.dialogs, td) }
+	h.w.onDone = func(rep *client.Report, err error) { h.results = append(h.results, result{rep, err}) }
+	h.w.Window.Resize(DefaultSize)
+	h.w.Window.Show()
+	t.Cleanup(h.w.Window.Close)
+	return h
+}
+
+func (h *harness) inspect(url string) {
+	h.w.url.SetText(url)
+	test.Tap(h.w.inspect)
+}
+
+// pump runs queued UI work until ready says so.
+func (h *harness) pump(t *testing.T, what string, ready func() bool) {
+	t.Helper()
+	deadline := time.After(testTimeout)
+	for !ready() {
+		select {
+		case f := <-h.queue:
+			f()
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func (h *harness) waitDialog(t *testing.T) *trustDialog {
+	t.Helper()
+	n := len(h.results)
+	h.pump(t, "the trust dialog", func() bool { return len(h.dialogs) > 0 || len(h.results) > n })
+	if len(h.dialogs) == 0 {
+		t.Fatalf("inspection ended without asking: %v", h.results[len(h.results)-1].err)
+	}
+	td := h.dialogs[0]
+	h.dialogs = h.dialogs[1:]
+	return td
+}
+
+func (h *harness) waitDone(t *testing.T) result {
+	t.Helper()
+	h.pump(t, "the end of the inspection", func() bool { return len(h.results) > 0 })
+	r := h.results[0]
+	h.results = h.results[1:]
+	return r
+}
+
+var (
+	notBefore = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	notAfter  = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// selfSignedReport is what the engine reports for a self-signed
+// certificate whose name does not match, plus any extra problems.
+func selfSignedReport(extra ...verify.Problem) *client.Report {
+	problems := []verify.Problem{
+		{Level: 0, Field: verify.FieldIssuer, Code: verify.CodeSelfSigned, Severity: verify.SeverityError,
+			Message: "The certificate is self-signed: nobody vouches for it, so anyone could have made it."},
+		{Level: 0, Field: verify.FieldOwner, Code: verify.CodeHostnameMismatch, Severity: verify.SeverityError,
+			Message: "The certificate is for files.example.test, not for 127.0.0.1."},
+	}
+	return &client.Report{
+		URL:     "ftpes://127.0.0.1:2121",
+		Address: "127.0.0.1:2121",
+		TLS:     &client.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Group: "X25519"},
+		Chain: []client.CertInfo{{
+			Level:              0,
+			Subject:            "CN=files.example.test,O=Example Files",
+			Issuer:             "CN=files.example.test,O=Example Files",
+			Serial:             "01",
+			NotBefore:          notBefore,
+			NotAfter:           notAfter,
+			DNSNames:           []string{"files.example.test"},
+			IPAddresses:        []string{},
+			PublicKey:          "ECDSA P-256",
+			SignatureAlgorithm: "ECDSA-SHA256",
+			SHA256:             "3f1c9a0b7d2e4f6a8b0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708",
+			SelfSigned:         true,
+			IsCA:               true,
+		}},
+		Problems: append(problems, extra...),
+		Trust:    client.TrustUntrusted,
+	}
+}
+
+var fakeSteps = []trace.Step{
+	{At: 0, Conn: "control", Dir: trace.Info, Name: "tcp_connect", Summary: "127.0.0.1:2121",
+		Explain: "Lockbox opened a TCP connection to the server."},
+	{At: 2 * time.Millisecond, Conn: "control", Dir: trace.Recv, Name: "banner", Summary: "220 Example FTP ready",
+		Explain: "The server greeted Lockbox in plain text."},
+	{At: 3 * time.Millisecond, Conn: "control", Dir: trace.Send, Name: "auth_tls", Summary: "AUTH TLS",
+		Explain: "Lockbox asked to switch this connection to TLS before sending any password."},
+	{At: 9 * time.Millisecond, Conn: "control", Dir: trace.Info, Name: "verification", Summary: "NOT trusted: self_signed, hostname_mismatch",
+		Explain: "Lockbox cannot confirm the server's identity; see the problems listed for why.", Failed: true},
+}
+
+// fakeEngine plays a connection: four steps, the trust question, then the
+// outcome the answer leads to. Every choice it was given goes to choices.
+func fakeEngine(rep *client.Report, choices chan<- client.Choice) InspectFunc {
+	return func(ctx context.Context, tg client.Target, o client.Options) (*client.Report, error) {
+		r := *rep
+		for _, s := range fakeSteps {
+			o.Observer.Step(s)
+		}
+		snapshot := r
+		c := o.Decide(ctx, client.Decision{HostPort: tg.Address(), Report: &snapshot})
+		choices <- c
+		switch c {
+		case client.AcceptOnce, client.AcceptAlways:
+			o.Observer.Step(trace.Step{At: 11 * time.Millisecond, Conn: "control", Dir: trace.Info, Name: "trust_decision",
+				Summary: "accept once", Explain: "You chose to trust this certificate for this session only."})
+			o.Observer.Step(trace.Step{At: 12 * time.Millisecond, Conn: "control", Dir: trace.Recv, Name: "reply",
+				Summary: "200 PROT now Private", Explain: "The server confirmed that the connection is encrypted."})
+			r.Trust, r.Trusted = client.TrustAcceptedOnce, true
+			return &r, nil
+		}
+		o.Observer.Step(trace.Step{At: 11 * time.Millisecond, Conn: "control", Dir: trace.Info, Name: "trust_decision",
+			Summary: "rejected", Explain: "The certificate is not trusted, so Lockbox ended the handshake.", Failed: true})
+		return &r, &client.UntrustedError{Trust: r.Trust, Problems: r.Problems}
+	}
+}
+
+func buttonTexts(td *trustDialog) []string {
+	return []string{td.reject.Text, td.once.Text, td.always.Text}
+}
+
+func TestInspectAcceptOnce(t *testing.T) {
+	choices := make(chan client.Choice, 1)
+	expired := verify.Problem{Level: 0, Field: verify.FieldValidity, Code: verify.CodeExpired, Severity: verify.SeverityError,
+		Message: "The certificate expired on 2027-01-01."}
+	pins, err := trust.Open(filepath.Join(t.TempDir(), "pins.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(expired), choices), Pins: pins})
+
+	h.inspect("ftpes://127.0.0.1:2121")
+	td := h.waitDialog(t)
+
+	if got := h.w.timeline.len(); got != len(fakeSteps) {
+		t.Fatalf("timeline has %d rows when the question is asked, want %d", got, len(fakeSteps))
+	}
+	if got, want := buttonTexts(td), []string{"Reject", "Accept once", "Always accept for 127.0.0.1:2121"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("buttons = %q, want %q", got, want)
+	}
+	if td.reject.Disabled() || td.once.Disabled() {
+		t.Error("Reject and Accept once must be enabled")
+	}
+	if !td.always.Disabled() {
+		t.Error("Always accept must be disabled for an expired certificate (CanPin is false)")
+	}
+	if h.w.cancel.Disabled() || !h.w.inspect.Disabled() {
+		t.Error("while connecting, Cancel must be enabled and Inspect disabled")
+	}
+	test.AssertImageMatches(t, "trust_dialog.png", h.w.Window.Canvas().Capture())
+
+	test.Tap(td.once)
+	if c := <-choices; c != client.AcceptOnce {
+		t.Fatalf("engine got %v, want AcceptOnce", c)
+	}
+	r := h.waitDone(t)
+	if r.err != nil {
+		t.Fatalf("inspection failed: %v", r.err)
+	}
+	if got := h.w.timeline.len(); got != len(fakeSteps)+2 {
+		t.Errorf("timeline has %d rows, want %d", got, len(fakeSteps)+2)
+	}
+	if h.w.trustDlg != nil {
+		t.Error("the trust dialog is still open")
+	}
+	if !h.w.cancel.Disabled() || h.w.inspect.Disabled() {
+		t.Error("after the connection, Cancel must be disabled and Inspect enabled")
+	}
+	want := "Accepted once, not verified: self_signed, hostname_mismatch, expired"
+	if h.w.status.Text != want {
+		t.Errorf("status = %q, want %q", h.w.status.Text, want)
+	}
+	test.AssertImageMatches(t, "main_window_handshake.png", h.w.Window.Canvas().Capture())
+	h.w.tabs.SelectIndex(1)
+	test.AssertImageMatches(t, "main_window_certificate.png", h.w.Window.Canvas().Capture())
+}
+
+func TestInspectRejectWithEnter(t *testing.T) {
+	choices := make(chan client.Choice, 1)
+	pins, err := trust.Open(filepath.Join(t.TempDir(), "pins.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(), choices), Pins: pins})
+
+	test.Type(h.w.url, "ftpes://127.0.0.1:2121")
+	h.w.url.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	td := h.waitDialog(t)
+	if td.always.Disabled() {
+		t.Error("Always accept must be enabled when the certificate may be pinned and a store exists")
+	}
+	if td.reject.Importance == widget.HighImportance {
+		t.Error("Reject is only the highlighted default for a changed pin")
+	}
+	test.Tap(td.reject)
+	if c := <-choices; c != client.Reject {
+		t.Fatalf("engine got %v, want Reject", c)
+	}
+	r := h.waitDone(t)
+	if !client.IsTrustFailure(r.err) {
+		t.Fatalf("err = %v, want a trust failure", r.err)
+	}
+	if !strings.HasPrefix(h.w.status.Text, "Not trusted: self_signed, hostname_mismatch") || h.w.status.Importance != widget.DangerImportance {
+		t.Errorf("status = %q (importance %v)", h.w.status.Text, h.w.status.Importance)
+	}
+}
+
+func TestAlwaysNeedsStore(t *testing.T) {
+	choices := make(chan client.Choice, 1)
+	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(), choices)})
+	h.inspect("ftpes://127.0.0.1:2121")
+	td := h.waitDialog(t)
+	if !td.always.Disabled() {
+		t.Error("Always accept must be disabled without a pin store")
+	}
+	test.Tap(td.reject)
+	<-choices
+	h.waitDone(t)
+}
+
+func TestPinChangeDialog(t *testing.T) {
+	choices := make(chan client.Choice, 1)
+	rep := selfSignedReport(verify.Problem{Level: 0, Field: verify.FieldPin, Code: verify.CodePinMismatch, Severity: verify.SeverityError,
+		Message: "The certificate you accepted for 127.0.0.1:2121 on 2025-06-01 has changed. Do not continue unless you know why it changed."})
+	rep.Trust = client.TrustPinChanged
+	rep.PinChange = &client.PinChangeInfo{
+		Old: trust.Pin{HostPort: "127.0.0.1:2121", SHA256: "aa11bb22cc33dd44ee55ff6600770088991100aa22bb33cc44dd55ee66ff7788",
+			Subject: "CN=files.example.test,O=Example Files", Issuer: "CN=Example CA", AcceptedAt: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)},
+		NewSHA256: rep.Chain[0].SHA256,
+		SameKey:   false, SameIssuer: false, SameSubject: true,
+		Verdict: "possible interception: a different issuer signed this certificate; confirm the new fingerprint with the server's administrator before trusting it",
+	}
+	pins, err := trust.Open(filepath.Join(t.TempDir(), "pins.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, Deps{Inspect: fakeEngine(rep, choices), Pins: pins})
+	h.inspect("ftpes://127.0.0.1:2121")
+	td := h.waitDialog(t)
+	if td.reject.Importance != widget.HighImportance {
+		t.Error("Reject must be the highlighted default for a changed pin")
+	}
+	if f := h.w.Window.Canvas().Focused(); f != td.reject {
+		t.Errorf("focused = %T, want the Reject button", f)
+	}
+	test.AssertImageMatches(t, "trust_dialog_pin_changed.png", h.w.Window.Canvas().Capture())
+	test.Tap(td.reject)
+	<-choices
+	h.waitDone(t)
+}
+
+func TestCancelAnswersReject(t *testing.T) {
+	choices := make(chan client.Choice, 1)
+	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(), choices)})
+	h.inspect("ftpes://127.0.0.1:2121")
+	h.waitDialog(t)
+	test.Tap(h.w.cancel)
+	if c := <-choices; c != client.Reject {
+		t.Fatalf("engine got %v after Cancel, want Reject", c)
+	}
+	h.waitDone(t)
+	if h.w.trustDlg != nil {
+		t.Error("the trust dialog is still open after Cancel")
+	}
+	if h.w.status.Text != "Cancelled." {
+		t.Errorf("status = %q, want Cancelled.", h.w.status.Text)
+	}
+}
+
+func TestBadURL(t *testing.T) {
+	h := newHarness(t, Deps{Inspect: func(context.Context, client.Target, client.Options) (*client.Report, error) {
+		t.Error("Inspect called for a bad URL")
+		return nil, errors.New("unreachable")
+	}})
+	h.inspect("gopher://127.0.0.1")
+	if !strings.Contains(h.w.status.Text, "unsupported scheme") || h.w.running {
+		t.Errorf("status = %q, running = %v", h.w.status.Text, h.w.running)
+	}
+}
+
+// TestRealInspect runs the real engine against a local HTTPS server whose
+// certificate nobody trusts: the dialog must come up, Reject must refuse
+// and Accept once must let the request through.
+func TestRealInspect(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	url := srv.URL
+	if !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Fatalf("test server at %s, want 127.0.0.1", url)
+	}
+	h := newHarness(t, Deps{})
+
+	h.inspect(url)
+	td := h.waitDialog(t)
+	if h.w.timeline.len() == 0 {
+		t.Error("no step shown before the trust question")
+	}
+	if !td.always.Disabled() {
+		t.Error("Always accept must be disabled without a pin store")
+	}
+	test.Tap(td.reject)
+	r := h.waitDone(t)
+	if !client.IsTrustFailure(r.err) {
+		t.Fatalf("err = %v, want a trust failure", r.err)
+	}
+	if r.rep.Trusted || len(r.rep.Chain) == 0 || len(r.rep.Problems) == 0 {
+		t.Fatalf("report: trusted=%v chain=%d problems=%d", r.rep.Trusted, len(r.rep.Chain), len(r.rep.Problems))
+	}
+	if !strings.HasPrefix(h.w.status.Text, "Not trusted: ") {
+		t.Errorf("status = %q", h.w.status.Text)
+	}
+	failed := false
+	for _, s := range h.w.timeline.steps {
+		failed = failed || (s.Failed && s.Name == "trust_decision")
+	}
+	if !failed {
+		t.Error("the timeline does not show the rejected trust decision")
+	}
+
+	test.Tap(h.w.inspect)
+	td = h.waitDialog(t)
+	test.Tap(td.once)
+	r = h.waitDone(t)
+	if r.err != nil {
+		t.Fatalf("accepted once, inspection failed: %v", r.err)
+	}
+	if r.rep.Trust != client.TrustAcceptedOnce {
+		t.Errorf("trust = %v, want accepted_once", r.rep.Trust)
+	}
+	if !strings.HasPrefix(h.w.status.Text, "Accepted once, not verified") {
+		t.Errorf("status = %q", h.w.status.Text)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	verified := selfSignedReport()
+	verified.Problems = nil
+	verified.Trust, verified.Trusted = client.TrustVerified, true
+	warn := selfSignedReport()
+	warn.Problems = []verify.Problem{{Code: verify.CodeExpiresSoon, Severity: verify.SeverityWarning}}
+	warn.Trust, warn.Trusted = client.TrustVerified, true
+	for _, tc := range []struct {
+		rep  *client.Report
+		want string
+	}{
+		{verified, "Trusted: verified chain"},
+		{warn, "Trusted: verified chain; warnings: expires_soon"},
+		{selfSignedReport(), "Not trusted: self_signed, hostname_mismatch"},
+		{&client.Report{URL: "ftp://127.0.0.1:21"}, "Not encrypted: plain FTP has no certificate."},
+		{nil, "No report."},
+	} {
+		if got := Summary(tc.rep); got != tc.want {
+			t.Errorf("Summary = %q, want %q", got, tc.want)
+		}
+	}
+}
