@@ -55,6 +55,10 @@ type Report struct {
 
 	// Certificates is the chain as parsed certificates, level 0 first.
 	Certificates []*x509.Certificate `json:"-"`
+	// OCSPResponse is the stapled OCSP response (DER), if the server sent one.
+	OCSPResponse []byte `json:"-"`
+	// SCTs are the signed certificate timestamps sent in the handshake.
+	SCTs [][]byte `json:"-"`
 }
 
 // TLSInfo is what the handshake negotiated.

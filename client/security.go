@@ -151,6 +151,8 @@ func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, contr
 	}
 	s.report.Problems = res.Problems
 	s.report.PinChange = change
+	s.report.OCSPResponse = cs.OCSPResponse
+	s.report.SCTs = cs.SignedCertificateTimestamps
 	s.report.Trust = trustLevel
 	s.report.Trusted = trustLevel == TrustVerified || trustLevel == TrustPinned
 	s.mu.Unlock()
@@ -231,25 +233,35 @@ func (s *security) clientCertificate(em trace.Emitter, cri *tls.CertificateReque
 		cas = strings.Join(names, "; ")
 	}
 	if cri.Version == tls.VersionTLS13 {
+		// Under TLS 1.2 the tap saw the request on the wire; here it is encrypted.
 		em.Emit(trace.Recv, "certificate_request", "acceptable CAs: "+cas,
 			"The server asked for a client certificate (inside the encrypted flight): it wants you to prove who you are.")
 	}
+	tls13 := cri.Version == tls.VersionTLS13
 	id := s.opts.Identity
 	if id == nil {
-		em.Fail(trace.Info, "client_certificate", "none available",
-			"The server asked for a client certificate but none is configured, so none is sent; a server that requires one will refuse the connection.")
+		em.Emit(trace.Info, "client_identity", "none configured, sending none",
+			"The server asked for a client certificate but none is configured; many servers only ask, and a server that requires one will refuse the connection.")
+		if tls13 {
+			em.Emit(trace.Send, "client_certificate", "no certificate sent (encrypted)",
+				"Lockbox answered the request with an empty certificate list.")
+		}
 		return &tls.Certificate{}, nil
 	}
 	subject := id.Subject()
 	s.mu.Lock()
 	s.report.ClientCertificate.Sent = &subject
 	s.mu.Unlock()
-	summary := "sending " + subject
+	summary := "chose " + subject
 	if !id.Matches(cri.AcceptableCAs) {
 		summary += " (its issuer is not among the CAs the server listed)"
 	}
-	em.Emit(trace.Send, "client_certificate", summary,
-		"Lockbox sends your client certificate so the server can check who you are; your private key never leaves this computer.")
+	em.Emit(trace.Info, "client_identity", summary,
+		"Lockbox presents your client certificate so the server can check who you are; your private key never leaves this computer.")
+	if tls13 {
+		em.Emit(trace.Send, "client_certificate", "sending "+subject+" (encrypted)",
+			"Lockbox sent your certificate and a signature made with your private key, inside the encrypted handshake.")
+	}
 	return &id.Certificate, nil
 }
 

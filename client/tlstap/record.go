@@ -146,9 +146,20 @@ func (c *Conn) endRecord(s *side) error {
 // recLen is the length of the record that just ended, from its header.
 func (s *side) recLen() int { return int(s.hdr[3])<<8 | int(s.hdr[4]) }
 
+// encryptedAlertLen is the size of a TLS 1.3 record that carries only an
+// alert: two bytes of alert, one of inner content type and the 16-byte AEAD
+// tag every TLS 1.3 suite Go speaks uses. No Finished is that short.
+const encryptedAlertLen = 2 + 1 + 16
+
 // firstEncrypted13 reports the first encrypted TLS 1.3 record of s; after it
 // nothing in that direction is readable.
 func (c *Conn) firstEncrypted13(s *side) {
+	if s.recLen() == encryptedAlertLen {
+		s.addFailed("alert", "encrypted alert (content hidden)",
+			fmt.Sprintf("%s ended the handshake with an encrypted error message instead of finishing it.", who(s)))
+		s.done.Store(true)
+		return
+	}
 	if s.dir == trace.Recv {
 		s.add("encrypted_flight",
 			"the server's EncryptedExtensions, Certificate, CertificateVerify and Finished are encrypted; their content is filled in from the verification callback",

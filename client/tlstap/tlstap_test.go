@@ -161,6 +161,17 @@ var handshakeCases = []handshakeCase{
 				t.Errorf("Alert = %q, want %q", r.facts.Alert, want)
 			}
 		}},
+	{name: "client rejects the server certificate under TLS 1.3",
+		client:  func(p *pki, c *tls.Config) { c.RootCAs = p.clientRoots },
+		wantErr: true,
+		want:    []string{"send client_hello", "recv server_hello", "recv change_cipher_spec", "recv encrypted_flight", "send change_cipher_spec", "send alert!"},
+		check: func(t *testing.T, _ *pki, r result) {
+			for _, s := range r.steps {
+				if s.Name == "client_finished" {
+					t.Errorf("an encrypted alert was reported as the client's Finished")
+				}
+			}
+		}},
 }
 
 func TestRealHandshakes(t *testing.T) {

@@ -1,0 +1,86 @@
+package certview
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// colonHex writes b as upper-case hex pairs separated by colons, the way
+// certificate dialogs and openssl show fingerprints.
+func colonHex(b []byte) string {
+	const digits = "0123456789ABCDEF"
+	if len(b) == 0 {
+		return ""
+	}
+	out := make([]byte, 0, len(b)*3-1)
+	for i, x := range b {
+		if i > 0 {
+			out = append(out, ':')
+		}
+		out = append(out, digits[x>>4], digits[x&0x0f])
+	}
+	return string(out)
+}
+
+const utcLayout = "2006-01-02 15:04 UTC"
+
+// formatWhen shows t in UTC and, when loc is not UTC, in local time too.
+func formatWhen(t time.Time, loc *time.Location) string {
+	s := t.UTC().Format(utcLayout)
+	if loc == nil {
+		return s
+	}
+	lt := t.In(loc)
+	if name, off := lt.Zone(); off == 0 && (name == "UTC" || name == "GMT" || name == "") {
+		return s
+	}
+	return s + " (local " + lt.Format("2006-01-02 15:04 MST") + ")"
+}
+
+// durationPhrase says roughly how long d is: minutes, hours, then days,
+// with years added for long periods.
+func durationPhrase(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	const day = 24 * time.Hour
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 2*day:
+		return plural(int(d/time.Hour), "hour")
+	case d < 730*day:
+		return plural(int(d/day), "day")
+	}
+	return fmt.Sprintf("%s (about %s)", plural(int(d/day), "day"), plural(int(d/(365*day)), "year"))
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// humanCode turns a problem code into words: "hostname_mismatch" becomes
+// "hostname mismatch".
+func humanCode(code string) string {
+	if code == "" {
+		return "problem"
+	}
+	return strings.ReplaceAll(code, "_", " ")
+}
+
+// joinList writes items as "a", "a and b" or "a, b and c".
+func joinList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
