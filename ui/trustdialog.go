@@ -21,6 +21,7 @@ type trustDialog struct {
 	dlg                  *dialog.CustomDialog
 	reject, once, always *widget.Button
 	answered             bool
+	decision             client.Decision // what the question is about
 	onAnswer             func(client.Choice)
 	parent               fyne.Window
 }
@@ -30,7 +31,7 @@ type trustDialog struct {
 // explain why "Always" is off). onAnswer is called once, on the UI
 // goroutine, with the user's choice.
 func newTrustDialog(parent fyne.Window, d client.Decision, canPin, hasStore bool, onAnswer func(client.Choice)) *trustDialog {
-	td := &trustDialog{onAnswer: onAnswer, parent: parent}
+	td := &trustDialog{onAnswer: onAnswer, parent: parent, decision: d}
 	rep := d.Report
 	changed := rep != nil && rep.PinChange != nil
 

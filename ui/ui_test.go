@@ -418,3 +418,36 @@ func TestSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalDemo is the newcomer's first click: the built-in demo server
+// starts, is inspected with the real engine, and its self-signed issuer is
+// marked invalid in the trust question.
+func TestLocalDemo(t *testing.T) {
+	h := newHarness(t, Deps{})
+	test.Tap(h.w.demo)
+	td := h.waitDialog(t)
+	if !strings.HasPrefix(h.w.url.Text, "ftpes://demo@127.0.0.1:") {
+		t.Errorf("URL = %q", h.w.url.Text)
+	}
+	var codes []string
+	for _, p := range td.decision.Report.Problems {
+		codes = append(codes, p.Field+"/"+p.Code)
+	}
+	if strings.Join(codes, ",") != "issuer/self_signed" {
+		t.Errorf("problems = %v", codes)
+	}
+	test.Tap(td.once)
+	r := h.waitDone(t)
+	if r.err != nil || r.rep.Trust != client.TrustAcceptedOnce {
+		t.Fatalf("err = %v, trust = %v", r.err, r.rep)
+	}
+	names := map[string]bool{}
+	for _, s := range h.w.timeline.steps {
+		names[s.Name] = true
+	}
+	for _, want := range []string{"tcp_connect", "ftp_banner", "auth_tls", "client_hello", "server_hello", "verification", "trust_decision", "handshake_done"} {
+		if !names[want] {
+			t.Errorf("timeline lacks %s", want)
+		}
+	}
+}

@@ -21,6 +21,7 @@ import (
 
 	"lockbox/assets"
 	"lockbox/client"
+	"lockbox/client/demo"
 	"lockbox/client/trace"
 	"lockbox/client/trust"
 	"lockbox/client/verify"
@@ -39,6 +40,9 @@ type Deps struct {
 	Pins *trust.Store
 	// Now is the clock used for certificate validity checks; nil means time.Now.
 	Now func() time.Time
+	// StartDemo starts the built-in local demo server and returns the URL to
+	// inspect; nil means the in-process FTPS server of client/demo.
+	StartDemo func() (string, error)
 }
 
 // DefaultSize is the size the main window opens at.
@@ -56,6 +60,7 @@ type MainWindow struct {
 	deps Deps
 
 	url      *widget.Entry
+	demo     *widget.Button
 	inspect  *widget.Button
 	cancel   *widget.Button
 	status   *widget.Label
@@ -101,6 +106,19 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	if deps.Inspect == nil {
 		deps.Inspect = client.Inspect
 	}
+	var local *demo.Local
+	if deps.StartDemo == nil {
+		deps.StartDemo = func() (string, error) {
+			var err error
+			if local == nil {
+				local, err = demo.StartLocal()
+			}
+			if err != nil {
+				return "", err
+			}
+			return local.URL(), nil
+		}
+	}
 	w := &MainWindow{deps: deps, Window: a.NewWindow("Lockbox"), do: fyne.Do}
 	w.Window.SetIcon(assets.Icon)
 
@@ -111,6 +129,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	w.inspect.Importance = widget.HighImportance
 	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.Cancel)
 	w.cancel.Disable()
+	w.demo = widget.NewButtonWithIcon("Local demo", theme.ComputerIcon(), w.StartDemo)
 	w.status = widget.NewLabel("Enter a URL and press Inspect to see what the TLS connection does.")
 	w.status.Wrapping = fyne.TextWrapWord
 
@@ -121,7 +140,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 		container.NewTabItemWithIcon("Certificate", theme.DocumentIcon(), w.cert.scroll),
 	)
 
-	bar := container.NewBorder(nil, nil, widget.NewLabel("URL"), container.NewHBox(w.inspect, w.cancel), w.url)
+	bar := container.NewBorder(nil, nil, widget.NewLabel("URL"), container.NewHBox(w.inspect, w.cancel, w.demo), w.url)
 	top := container.NewVBox(bar, w.status)
 	w.Window.SetContent(container.NewBorder(top, nil, nil, nil, w.tabs))
 	w.Window.Resize(DefaultSize)
@@ -130,8 +149,36 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 		if w.stop != nil {
 			w.stop()
 		}
+		if local != nil {
+			local.Close()
+		}
 	})
 	return w
+}
+
+// StartDemo starts the built-in demo server (an FTPS server inside Lockbox,
+// on 127.0.0.1, with a self-signed certificate) and inspects it, so that a
+// newcomer sees the whole flow with no server of their own. It must be
+// called on the UI goroutine.
+func (w *MainWindow) StartDemo() {
+	if w.running {
+		return
+	}
+	w.demo.Disable()
+	w.setStatus("Starting the local demo server …", widget.MediumImportance)
+	start, do := w.deps.StartDemo, w.do
+	go func() {
+		url, err := start()
+		do(func() {
+			w.demo.Enable()
+			if err != nil {
+				w.setStatus("The local demo server could not start: "+err.Error(), widget.DangerImportance)
+				return
+			}
+			w.url.SetText(url)
+			w.Start()
+		})
+	}()
 }
 
 // SetURL fills the URL entry, e.g. from the command line.
