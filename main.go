@@ -13,7 +13,8 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		ui.Run(app.NewWithID("app.lockbox"))
+		a := app.NewWithID("app.lockbox")
+		ui.Run(a)
 		return
 	}
 	os.Exit(runCLI(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

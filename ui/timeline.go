@@ -47,18 +47,6 @@ func (tl *timeline) add(s trace.Step) {
 	tl.scroll.ScrollToBottom()
 }
 
-// dirArrow is how a direction reads in the timeline: what the client sent
-// points right (towards the server), what it received points left.
-func dirArrow(d trace.Dir) string {
-	switch d {
-	case trace.Send:
-		return "→"
-	case trace.Recv:
-		return "←"
-	}
-	return "•"
-}
-
 func dirIcon(s trace.Step) fyne.Resource {
 	if s.Failed {
 		return theme.NewErrorThemedResource(theme.ErrorIcon())
@@ -86,7 +74,7 @@ func stepRow(s trace.Step) fyne.CanvasObject {
 			Style: widget.RichTextStyle{Inline: true, TextStyle: mono, ColorName: theme.ColorNamePlaceHolder}},
 		&widget.TextSegment{Text: fmt.Sprintf("%-8s", s.Conn),
 			Style: widget.RichTextStyle{Inline: true, TextStyle: mono, ColorName: theme.ColorNamePlaceHolder}},
-		&widget.TextSegment{Text: " " + dirArrow(s.Dir) + " ",
+		&widget.TextSegment{Text: " " + s.Dir.Arrow() + " ",
 			Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}, ColorName: textColor}},
 		&widget.TextSegment{Text: s.Name,
 			Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}, ColorName: nameColor}},

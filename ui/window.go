@@ -86,6 +86,13 @@ type MainWindow struct {
 // window is closed. It opens the user's pin store; if that fails the window
 // still works, without "Always accept".
 func Run(a fyne.App) {
+	w := openMain(a)
+	w.Window.Show()
+	a.Run()
+}
+
+// openMain builds the application's main window with the user's pin store.
+func openMain(a fyne.App) *MainWindow {
 	a.SetIcon(assets.Icon)
 	pins, err := trust.OpenDefault()
 	w := NewMainWindow(a, Deps{Pins: pins})
@@ -97,8 +104,7 @@ func Run(a fyne.App) {
 		w.setStatus("Accepted certificates cannot be saved ("+err.Error()+"): \"Always accept\" is disabled.", widget.WarningImportance)
 	}
 	w.Window.SetMaster()
-	w.Window.Show()
-	a.Run()
+	return w
 }
 
 // NewMainWindow builds the Lockbox window without showing it.

@@ -135,5 +135,17 @@ type discard struct{}
 func (discard) Emit(Dir, string, string, string) {}
 func (discard) Fail(Dir, string, string, string) {}
 
+// Arrow is how a direction reads in a timeline: what the client sent points
+// right (towards the server), what it received points left.
+func (d Dir) Arrow() string {
+	switch d {
+	case Send:
+		return "→"
+	case Recv:
+		return "←"
+	}
+	return "•"
+}
+
 // String returns the direction's name.
 func (d Dir) String() string { return string(d) }

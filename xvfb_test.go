@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// requireTool finds a program; in CI (CI=true) a missing one fails the
+// test, elsewhere it skips it.
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed (CI=true: this test must not be skipped)", name)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+	return p
+}
+
+// startXvfb starts a virtual X server and returns its DISPLAY; Xvfb
+// itself says when it is ready by writing its display number (-displayfd).
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(requireTool(t, "Xvfb"), "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	r.Close()
+	if err != nil {
+		t.Fatalf("Xvfb did not report its display: %v", err)
+	}
+	return ":" + strings.TrimSpace(line)
+}
+
+// TestRealWindowUnderXvfb builds the real binary (cgo, OpenGL), starts it
+// with no arguments under Xvfb, waits for its window, takes a screenshot of
+// the X screen and checks that the window drew something. A broken cgo
+// build or a crash at start-up fails here.
+func TestRealWindowUnderXvfb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the real binary")
+	}
+	xdotool, xwd := requireTool(t, "xdotool"), requireTool(t, "xwd")
+	display := startXvfb(t)
+
+	bin := filepath.Join(t.TempDir(), "lockbox")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LOCKBOX_CONFIG_DIR="+t.TempDir())
+	app := exec.Command(bin)
+	app.Env = env
+	var appOut bytes.Buffer
+	app.Stdout, app.Stderr = &appOut, &appOut
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	t.Cleanup(func() {
+		app.Process.Kill()
+		<-exited
+	})
+
+	// xdotool --sync blocks until a window with that name is mapped.
+	find := exec.Command(xdotool, "search", "--sync", "--onlyvisible", "--name", "^Lockbox$")
+	find.Env = env
+	if out, err := find.Output(); err != nil || len(bytes.TrimSpace(out)) == 0 {
+		t.Fatalf("no Lockbox window appeared: %v\napp output:\n%s", err, appOut.String())
+	}
+
+	// The window is mapped; its first frames may still be unpainted or
+	// mid-layout: take screenshots until two in a row agree and show more
+	// than a blank area.
+	var img, prev image.Image
+	for try := 0; try < 200 && (img == nil || distinctColours(img) < 8 || !sameImage(img, prev)); try++ {
+		prev = img
+		select {
+		case err := <-exited:
+			t.Fatalf("lockbox exited: %v\n%s", err, appOut.String())
+		default:
+		}
+		shot := exec.Command(xwd, "-root", "-silent")
+		shot.Env = env
+		raw, err := shot.Output()
+		if err != nil {
+			t.Fatalf("xwd: %v", err)
+		}
+		if img, err = decodeXWD(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := distinctColours(img); n < 8 {
+		t.Fatalf("the window is blank (%d colours)", n)
+	}
+	// Keep the picture: it is the README's screenshot of the empty window.
+	if dir := os.Getenv("LOCKBOX_SCREENSHOT_DIR"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, "window.png"))
+		if err == nil {
+			png.Encode(f, img)
+			f.Close()
+		}
+	}
+}
+
+func sameImage(a, b image.Image) bool {
+	ra, ok1 := a.(*image.RGBA)
+	rb, ok2 := b.(*image.RGBA)
+	return ok1 && ok2 && bytes.Equal(ra.Pix, rb.Pix)
+}
+
+func distinctColours(img image.Image) int {
+	seen := map[color.RGBA]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			seen[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)] = true
+			if len(seen) > 64 {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
+
+// decodeXWD reads the 24/32-bit TrueColor X window dumps xwd writes for
+// Xvfb's screen.
+func decodeXWD(raw []byte) (image.Image, error) {
+	var h [25]uint32
+	if len(raw) < 100 {
+		return nil, errors.New("xwd: short file")
+	}
+	order := binary.ByteOrder(binary.BigEndian)
+	for i := range h {
+		h[i] = order.Uint32(raw[4*i:])
+	}
+	headerSize, width, height := h[0], h[4], h[5]
+	bitsPerPixel, bytesPerLine, ncolors := h[11], h[12], h[19]
+	byteOrder := h[7] // 0 LSBFirst, 1 MSBFirst
+	bpp := int(bitsPerPixel) / 8
+	if (bpp != 3 && bpp != 4) || int(bytesPerLine) < bpp*int(width) {
+		return nil, fmt.Errorf("xwd: %d bits per pixel, %d bytes per line for %d pixels", bitsPerPixel, bytesPerLine, width)
+	}
+	off := int(headerSize) + int(ncolors)*12
+	if off+int(bytesPerLine*height) > len(raw) {
+		return nil, errors.New("xwd: truncated pixels")
+	}
+	img := image.NewRGBA(image.Rect(0, 0, int(width), int(height)))
+	for y := 0; y < int(height); y++ {
+		row := raw[off+y*int(bytesPerLine):]
+		for x := 0; x < int(width); x++ {
+			px := row[bpp*x : bpp*x+3]
+			if byteOrder == 1 { // MSBFirst: R G B
+				img.SetRGBA(x, y, color.RGBA{px[0], px[1], px[2], 255})
+			} else { // LSBFirst: B G R
+				img.SetRGBA(x, y, color.RGBA{px[2], px[1], px[0], 255})
+			}
+		}
+	}
+	return img, nil
+}
