@@ -33,6 +33,11 @@ const usageText = `Usage:
   lockbox                      open the window
   lockbox inspect [flags] URL  connect, show every handshake step, the chain and its problems
   lockbox ls [flags] URL       log in and list the directory in the URL's path
+  lockbox get [flags] URL      download a file (-o PATH), or with -r a folder tree
+  lockbox put [flags] LOCAL URL  upload a file, or with -r a folder tree
+  lockbox rm|mkdir URL, mv URL NEWNAME  delete, create a folder, rename (lockbox get -h)
+  lockbox cert [flags] FILE    show a certificate file (PEM, DER, PKCS#12, PKCS#7) and its
+                               problems that can be judged offline
 
 URL: ftp://, ftpes:// (explicit FTPS, port 21), ftps:// (implicit FTPS, port 990) or https://,
      e.g. ftpes://alice@ftp.example.com:2121/dir. The password comes from the URL, the
@@ -184,6 +189,10 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "-h", "--help", "help":
 		fs.Usage()
 		return exitOK
+	case "cert":
+		return runCert(rest, stdout, stderr)
+	case "get", "put", "rm", "mkdir", "mv":
+		return runTransferCLI(cmd, rest, stdin, stdout, stderr)
 	case "inspect", "ls":
 	default:
 		fmt.Fprintf(stderr, "lockbox: unknown command %q\n\n", cmd)
@@ -232,7 +241,7 @@ func runInspect(ctx context.Context, t client.Target, opts client.Options, asJSO
 	if asJSON {
 		writeJSON(stdout, report)
 	} else {
-		printReport(stdout, report)
+		printReport(stdout, report, dialedName(t, opts))
 	}
 	return exitCode(report, err, stderr)
 }
@@ -254,7 +263,7 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 				Entries []client.Entry `json:"entries"`
 			}{report, nil})
 		} else if report != nil {
-			printReport(stdout, report)
+			printReport(stdout, report, dialedName(t, opts))
 		}
 		return exitCode(report, err, stderr)
 	}
@@ -327,7 +336,7 @@ func writeJSON(w io.Writer, v any) {
 // stepPrinter prints each step the moment the engine reports it.
 func stepPrinter(w io.Writer) trace.Observer {
 	return trace.ObserverFunc(func(s trace.Step) {
-		mark := map[trace.Dir]string{trace.Send: "→", trace.Recv: "←", trace.Info: "•"}[s.Dir]
+		mark := s.Dir.Arrow()
 		if s.Failed {
 			mark = "✗"
 		}

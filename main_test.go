@@ -63,7 +63,7 @@ func TestCLIExitCodesAndOutput(t *testing.T) {
 		wantStderr []string
 	}{
 		{"self-signed is not trusted", []string{"inspect", url}, 3,
-			[]string{"client_hello", "server_hello", "self_signed", "Invalid", "Result: NOT trusted (untrusted)"}, []string{"certificate not trusted"}},
+			[]string{"client_hello", "server_hello", "INVALID: The certificate signed itself", "Result: NOT trusted (untrusted)"}, []string{"certificate not trusted"}},
 		{"flags after the URL", []string{"inspect", url, "--ca", caFile}, 0, []string{"Result: trusted (verified)"}, nil},
 		{"TLS 1.2 only", []string{"inspect", "--ca", caFile, "--tls-max", "1.2", url}, 0, []string{"TLS: TLS 1.2", "server_key_exchange"}, nil},
 		{"wrong name", []string{"inspect", "--ca", caFile, "--servername", "ftp.example.com", url}, 3, []string{"hostname_mismatch"}, nil},

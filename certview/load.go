@@ -24,10 +24,14 @@ const MaxFileSize = 10 << 20
 
 // File formats a Loaded reports.
 const (
-	FormatPEM    = "PEM"
-	FormatDER    = "DER"
+	// FormatPEM is text with one or more CERTIFICATE blocks.
+	FormatPEM = "PEM"
+	// FormatDER is one or more binary certificates, back to back.
+	FormatDER = "DER"
+	// FormatPKCS12 is a .p12/.pfx file: an identity or a trust store.
 	FormatPKCS12 = "PKCS#12"
-	FormatPKCS7  = "PKCS#7"
+	// FormatPKCS7 is a certificates-only .p7b/.p7c bundle, binary or PEM.
+	FormatPKCS7 = "PKCS#7"
 )
 
 // Loaded is what a certificate file held.
@@ -106,7 +110,7 @@ func Parse(data []byte, password string) (*Loaded, error) {
 	}
 	var l *Loaded
 	var err error
-	if bytes.Contains(data, []byte("-----BEGIN")) {
+	if !looksDER(data) && bytes.Contains(data, []byte("-----BEGIN")) {
 		l, err = parsePEM(data)
 	} else {
 		l, err = parseBinary(data, password)
@@ -116,6 +120,21 @@ func Parse(data []byte, password string) (*Loaded, error) {
 	}
 	l.Chain = orderLeafFirst(l.Chain)
 	return l, nil
+}
+
+// looksDER reports binary data that opens with a complete SEQUENCE (or a
+// BER one of indefinite length), so that a DER file whose contents happen
+// to include "-----BEGIN" is not taken for PEM.
+func looksDER(data []byte) bool {
+	if len(data) < 2 || data[0] != 0x30 {
+		return false
+	}
+	if data[1] == 0x80 {
+		return true
+	}
+	var v asn1.RawValue
+	_, err := asn1.Unmarshal(data, &v)
+	return err == nil
 }
 
 // certBlockTypes are the PEM labels certificates are found under.

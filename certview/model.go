@@ -10,6 +10,7 @@ package certview
 import (
 	"crypto/x509"
 	"fmt"
+	"strings"
 	"time"
 
 	"lockbox/client"
@@ -36,11 +37,21 @@ const (
 
 // Section titles, in the order every level shows them.
 const (
-	SectionOwner        = "Owner (subject)"
-	SectionIssuer       = "Issuer"
-	SectionValidity     = "Validity"
-	SectionKey          = "Key and signature"
-	SectionExtensions   = "Extensions"
+	// SectionOwner is the subject's name, broken down, and every
+	// Subject Alternative Name.
+	SectionOwner = "Owner (subject)"
+	// SectionIssuer is the issuer's name, broken down, and whether the
+	// certificate is self-signed.
+	SectionIssuer = "Issuer"
+	// SectionValidity is the validity period, in UTC and local time.
+	SectionValidity = "Validity"
+	// SectionKey is the public key, signature algorithm, serial and version.
+	SectionKey = "Key and signature"
+	// SectionExtensions is constraints, usages, key IDs, URLs, policies,
+	// and for level 0 the stapled OCSP response and SCTs.
+	SectionExtensions = "Extensions"
+	// SectionFingerprints is the SHA-256 and SHA-1 of the certificate and
+	// the SHA-256 of its public key (the pin).
 	SectionFingerprints = "Fingerprints"
 	// SectionOther holds problems whose field this package does not know.
 	SectionOther = "Other problems"
@@ -63,19 +74,28 @@ type ModelOptions struct {
 	// "pinned", "accepted_once", "untrusted", "pin_changed"); "" judges from
 	// the problems alone, as for a file.
 	Trust string
+	// Source names the file the chain was loaded from, e.g. "chain.pem
+	// (PEM)"; "" for a connection.
+	Source string
 }
 
 // Model is everything the certificate inspector shows.
 type Model struct {
 	// Summary says in plain language whether the chain is trusted, why not,
-	// and what the user can do.
+	// and what the user can do: Verdict, then Advice.
 	Summary string
+	// Verdict is the first part of Summary: trusted or not, and every reason.
+	Verdict string
+	// Advice is what the user can do about an untrusted chain, or "".
+	Advice string
 	// Trusted is true when the summary is a positive verdict.
 	Trusted bool
 	// Severity is the worst status of the whole model: "", "warning" or "error".
 	Severity verify.Severity
 	// DialedName is ModelOptions.DialedName.
 	DialedName string
+	// Source is ModelOptions.Source.
+	Source string
 	// Levels are the certificates, level 0 (the server's) first.
 	Levels []Level
 	// Notes are problems that belong to no certificate of the chain, such as
@@ -143,7 +163,7 @@ func Build(chain []*x509.Certificate, problems []verify.Problem, opts ModelOptio
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	m := &Model{DialedName: opts.DialedName, Problems: append([]verify.Problem(nil), problems...)}
+	m := &Model{DialedName: opts.DialedName, Source: opts.Source, Problems: append([]verify.Problem(nil), problems...)}
 	revoked := false
 	for i, c := range chain {
 		if c == nil {
@@ -169,14 +189,18 @@ func Build(chain []*x509.Certificate, problems []verify.Problem, opts ModelOptio
 			})
 			continue
 		}
-		applyProblem(&m.Levels[p.Level], p)
+		applyProblem(&m.Levels[p.Level], p, opts.Source != "")
 	}
 	for i := range m.Levels {
 		m.Levels[i].Severity = worstOfRows(m.Levels[i].allRows())
 		m.Severity = worse(m.Severity, m.Levels[i].Severity)
 	}
 	m.Severity = worse(m.Severity, worstOfRows(m.Notes))
-	m.Summary, m.Trusted = summarize(chain, problems, opts, revoked)
+	m.Verdict, m.Advice, m.Trusted = summarize(chain, problems, opts, revoked)
+	if opts.Source != "" && opts.DialedName == "" && len(chain) > 0 {
+		m.Advice = strings.TrimSpace(m.Advice + " The host name was not checked: this is a file, not a connection.")
+	}
+	m.Summary = strings.TrimSpace(m.Verdict + " " + m.Advice)
 	return m
 }
 

@@ -218,13 +218,13 @@ var ekuNames = map[x509.ExtKeyUsage]string{
 }
 
 var policyNames = map[string]string{
-	"2.5.29.32.0":     "any policy",
-	"2.23.140.1.1":    "extended validation",
-	"2.23.140.1.2.1":  "domain validated",
-	"2.23.140.1.2.2":  "organization validated",
-	"2.23.140.1.2.3":  "individual validated",
-	"2.23.140.1.3":    "EV code signing",
-	"2.23.140.1.4.1":  "code signing",
+	"2.5.29.32.0":             "any policy",
+	"2.23.140.1.1":            "extended validation",
+	"2.23.140.1.2.1":          "domain validated",
+	"2.23.140.1.2.2":          "organization validated",
+	"2.23.140.1.2.3":          "individual validated",
+	"2.23.140.1.3":            "EV code signing",
+	"2.23.140.1.4.1":          "code signing",
 	"1.3.6.1.4.1.44947.1.1.1": "ISRG domain validated",
 }
 
@@ -478,7 +478,7 @@ func issued(child, parent *x509.Certificate) bool {
 
 // target says which rows a problem marks: the keys of existing rows, and
 // the section and label of the row added when none of them exists.
-func target(p verify.Problem) (keys []string, section, label, value string) {
+func target(p verify.Problem, fromFile bool) (keys []string, section, label, value string) {
 	label, value = "Problem", humanCode(p.Code)
 	switch p.Field {
 	case verify.FieldIssuer:
@@ -505,6 +505,9 @@ func target(p verify.Problem) (keys []string, section, label, value string) {
 			keys, section = []string{keyBasic}, SectionExtensions
 		case verify.CodeIncompleteChain:
 			label, value = "Issuer certificate", "not sent by the server"
+			if fromFile {
+				value = "not in the file"
+			}
 		default:
 			label = "Chain"
 		}
@@ -527,8 +530,8 @@ func target(p verify.Problem) (keys []string, section, label, value string) {
 
 // applyProblem marks the rows p is about; when it is about no row the
 // level has, it adds one, so no problem is ever dropped.
-func applyProblem(lv *Level, p verify.Problem) {
-	keys, section, label, value := target(p)
+func applyProblem(lv *Level, p verify.Problem, fromFile bool) {
+	keys, section, label, value := target(p, fromFile)
 	hit := false
 	for si := range lv.Sections {
 		rows := lv.Sections[si].Rows

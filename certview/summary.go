@@ -9,9 +9,10 @@ import (
 	"lockbox/client/verify"
 )
 
-// summarize writes the verdict: trusted or not, every reason in a few
-// words, and what the user can do. The bool says whether it is positive.
-func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelOptions, revoked bool) (string, bool) {
+// summarize writes the verdict (trusted or not, every reason in a few
+// words) and the advice (what the user can do). The bool says whether the
+// verdict is positive.
+func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelOptions, revoked bool) (verdict, advice string, trusted bool) {
 	var errs, warns []string
 	codes := map[string]bool{}
 	add := func(list *[]string, c string) {
@@ -36,7 +37,7 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 		codes["revoked"] = true
 	}
 	if len(chain) == 0 {
-		return "Not trusted: the server sent no certificate, so it cannot prove who it is.", false
+		return "Not trusted: the server sent no certificate, so it cannot prove who it is.", "", false
 	}
 
 	switch client.Trust(opts.Trust) {
@@ -45,7 +46,7 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 		if rest := without(errs, clauseFor(verify.CodePinMismatch)); len(rest) > 0 {
 			s += "; also, " + joinList(rest)
 		}
-		return s + ". Do not continue unless the server's administrator confirms that the certificate was replaced.", false
+		return s + ".", "Do not continue unless the server's administrator confirms that the certificate was replaced.", false
 	case client.TrustPinned:
 		if revoked {
 			break
@@ -54,7 +55,7 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 		if len(errs) > 0 {
 			s += " Without the pin it would not be: " + joinList(errs) + "."
 		}
-		return s, true
+		return s, "", true
 	case client.TrustAcceptedOnce:
 		if revoked {
 			break
@@ -63,7 +64,7 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 		if len(errs) > 0 {
 			s += ", although " + joinList(errs)
 		}
-		return s + ".", true
+		return s + ".", "", true
 	}
 
 	if len(errs) == 0 && client.Trust(opts.Trust) != client.TrustUntrusted {
@@ -71,16 +72,16 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 		if len(warns) > 0 {
 			s = "Trusted: " + anchorPhrase(chain) + ", but " + joinList(warns) + "."
 		}
-		return s, true
+		return s, "", true
 	}
 	if len(errs) == 0 {
 		s := "Not trusted."
 		if len(warns) > 0 {
 			s += " Note: " + joinList(warns) + "."
 		}
-		return s, false
+		return s, "", false
 	}
-	return "Not trusted: " + joinList(errs) + ". " + advice(codes), false
+	return "Not trusted: " + joinList(errs) + ".", adviceFor(codes), false
 }
 
 // clauseFor is the clause of a code that does not depend on the chain.
@@ -181,7 +182,7 @@ func issuerTitle(c *x509.Certificate) string {
 	return "its issuer"
 }
 
-func advice(codes map[string]bool) string {
+func adviceFor(codes map[string]bool) string {
 	switch {
 	case codes[verify.CodePinMismatch]:
 		return "Do not continue unless the server's administrator confirms that the certificate was replaced."

@@ -18,6 +18,9 @@ func WriteText(w io.Writer, m *Model) error {
 		tw.line("No certificate.")
 		return tw.err
 	}
+	if m.Source != "" {
+		tw.line("File: " + m.Source)
+	}
 	tw.line(m.Summary)
 	if len(m.Notes) > 0 {
 		tw.line("")

@@ -18,7 +18,7 @@ type StepError struct {
 
 func (e *StepError) Error() string {
 	if e.Reply != "" {
-		return fmt.Sprintf("%s: server replied %q: %v", e.Step, e.Reply, e.Err)
+		return fmt.Sprintf("%s: server replied %q: %v", e.Step, shorten(e.Reply), e.Err)
 	}
 	return fmt.Sprintf("%s: %v", e.Step, e.Err)
 }
@@ -77,4 +77,13 @@ func IsTrustFailure(err error) bool {
 	var ue *UntrustedError
 	var ie *InterceptionError
 	return errors.As(err, &ue) || errors.As(err, &ie)
+}
+
+// shorten keeps a server's reply readable in an error message.
+func shorten(s string) string {
+	const max = 200
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
 }

@@ -38,6 +38,7 @@ type ftpControl struct {
 
 	dataCount atomic.Int32
 	ctx       context.Context // the session's lifetime: cancels data handshakes
+	data      dataTracker     // the data connection in use (transfer_conn.go)
 }
 
 const (
@@ -84,6 +85,9 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 	var seen bytes.Buffer
 	br := bufio.NewReader(io.TeeReader(c.wire, &seen))
 	if _, _, err := textproto.NewReader(br).ReadResponse(220); err != nil {
+		return nil, c.stepErr(ctx, "ftp_banner", err)
+	}
+	if err := c.wire.failure(); err != nil {
 		return nil, c.stepErr(ctx, "ftp_banner", err)
 	}
 	// jlaffaye/ftp reads the greeting again from the replay. Under implicit
@@ -217,13 +221,14 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	raw = c.data.opened(raw)
 	if c.tls == nil {
-		return &idleConn{Conn: raw, timeout: c.opts.timeout()}, nil
+		return c.data.track(&idleConn{Conn: raw, timeout: c.opts.timeout()}), nil
 	}
-	return &lazyTLSConn{
+	return c.data.track(&lazyTLSConn{
 		raw: raw, ctl: c, em: em,
 		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false, raw)),
-	}, nil
+	}), nil
 }
 
 // lazyTLSConn is a data connection whose handshake waits for the first read
@@ -254,6 +259,12 @@ func (l *lazyTLSConn) handshake() error {
 	})
 	return l.err
 }
+
+// Handshake runs the data connection's handshake now if no read or write
+// has yet. jlaffaye/ftp calls it after uploading an empty file, which writes
+// nothing: without it the server (vsftpd) would wait for a handshake that
+// never comes.
+func (l *lazyTLSConn) Handshake() error { return l.handshake() }
 
 func (l *lazyTLSConn) deadline() {
 	l.raw.SetDeadline(time.Now().Add(l.ctl.opts.timeout()))
@@ -314,6 +325,7 @@ type Session struct {
 	sc     *ftp.ServerConn
 	report *Report
 	cancel context.CancelFunc
+	health sessionHealth // broken connections, server features (transfer_session.go)
 }
 
 // Connect connects, verifies, and logs in with t.User and t.Password
@@ -394,7 +406,11 @@ func (s *Session) Report() *Report {
 func (s *Session) op(step string, f func() error) error {
 	s.ctl.startStep()
 	defer s.ctl.raw.SetDeadline(time.Time{})
+	defer s.ctl.data.finish() // data sockets close after the final reply
 	if err := f(); err != nil {
+		if controlBroken(err) {
+			s.markBroken() // a Pool replaces the session
+		}
 		return s.ctl.stepErr(s.ctl.ctx, step, err)
 	}
 	return nil
@@ -442,6 +458,7 @@ func (s *Session) Close() error {
 	s.ctl.startStep()
 	err := s.sc.Quit()
 	s.cancel()
+	s.ctl.data.finish()
 	s.ctl.close()
 	return err
 }

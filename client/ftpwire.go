@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -10,8 +11,13 @@ import (
 )
 
 // maxWireLine bounds how much of one line the protocol log keeps; the bytes
-// themselves always pass through untouched.
+// themselves pass through untouched.
 const maxWireLine = 4096
+
+// maxReplyLine is the longest reply line a server may send. RFC 959 replies
+// are short; a server that sends megabytes without a line end is broken or
+// hostile, and reading on would only fill memory.
+const maxReplyLine = 64 << 10
 
 // wireLog watches the plaintext FTP dialogue on a control connection (above
 // TLS) and records each command and each complete reply as a step. It never
@@ -25,6 +31,7 @@ type wireLog struct {
 	in      lineBuf
 	reply   []string // lines of the reply being read
 	pending []string // verbs sent and not yet answered with a final reply
+	err     error    // set once the server broke the protocol
 }
 
 func newWireLog(c net.Conn, em trace.Emitter) *wireLog {
@@ -39,13 +46,28 @@ func (w *wireLog) Write(p []byte) (int, error) {
 }
 
 func (w *wireLog) Read(p []byte) (int, error) {
+	if err := w.failure(); err != nil {
+		return 0, err
+	}
 	n, err := w.Conn.Read(p)
 	if n > 0 {
 		w.mu.Lock()
 		w.in.feed(p[:n], w.replyLine)
+		if w.in.length > maxReplyLine {
+			// Sticky: textproto swallows an error that arrives mid-line, so
+			// every later read must fail too.
+			w.err = fmt.Errorf("the server sent a reply line longer than %d KiB without ending it", maxReplyLine>>10)
+		}
 		w.mu.Unlock()
 	}
 	return n, err
+}
+
+// failure is the protocol violation that ended the dialogue, if any.
+func (w *wireLog) failure() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
 }
 
 // expect records that a command was sent outside this log (the explicit
@@ -121,6 +143,7 @@ func find(steps []trace.Step, conn, name string) (trace.Step, bool) {
 type lineBuf struct {
 	buf       []byte
 	truncated bool
+	length    int // of the current line, including what was not kept
 }
 
 func (b *lineBuf) feed(p []byte, line func(string)) {
@@ -130,6 +153,7 @@ func (b *lineBuf) feed(p []byte, line func(string)) {
 		if i >= 0 {
 			chunk = p[:i]
 		}
+		b.length += len(chunk)
 		if room := maxWireLine - len(b.buf); room > 0 {
 			if len(chunk) > room {
 				chunk, b.truncated = chunk[:room], true
@@ -145,7 +169,7 @@ func (b *lineBuf) feed(p []byte, line func(string)) {
 		if b.truncated {
 			s += " …(line truncated)"
 		}
-		b.buf, b.truncated = b.buf[:0], false
+		b.buf, b.truncated, b.length = b.buf[:0], false, 0
 		line(sanitize(s))
 		p = p[i+1:]
 	}

@@ -157,3 +157,13 @@ func TestInspectHTTPSHostnameMismatch(t *testing.T) {
 		t.Errorf("problems = %s", got)
 	}
 }
+
+func TestEndlessReplyLineIsRefused(t *testing.T) {
+	huge := "220 " + strings.Repeat("A", 10<<20) + "\r\n"
+	srv := startScripted(t, huge, nil)
+	_, _, err := Connect(bg, mustTarget(t, "ftpes://alice:pw@"+srv.ln.Addr().String()), Options{Timeout: 5 * time.Second})
+	var se *StepError
+	if !errors.As(err, &se) || se.Step != "ftp_banner" || !strings.Contains(err.Error(), "longer than 64 KiB") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,196 +13,171 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"lockbox/certview"
 	"lockbox/client"
-	"lockbox/client/verify"
 )
 
-// certPane shows, after a connection, the verdict, the problems and the
-// chain one certificate per level.
+// certPane is the Certificate tab. On top it shows what the certificate
+// inspector does not: what the handshake negotiated and whether a client
+// certificate was asked for and sent. Under that the certificate inspector
+// (certview.Panel) shows the chain, every field, and every problem on the
+// field it is about. For a changed pin, the engine's verdict comes first
+// and the inspector shares two tabs with the pinned certificate put beside
+// the new one (pinChangeView).
 type certPane struct {
-	box    *fyne.Container
-	scroll *container.Scroll
+	content *fyne.Container // the tab's content
+	info    *fyne.Container // the lines above the inspector
+	panel   *certview.Panel
+	empty   *widget.Label // shown instead of the inspector when there is no certificate
+
+	body     *fyne.Container    // the inspector (alone or in the pin change view) and empty
+	emptyBox *fyne.Container    // holds empty at the top
+	pinTabs  *container.AppTabs // the pin change view's tabs, for a changed pin
 }
 
-func newCertPane() *certPane {
-	p := &certPane{box: container.NewVBox(quiet("No certificate yet: inspect a URL first."))}
-	p.scroll = container.NewVScroll(p.box)
+// newCertPane builds the tab; win owns the inspector's dialogs.
+func newCertPane(win fyne.Window) *certPane {
+	p := &certPane{
+		info:  container.NewVBox(),
+		panel: certview.NewPanel(nil, win),
+		empty: quiet("No certificate yet: inspect a URL first."),
+	}
+	p.info.Hide()
+	p.panel.Hide()
+	p.emptyBox = container.NewVBox(p.empty)
+	p.body = container.NewStack(p.panel, p.emptyBox)
+	p.content = container.NewBorder(p.info, nil, nil, nil, p.body)
 	return p
 }
 
-func (p *certPane) set(objs ...fyne.CanvasObject) {
-	p.box.Objects = objs
-	p.box.Refresh()
-	p.scroll.ScrollToTop()
+// showMessage replaces the inspector with a message.
+func (p *certPane) showMessage(info []fyne.CanvasObject, msg string) {
+	p.setInfo(info)
+	p.panel.Hide()
+	p.setBody(p.panel)
+	p.empty.SetText(msg)
+	p.empty.Show()
+}
+
+func (p *certPane) setInfo(objs []fyne.CanvasObject) {
+	p.info.Objects = objs
+	p.info.Hidden = len(objs) == 0
+	p.info.Refresh()
 }
 
 func (p *certPane) showPending(url string) {
-	p.set(quiet("Connecting to " + url + " … the certificate appears here once the server has sent it."))
+	p.showMessage(nil, "Connecting to "+url+" … the certificate appears here once the server has sent it.")
 }
 
-// show fills the pane from a finished inspection.
-func (p *certPane) show(rep *client.Report, err error) {
+// show fills the tab from a finished inspection. dialed is the host the
+// user connected to, now the time validity is judged at.
+func (p *certPane) show(rep *client.Report, err error, dialed string, now time.Time) {
+	var info []fyne.CanvasObject
+	if err != nil && !client.IsTrustFailure(err) && !errors.Is(err, context.Canceled) {
+		info = append(info, errorText("Error: "+err.Error()))
+	}
 	if rep == nil {
-		p.set(quiet("No report."))
+		p.showMessage(info, "No certificate: the connection ended before the server sent one.")
 		return
 	}
-	objs := []fyne.CanvasObject{heading(Summary(rep), verdictColor(rep))}
-	if rep.TLS != nil {
-		t := rep.TLS
-		line := fmt.Sprintf("%s, %s", t.Version, t.CipherSuite)
-		if t.Group != "" {
-			line += ", " + t.Group
-		}
-		if t.ALPN != "" {
-			line += ", ALPN " + t.ALPN
-		}
-		if t.Resumed {
-			line += ", resumed session"
-		}
-		objs = append(objs, wrapped("Connection: "+line))
+	if rows := connectionRows(rep); rows != nil {
+		info = append(info, rows)
 	}
-	if err != nil {
-		objs = append(objs, errorText("Error: "+err.Error()))
+	if len(info) > 0 {
+		info = append(info, widget.NewSeparator())
 	}
+	if len(rep.Certificates) == 0 && len(rep.Problems) == 0 {
+		p.showMessage(info, Summary(rep))
+		return
+	}
+	p.setInfo(info)
+	p.empty.Hide()
+	p.panel.SetModel(certview.FromReport(rep, dialed, now))
+	p.panel.Show()
 	if rep.PinChange != nil {
-		objs = append(objs, pinChangeBox(rep.PinChange))
+		var view fyne.CanvasObject
+		view, p.pinTabs = pinChangeView(rep, p.panel)
+		p.setBody(view)
+	} else {
+		p.setBody(p.panel)
 	}
-	if len(rep.Problems) > 0 {
-		objs = append(objs, widget.NewSeparator(), subHeading(fmt.Sprintf("Problems (%d)", len(rep.Problems))))
-		for _, pr := range rep.Problems {
-			objs = append(objs, problemRow(pr))
-		}
-	} else if len(rep.Chain) > 0 {
-		objs = append(objs, wrapped("No problems: every check passed."))
-	}
-	if len(rep.Chain) > 0 {
-		objs = append(objs, widget.NewSeparator(), subHeading(fmt.Sprintf("Chain (%s, level 0 is the server's own)", plural(len(rep.Chain), "certificate"))))
-		for _, ci := range rep.Chain {
-			objs = append(objs, certCard(ci, len(rep.Chain), rep.Problems))
-		}
-	}
-	p.set(objs...)
 }
 
-// levelName says what a level of the chain is.
-func levelName(ci client.CertInfo, n int) string {
-	switch {
-	case ci.Level == 0 && ci.SelfSigned:
-		return "server certificate (self-signed)"
-	case ci.Level == 0:
-		return "server certificate"
-	case ci.Level == n-1 && ci.SelfSigned:
-		return "root"
+// setBody shows main (the inspector, alone or inside the pin change view)
+// under the lines on top.
+func (p *certPane) setBody(main fyne.CanvasObject) {
+	if main == p.panel {
+		p.pinTabs = nil
 	}
-	return "intermediate"
+	p.body.Objects = []fyne.CanvasObject{main, p.emptyBox}
+	p.body.Refresh()
 }
 
-// certCard shows one certificate; a field with a problem takes the
-// problem's colour.
-func certCard(ci client.CertInfo, n int, problems []verify.Problem) fyne.CanvasObject {
-	worst := map[string]verify.Severity{}
-	for _, pr := range problems {
-		if pr.Level == ci.Level && worst[pr.Field] != verify.SeverityError {
-			worst[pr.Field] = pr.Severity
-		}
+// connectionRows shows the TLS parameters and the client certificate
+// exchange as label/value rows, or nil when no TLS handshake started.
+func connectionRows(rep *client.Report) fyne.CanvasObject {
+	if rep.TLS == nil && len(rep.Certificates) == 0 && !rep.ClientCertificate.Requested {
+		return nil
 	}
-	names := append(append([]string{}, ci.DNSNames...), ci.IPAddresses...)
-	nameText := strings.Join(names, ", ")
-	if nameText == "" {
-		nameText = "(none)"
+	form := container.New(&formLayout{})
+	add := func(label, value string) {
+		v := widget.NewLabel(value)
+		v.Wrapping = fyne.TextWrapWord
+		v.Selectable = true
+		form.Add(widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		form.Add(v)
 	}
-	flags := []string{}
-	if ci.IsCA {
-		flags = append(flags, "CA")
-	}
-	if ci.SelfSigned {
-		flags = append(flags, "self-signed")
-	}
-	rows := []struct {
-		label, value, field string
-		mono                bool
-	}{
-		{"Subject", ci.Subject, "", false},
-		{"Issuer", ci.Issuer, verify.FieldIssuer, false},
-		{"Valid", formatTime(ci.NotBefore) + "  to  " + formatTime(ci.NotAfter), verify.FieldValidity, false},
-		{"Names", nameText, verify.FieldOwner, false},
-		{"Key", ci.PublicKey, verify.FieldKey, false},
-		{"Signature", ci.SignatureAlgorithm, verify.FieldSignature, false},
-		{"SHA-256", ci.SHA256, verify.FieldPin, true},
-	}
-	if len(flags) > 0 {
-		rows = append(rows, struct {
-			label, value, field string
-			mono                bool
-		}{"Kind", strings.Join(flags, ", "), verify.FieldChain, false})
-	}
-	form := container.New(layout.NewFormLayout())
-	for _, r := range rows {
-		key := widget.NewLabelWithStyle(r.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		val := widget.NewLabel(r.value)
-		val.Wrapping = fyne.TextWrapWord
-		if r.mono {
-			val.TextStyle = fyne.TextStyle{Monospace: true}
-			val.Wrapping = fyne.TextWrapBreak
-		}
-		val.Selectable = true
-		switch worst[r.field] {
-		case verify.SeverityError:
-			val.Importance = widget.DangerImportance
-		case verify.SeverityWarning:
-			val.Importance = widget.WarningImportance
-		}
-		form.Add(key)
-		form.Add(val)
-	}
-	title := subHeading(fmt.Sprintf("Level %d: %s", ci.Level, levelName(ci, n)))
-	return container.NewVBox(title, form)
+	add("TLS", tlsLine(rep.TLS))
+	add("Client certificate", clientCertLine(rep.ClientCertificate))
+	return form
 }
 
-func formatTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+// tlsLine says what the handshake negotiated: version, cipher suite, key
+// exchange group, whether the session was resumed, and ALPN.
+func tlsLine(t *client.TLSInfo) string {
+	if t == nil {
+		return "the handshake did not complete, so nothing was negotiated."
+	}
+	parts := []string{t.Version, t.CipherSuite}
+	if t.Group != "" {
+		parts = append(parts, "key exchange "+t.Group)
+	}
+	if t.Resumed {
+		parts = append(parts, "resumed session")
+	} else {
+		parts = append(parts, "new session (not resumed)")
+	}
+	if t.ALPN != "" {
+		parts = append(parts, "ALPN "+t.ALPN)
+	} else {
+		parts = append(parts, "no ALPN")
+	}
+	return strings.Join(parts, " · ")
 }
 
-// problemRow shows one problem: an icon, "Invalid" or "Warning", where it
-// is (level and field, with the code) and the message.
-func problemRow(pr verify.Problem) fyne.CanvasObject {
-	word, color := "Warning", theme.ColorNameWarning
-	var icon fyne.Resource = theme.NewWarningThemedResource(theme.WarningIcon())
-	if pr.Severity == verify.SeverityError {
-		word, color = "Invalid", theme.ColorNameError
-		icon = theme.NewErrorThemedResource(theme.ErrorIcon())
+// clientCertLine says whether the server asked for a client certificate,
+// which CAs it would accept, and what Lockbox sent.
+func clientCertLine(c client.ClientCertInfo) string {
+	if !c.Requested {
+		return "not requested by the server."
 	}
-	text := widget.NewRichText(
-		&widget.TextSegment{Text: word, Style: widget.RichTextStyle{Inline: true, ColorName: color, TextStyle: fyne.TextStyle{Bold: true}}},
-		&widget.TextSegment{Text: fmt.Sprintf("  level %d · %s · %s", pr.Level, pr.Field, pr.Code),
-			Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}},
-		&widget.TextSegment{Text: pr.Message, Style: widget.RichTextStyleParagraph},
-	)
-	text.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(nil, nil, alignIcon(icon), nil, text)
+	cas := "any CA"
+	if len(c.AcceptableCAs) > 0 {
+		cas = strings.Join(c.AcceptableCAs, "; ")
+	}
+	sent := "none sent"
+	if c.Sent != nil {
+		sent = "sent " + *c.Sent
+	}
+	return fmt.Sprintf("requested by the server (acceptable issuers: %s); %s.", cas, sent)
 }
 
-// pinChangeBox states prominently that a pinned certificate changed and
-// what the comparison concluded.
-func pinChangeBox(pc *client.PinChangeInfo) fyne.CanvasObject {
-	same := func(b bool) string {
-		if b {
-			return "same"
-		}
-		return "different"
+// leafOf is the report's level-0 certificate, or nil.
+func leafOf(rep *client.Report) *client.CertInfo {
+	if rep == nil || len(rep.Chain) == 0 {
+		return nil
 	}
-	text := widget.NewRichText(
-		&widget.TextSegment{Text: "The certificate you accepted for this server has changed",
-			Style: widget.RichTextStyle{ColorName: theme.ColorNameError, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}},
-		&widget.TextSegment{Text: pc.Verdict, Style: widget.RichTextStyle{ColorName: theme.ColorNameError, TextStyle: fyne.TextStyle{Bold: true}}},
-		&widget.TextSegment{Text: fmt.Sprintf("Accepted on %s: SHA-256 %s (%s)", pc.Old.AcceptedAt.UTC().Format("2006-01-02"), pc.Old.SHA256, pc.Old.Subject),
-			Style: widget.RichTextStyleParagraph},
-		&widget.TextSegment{Text: "Presented now: SHA-256 " + pc.NewSHA256, Style: widget.RichTextStyleParagraph},
-		&widget.TextSegment{Text: fmt.Sprintf("Subject %s, issuer %s, key %s.", same(pc.SameSubject), same(pc.SameIssuer), same(pc.SameKey)),
-			Style: widget.RichTextStyleParagraph},
-	)
-	text.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(nil, nil, alignIcon(theme.NewErrorThemedResource(theme.WarningIcon())), nil, text)
+	return &rep.Chain[0]
 }
 
 // verdictColor is the colour of a verdict: success only for a chain that
@@ -224,24 +201,6 @@ func alignIcon(res fyne.Resource) fyne.CanvasObject {
 		container.NewVBox(widget.NewIcon(res)))
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-func heading(s string, color fyne.ThemeColorName) fyne.CanvasObject {
-	t := widget.NewRichText(&widget.TextSegment{Text: s,
-		Style: widget.RichTextStyle{ColorName: color, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}})
-	t.Wrapping = fyne.TextWrapWord
-	return t
-}
-
-func subHeading(s string) fyne.CanvasObject {
-	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-}
-
 func wrapped(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
@@ -258,4 +217,48 @@ func errorText(s string) *widget.Label {
 	l := wrapped(s)
 	l.Importance = widget.DangerImportance
 	return l
+}
+
+// formLayout is a two-column label/value layout whose value column takes
+// the rest of the width, so long values wrap instead of widening the
+// window. Rows are tight: the labels' own padding separates them.
+type formLayout struct{}
+
+func (*formLayout) labelWidth(objs []fyne.CanvasObject) float32 {
+	w := float32(0)
+	for i := 0; i < len(objs); i += 2 {
+		w = max(w, objs[i].MinSize().Width)
+	}
+	return w
+}
+
+// rowGap pulls rows together: a label keeps padding above and below.
+func rowGap() float32 { return -theme.Padding() }
+
+func (l *formLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	lw := l.labelWidth(objs)
+	var s fyne.Size
+	for i := 0; i+1 < len(objs); i += 2 {
+		a, b := objs[i].MinSize(), objs[i+1].MinSize()
+		s.Width = max(s.Width, lw+b.Width)
+		if i > 0 {
+			s.Height += rowGap()
+		}
+		s.Height += max(a.Height, b.Height)
+	}
+	return s
+}
+
+func (l *formLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	lw := l.labelWidth(objs)
+	y := float32(0)
+	for i := 0; i+1 < len(objs); i += 2 {
+		objs[i+1].Resize(fyne.NewSize(size.Width-lw, objs[i+1].MinSize().Height))
+		h := max(objs[i].MinSize().Height, objs[i+1].MinSize().Height)
+		objs[i].Move(fyne.NewPos(0, y))
+		objs[i].Resize(fyne.NewSize(lw, h))
+		objs[i+1].Move(fyne.NewPos(lw, y))
+		objs[i+1].Resize(fyne.NewSize(size.Width-lw, h))
+		y += h + rowGap()
+	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,67 +10,50 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"lockbox/certview"
 	"lockbox/client"
 )
 
-// trustDialogSize is the size the trust question opens at.
-var trustDialogSize = fyne.NewSize(780, 620)
+// trustDialogSize is the size the trust question opens at: room for the
+// certificate inspector inside the 1000x700 main window.
+var trustDialogSize = fyne.NewSize(900, 600)
 
 // trustDialog asks what to do with a certificate the engine could not
-// verify: Reject, Accept once, or Always accept for host:port.
+// verify: Reject, Accept once, or Always accept for host:port. It shows the
+// certificate in the certificate inspector, invalid fields marked.
 type trustDialog struct {
 	dlg                  *dialog.CustomDialog
 	reject, once, always *widget.Button
+	panel                *certview.Panel
+	tabs                 *container.AppTabs // "What changed" and the certificate, for a changed pin
 	answered             bool
 	decision             client.Decision // what the question is about
 	onAnswer             func(client.Choice)
 	parent               fyne.Window
 }
 
-// newTrustDialog builds the question for d. canPin enables "Always
-// accept"; hasStore says whether a pin store exists at all (only used to
-// explain why "Always" is off). onAnswer is called once, on the UI
-// goroutine, with the user's choice.
-func newTrustDialog(parent fyne.Window, d client.Decision, canPin, hasStore bool, onAnswer func(client.Choice)) *trustDialog {
+// newTrustDialog builds the question for d. dialed is the host the user
+// connected to and now the time validity is judged at, both for the
+// certificate inspector. canPin enables "Always accept"; hasStore says
+// whether a pin store exists at all (only used to explain why "Always" is
+// off). onAnswer is called once, on the UI goroutine, with the user's
+// choice.
+func newTrustDialog(parent fyne.Window, d client.Decision, dialed string, now time.Time, canPin, hasStore bool, onAnswer func(client.Choice)) *trustDialog {
 	td := &trustDialog{onAnswer: onAnswer, parent: parent, decision: d}
 	rep := d.Report
 	changed := rep != nil && rep.PinChange != nil
 
-	var objs []fyne.CanvasObject
+	td.panel = certview.NewPanel(certview.FromReport(rep, dialed, now), parent)
 	title := "Certificate not trusted: " + d.HostPort
+	var body fyne.CanvasObject
 	if changed {
 		title = "Certificate CHANGED: " + d.HostPort
-		objs = append(objs, pinChangeBox(rep.PinChange))
+		body, td.tabs = pinChangeView(rep, td.panel)
 	} else {
-		objs = append(objs, wrapped(fmt.Sprintf(
+		intro := wrapped(fmt.Sprintf(
 			"The server at %s presented a certificate that Lockbox cannot verify. Nothing secret has been sent yet. "+
-				"Accept it only if you know this server and why its certificate is not trusted.", d.HostPort)))
-	}
-	if rep != nil && len(rep.Chain) > 0 {
-		leaf := rep.Chain[0]
-		objs = append(objs, widget.NewSeparator(), subHeading("Server certificate"))
-		form := container.New(&formLayout{})
-		for _, kv := range [][2]string{
-			{"Subject", leaf.Subject},
-			{"Issuer", leaf.Issuer},
-			{"Valid", formatTime(leaf.NotBefore) + "  to  " + formatTime(leaf.NotAfter)},
-			{"SHA-256", leaf.SHA256},
-		} {
-			v := widget.NewLabel(kv[1])
-			v.Wrapping = fyne.TextWrapBreak
-			if kv[0] == "SHA-256" {
-				v.TextStyle = fyne.TextStyle{Monospace: true}
-			}
-			form.Add(widget.NewLabelWithStyle(kv[0], fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
-			form.Add(v)
-		}
-		objs = append(objs, form)
-	}
-	if rep != nil && len(rep.Problems) > 0 {
-		objs = append(objs, widget.NewSeparator(), subHeading(fmt.Sprintf("Problems (%d)", len(rep.Problems))))
-		for _, pr := range rep.Problems {
-			objs = append(objs, problemRow(pr))
-		}
+				"Accept it only if you know this server and why its certificate is not trusted.", d.HostPort))
+		body = container.NewBorder(container.NewVBox(intro, widget.NewSeparator()), nil, nil, nil, td.panel)
 	}
 	var note fyne.CanvasObject
 	if !canPin {
@@ -95,7 +79,7 @@ func newTrustDialog(parent fyne.Window, d client.Decision, canPin, hasStore bool
 		td.always.Disable()
 	}
 
-	content := container.NewBorder(nil, note, nil, nil, container.NewVScroll(container.NewVBox(objs...)))
+	content := container.NewBorder(nil, note, nil, nil, body)
 	td.dlg = dialog.NewCustomWithoutButtons(title, content, parent)
 	td.dlg.SetButtons([]fyne.CanvasObject{td.reject, td.once, td.always})
 	var icon fyne.Resource = theme.NewWarningThemedResource(theme.WarningIcon())
@@ -129,40 +113,3 @@ func (td *trustDialog) answer(c client.Choice) {
 // dismiss closes the dialog without asking anything more (the connection
 // ended or was cancelled); the engine is answered Reject.
 func (td *trustDialog) dismiss() { td.answer(client.Reject) }
-
-// formLayout is a two-column label/value layout whose value column takes
-// the rest of the width, so long values wrap instead of widening the dialog.
-type formLayout struct{}
-
-func (*formLayout) labelWidth(objs []fyne.CanvasObject) float32 {
-	w := float32(0)
-	for i := 0; i < len(objs); i += 2 {
-		w = max(w, objs[i].MinSize().Width)
-	}
-	return w
-}
-
-func (l *formLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	lw := l.labelWidth(objs)
-	var s fyne.Size
-	for i := 0; i+1 < len(objs); i += 2 {
-		a, b := objs[i].MinSize(), objs[i+1].MinSize()
-		s.Width = max(s.Width, lw+b.Width)
-		s.Height += max(a.Height, b.Height)
-	}
-	return s
-}
-
-func (l *formLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	lw := l.labelWidth(objs)
-	y := float32(0)
-	for i := 0; i+1 < len(objs); i += 2 {
-		objs[i+1].Resize(fyne.NewSize(size.Width-lw, objs[i+1].MinSize().Height))
-		h := max(objs[i].MinSize().Height, objs[i+1].MinSize().Height)
-		objs[i].Move(fyne.NewPos(0, y))
-		objs[i].Resize(fyne.NewSize(lw, h))
-		objs[i+1].Move(fyne.NewPos(lw, y))
-		objs[i+1].Resize(fyne.NewSize(size.Width-lw, h))
-		y += h
-	}
-}

@@ -1,9 +1,16 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"image/color"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -16,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"lockbox/certview"
 	"lockbox/client"
 	"lockbox/client/trace"
 	"lockbox/client/trust"
@@ -107,11 +115,49 @@ func (h *harness) waitDone(t *testing.T) result {
 var (
 	notBefore = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	notAfter  = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	// testNow is when the certificates of the golden images are judged.
+	testNow = time.Date(2026, 6, 15, 11, 0, 0, 0, time.UTC)
+	// afterExpiry is four days after the test certificate expired.
+	afterExpiry = time.Date(2027, 1, 5, 11, 0, 0, 0, time.UTC)
 )
+
+// fixedClock returns a Deps.Now that always says at.
+func fixedClock(at time.Time) func() time.Time { return func() time.Time { return at } }
+
+// testCert makes a self-signed certificate for files.example.test. It is
+// signed with an Ed25519 key derived from seed: Ed25519 signatures are
+// deterministic, so the certificate, and its fingerprints in the golden
+// images, are the same on every run.
+func testCert(t *testing.T, seed byte) (*x509.Certificate, []byte) {
+	t.Helper()
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(0x5eed),
+		Subject:               pkix.Name{CommonName: "files.example.test", Organization: []string{"Example Files"}},
+		DNSNames:              []string{"files.example.test"},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatalf("create certificate: %v", err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("parse certificate: %v", err)
+	}
+	return c, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
 
 // selfSignedReport is what the engine reports for a self-signed
 // certificate whose name does not match, plus any extra problems.
-func selfSignedReport(extra ...verify.Problem) *client.Report {
+func selfSignedReport(t *testing.T, extra ...verify.Problem) *client.Report {
+	t.Helper()
+	cert, _ := testCert(t, 7)
 	problems := []verify.Problem{
 		{Level: 0, Field: verify.FieldIssuer, Code: verify.CodeSelfSigned, Severity: verify.SeverityError,
 			Message: "The certificate is self-signed: nobody vouches for it, so anyone could have made it."},
@@ -119,26 +165,13 @@ func selfSignedReport(extra ...verify.Problem) *client.Report {
 			Message: "The certificate is for files.example.test, not for 127.0.0.1."},
 	}
 	return &client.Report{
-		URL:     "ftpes://127.0.0.1:2121",
-		Address: "127.0.0.1:2121",
-		TLS:     &client.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Group: "X25519"},
-		Chain: []client.CertInfo{{
-			Level:              0,
-			Subject:            "CN=files.example.test,O=Example Files",
-			Issuer:             "CN=files.example.test,O=Example Files",
-			Serial:             "01",
-			NotBefore:          notBefore,
-			NotAfter:           notAfter,
-			DNSNames:           []string{"files.example.test"},
-			IPAddresses:        []string{},
-			PublicKey:          "ECDSA P-256",
-			SignatureAlgorithm: "ECDSA-SHA256",
-			SHA256:             "3f1c9a0b7d2e4f6a8b0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708",
-			SelfSigned:         true,
-			IsCA:               true,
-		}},
-		Problems: append(problems, extra...),
-		Trust:    client.TrustUntrusted,
+		URL:          "ftpes://127.0.0.1:2121",
+		Address:      "127.0.0.1:2121",
+		TLS:          &client.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Group: "X25519"},
+		Chain:        []client.CertInfo{client.DescribeCert(0, cert)},
+		Certificates: []*x509.Certificate{cert},
+		Problems:     append(problems, extra...),
+		Trust:        client.TrustUntrusted,
 	}
 }
 
@@ -191,7 +224,7 @@ func TestInspectAcceptOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(expired), choices), Pins: pins})
+	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(t, expired), choices), Pins: pins, Now: fixedClock(afterExpiry)})
 
 	h.inspect("ftpes://127.0.0.1:2121")
 	td := h.waitDialog(t)
@@ -245,7 +278,7 @@ func TestInspectRejectWithEnter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(), choices), Pins: pins})
+	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(t), choices), Pins: pins})
 
 	test.Type(h.w.url, "ftpes://127.0.0.1:2121")
 	h.w.url.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -271,7 +304,7 @@ func TestInspectRejectWithEnter(t *testing.T) {
 
 func TestAlwaysNeedsStore(t *testing.T) {
 	choices := make(chan client.Choice, 1)
-	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(), choices)})
+	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(t), choices)})
 	h.inspect("ftpes://127.0.0.1:2121")
 	td := h.waitDialog(t)
 	if !td.always.Disabled() {
@@ -284,12 +317,14 @@ func TestAlwaysNeedsStore(t *testing.T) {
 
 func TestPinChangeDialog(t *testing.T) {
 	choices := make(chan client.Choice, 1)
-	rep := selfSignedReport(verify.Problem{Level: 0, Field: verify.FieldPin, Code: verify.CodePinMismatch, Severity: verify.SeverityError,
+	rep := selfSignedReport(t, verify.Problem{Level: 0, Field: verify.FieldPin, Code: verify.CodePinMismatch, Severity: verify.SeverityError,
 		Message: "The certificate you accepted for 127.0.0.1:2121 on 2025-06-01 has changed. Do not continue unless you know why it changed."})
 	rep.Trust = client.TrustPinChanged
 	rep.PinChange = &client.PinChangeInfo{
 		Old: trust.Pin{HostPort: "127.0.0.1:2121", SHA256: "aa11bb22cc33dd44ee55ff6600770088991100aa22bb33cc44dd55ee66ff7788",
-			Subject: "CN=files.example.test,O=Example Files", Issuer: "CN=Example CA", AcceptedAt: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)},
+			SPKISHA256: "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=",
+			Subject:    "CN=files.example.test,O=Example Files", Issuer: "CN=Example CA",
+			NotAfter: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), AcceptedAt: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)},
 		NewSHA256: rep.Chain[0].SHA256,
 		SameKey:   false, SameIssuer: false, SameSubject: true,
 		Verdict: "possible interception: a different issuer signed this certificate; confirm the new fingerprint with the server's administrator before trusting it",
@@ -298,7 +333,7 @@ func TestPinChangeDialog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, Deps{Inspect: fakeEngine(rep, choices), Pins: pins})
+	h := newHarness(t, Deps{Inspect: fakeEngine(rep, choices), Pins: pins, Now: fixedClock(testNow)})
 	h.inspect("ftpes://127.0.0.1:2121")
 	td := h.waitDialog(t)
 	if td.reject.Importance != widget.HighImportance {
@@ -307,15 +342,23 @@ func TestPinChangeDialog(t *testing.T) {
 	if f := h.w.Window.Canvas().Focused(); f != td.reject {
 		t.Errorf("focused = %T, want the Reject button", f)
 	}
+	if td.tabs == nil || td.tabs.SelectedIndex() != 0 {
+		t.Error("the dialog must open on the comparison of the old and new certificate")
+	}
 	test.AssertImageMatches(t, "trust_dialog_pin_changed.png", h.w.Window.Canvas().Capture())
 	test.Tap(td.reject)
 	<-choices
 	h.waitDone(t)
+	h.w.tabs.SelectIndex(1)
+	if tabs := h.w.cert.pinTabs; tabs == nil || tabs.SelectedIndex() != 0 {
+		t.Error("the Certificate tab must open on the comparison of the old and new certificate")
+	}
+	test.AssertImageMatches(t, "main_window_pin_changed.png", h.w.Window.Canvas().Capture())
 }
 
 func TestCancelAnswersReject(t *testing.T) {
 	choices := make(chan client.Choice, 1)
-	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(), choices)})
+	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(t), choices)})
 	h.inspect("ftpes://127.0.0.1:2121")
 	h.waitDialog(t)
 	test.Tap(h.w.cancel)
@@ -397,10 +440,10 @@ func TestRealInspect(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
-	verified := selfSignedReport()
+	verified := selfSignedReport(t)
 	verified.Problems = nil
 	verified.Trust, verified.Trusted = client.TrustVerified, true
-	warn := selfSignedReport()
+	warn := selfSignedReport(t)
 	warn.Problems = []verify.Problem{{Code: verify.CodeExpiresSoon, Severity: verify.SeverityWarning}}
 	warn.Trust, warn.Trusted = client.TrustVerified, true
 	for _, tc := range []struct {
@@ -409,7 +452,7 @@ func TestSummary(t *testing.T) {
 	}{
 		{verified, "Trusted: verified chain"},
 		{warn, "Trusted: verified chain; warnings: expires_soon"},
-		{selfSignedReport(), "Not trusted: self_signed, hostname_mismatch"},
+		{selfSignedReport(t), "Not trusted: self_signed, hostname_mismatch"},
 		{&client.Report{URL: "ftp://127.0.0.1:21"}, "Not encrypted: plain FTP has no certificate."},
 		{nil, "No report."},
 	} {
@@ -436,6 +479,9 @@ func TestLocalDemo(t *testing.T) {
 	if strings.Join(codes, ",") != "issuer/self_signed" {
 		t.Errorf("problems = %v", codes)
 	}
+	if got := invalidFields(td.panel.Model()); got != "issuer" {
+		t.Errorf("the dialog's inspector marks %q invalid, want the issuer", got)
+	}
 	test.Tap(td.once)
 	r := h.waitDone(t)
 	if r.err != nil || r.rep.Trust != client.TrustAcceptedOnce {
@@ -449,5 +495,132 @@ func TestLocalDemo(t *testing.T) {
 		if !names[want] {
 			t.Errorf("timeline lacks %s", want)
 		}
+	}
+}
+
+// invalidFields lists the verify fields of the rows m marks invalid.
+func invalidFields(m *certview.Model) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, lv := range m.Levels {
+		for _, sec := range lv.Sections {
+			for _, r := range sec.Rows {
+				if r.Status == certview.StatusInvalid && !seen[r.Field] {
+					seen[r.Field] = true
+					out = append(out, r.Field)
+				}
+			}
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// TestCertPane shows each kind of outcome in the Certificate tab: the
+// inspector when there is a certificate, a message when there is none.
+func TestCertPane(t *testing.T) {
+	plain := &client.Report{URL: "ftp://127.0.0.1:21", Address: "127.0.0.1:21"}
+	for _, tc := range []struct {
+		name      string
+		rep       *client.Report
+		err       error
+		wantPanel bool
+		wantText  string // the message shown instead of the inspector
+		wantInfo  int    // objects above the inspector
+	}{
+		{"self-signed", selfSignedReport(t), nil, true, "", 2},
+		{"refused", selfSignedReport(t), &client.UntrustedError{Trust: client.TrustUntrusted}, true, "", 2},
+		{"plain FTP", plain, nil, false, "Not encrypted: plain FTP has no certificate.", 0},
+		{"no report", nil, errors.New("dial tcp: connection refused"), false,
+			"No certificate: the connection ended before the server sent one.", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			p := newCertPane(test.NewTempWindow(t, nil))
+			p.show(tc.rep, tc.err, "127.0.0.1", testNow)
+			if got := p.panel.Visible(); got != tc.wantPanel {
+				t.Errorf("inspector visible = %v, want %v", got, tc.wantPanel)
+			}
+			if !tc.wantPanel && (!p.empty.Visible() || p.empty.Text != tc.wantText) {
+				t.Errorf("message = %q (visible %v), want %q", p.empty.Text, p.empty.Visible(), tc.wantText)
+			}
+			if tc.wantPanel && len(p.panel.Model().Levels) != len(tc.rep.Certificates) {
+				t.Errorf("inspector shows %d levels, want %d", len(p.panel.Model().Levels), len(tc.rep.Certificates))
+			}
+			if got := len(p.info.Objects); got != tc.wantInfo || p.info.Visible() != (tc.wantInfo > 0) {
+				t.Errorf("%d objects above the inspector (visible %v), want %d", got, p.info.Visible(), tc.wantInfo)
+			}
+		})
+	}
+}
+
+func TestConnectionLines(t *testing.T) {
+	alice := "CN=alice"
+	for _, tc := range []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"tls", tlsLine(&client.TLSInfo{Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", Group: "X25519"}),
+			"TLS 1.3 · TLS_AES_128_GCM_SHA256 · key exchange X25519 · new session (not resumed) · no ALPN"},
+		{"tls resumed alpn", tlsLine(&client.TLSInfo{Version: "TLS 1.2", CipherSuite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", Resumed: true, ALPN: "ftp"}),
+			"TLS 1.2 · TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 · resumed session · ALPN ftp"},
+		{"no handshake", tlsLine(nil), "the handshake did not complete, so nothing was negotiated."},
+		{"not requested", clientCertLine(client.ClientCertInfo{}), "not requested by the server."},
+		{"requested, none sent", clientCertLine(client.ClientCertInfo{Requested: true, AcceptableCAs: []string{"CN=Lockbox Client CA"}}),
+			"requested by the server (acceptable issuers: CN=Lockbox Client CA); none sent."},
+		{"requested, sent", clientCertLine(client.ClientCertInfo{Requested: true, Sent: &alice}),
+			"requested by the server (acceptable issuers: any CA); sent CN=alice."},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+// TestShowCertificate is what happens once a certificate file is loaded:
+// it opens in a window of its own, in the certificate inspector.
+func TestShowCertificate(t *testing.T) {
+	h := newHarness(t, Deps{})
+	_, pemBytes := testCert(t, 7)
+	m, err := certview.ModelFromFile("files.pem", pemBytes, "", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := h.w.ShowCertificate(m)
+	t.Cleanup(cw.Close)
+	if got, want := cw.Title(), "Certificate — files.example.test"; got != want {
+		t.Errorf("title = %q, want %q", got, want)
+	}
+	p, ok := cw.Content().(*certview.Panel)
+	if !ok || p.Model() != m {
+		t.Fatalf("content = %T, want the inspector showing the file", cw.Content())
+	}
+	test.AssertImageMatches(t, "certificate_window.png", cw.Canvas().Capture())
+}
+
+// TestOpenCertificate checks that the button and Ctrl+O both ask for a
+// file (the dialog itself is certview's).
+func TestOpenCertificate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(h *harness)
+	}{
+		{"button", func(h *harness) { test.Tap(h.w.openCert) }},
+		{"shortcut", func(h *harness) {
+			h.w.Window.Canvas().(fyne.Shortcutable).TypedShortcut(OpenShortcut)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, Deps{})
+			if h.w.Window.Canvas().Overlays().Top() != nil {
+				t.Fatal("a dialog is open before asking")
+			}
+			tc.open(h)
+			top := h.w.Window.Canvas().Overlays().Top()
+			if top == nil {
+				t.Fatal("no file dialog opened")
+			}
+			top.Hide()
+		})
 	}
 }

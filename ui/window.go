@@ -16,10 +16,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/assets"
+	"lockbox/certview"
 	"lockbox/client"
 	"lockbox/client/demo"
 	"lockbox/client/trace"
@@ -48,6 +50,13 @@ type Deps struct {
 // DefaultSize is the size the main window opens at.
 var DefaultSize = fyne.NewSize(1000, 700)
 
+// CertificateWindowSize is the size a window showing a certificate file
+// opens at.
+var CertificateWindowSize = fyne.NewSize(1000, 700)
+
+// OpenShortcut opens a certificate file: Ctrl+O (Cmd+O on macOS).
+var OpenShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+
 // URLPlaceholder is the hint shown in the empty URL entry.
 const URLPlaceholder = "ftpes://host:21, ftps://host, https://host"
 
@@ -57,10 +66,12 @@ type MainWindow struct {
 	// Window is the underlying Fyne window.
 	Window fyne.Window
 
+	app  fyne.App
 	deps Deps
 
 	url      *widget.Entry
 	demo     *widget.Button
+	openCert *widget.Button
 	inspect  *widget.Button
 	cancel   *widget.Button
 	status   *widget.Label
@@ -69,6 +80,7 @@ type MainWindow struct {
 	cert     *certPane
 
 	gen       int                // number of the current (or last) inspection
+	dialed    string             // host of the current (or last) inspection's URL
 	running   bool               // an inspection is under way
 	cancelled bool               // the user cancelled the running inspection
 	stop      context.CancelFunc // cancels the running inspection
@@ -125,7 +137,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 			return local.URL(), nil
 		}
 	}
-	w := &MainWindow{deps: deps, Window: a.NewWindow("Lockbox"), do: fyne.Do}
+	w := &MainWindow{deps: deps, app: a, Window: a.NewWindow("Lockbox"), do: fyne.Do}
 	w.Window.SetIcon(assets.Icon)
 
 	w.url = widget.NewEntry()
@@ -136,21 +148,23 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.Cancel)
 	w.cancel.Disable()
 	w.demo = widget.NewButtonWithIcon("Local demo", theme.ComputerIcon(), w.StartDemo)
+	w.openCert = widget.NewButtonWithIcon("Open certificate…", theme.FileIcon(), w.OpenCertificate)
 	w.status = widget.NewLabel("Enter a URL and press Inspect to see what the TLS connection does.")
 	w.status.Wrapping = fyne.TextWrapWord
 
 	w.timeline = newTimeline()
-	w.cert = newCertPane()
+	w.cert = newCertPane(w.Window)
 	w.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Handshake", theme.ListIcon(), w.timeline.scroll),
-		container.NewTabItemWithIcon("Certificate", theme.DocumentIcon(), w.cert.scroll),
+		container.NewTabItemWithIcon("Certificate", theme.DocumentIcon(), w.cert.content),
 	)
 
-	bar := container.NewBorder(nil, nil, widget.NewLabel("URL"), container.NewHBox(w.inspect, w.cancel, w.demo), w.url)
+	bar := container.NewBorder(nil, nil, widget.NewLabel("URL"), container.NewHBox(w.inspect, w.cancel, w.demo, w.openCert), w.url)
 	top := container.NewVBox(bar, w.status)
 	w.Window.SetContent(container.NewBorder(top, nil, nil, nil, w.tabs))
 	w.Window.Resize(DefaultSize)
 	w.Window.Canvas().Focus(w.url)
+	w.Window.Canvas().AddShortcut(OpenShortcut, func(fyne.Shortcut) { w.OpenCertificate() })
 	w.Window.SetOnClosed(func() {
 		if w.stop != nil {
 			w.stop()
@@ -187,6 +201,48 @@ func (w *MainWindow) StartDemo() {
 	}()
 }
 
+// OpenCertificate asks for a certificate file (PEM, DER, PKCS#12, PKCS#7)
+// and shows it, judged offline, in a window of its own. Errors are shown
+// in an error dialog. It must be called on the UI goroutine.
+func (w *MainWindow) OpenCertificate() {
+	// certview shows errors with dialog.ShowError itself; nothing more to do.
+	certview.OpenFileDialog(w.Window, func(m *certview.Model) { w.ShowCertificate(m) }, nil)
+}
+
+// ShowCertificate opens a window ("Certificate — NAME") holding the
+// certificate inspector for m, typically a file loaded by OpenCertificate,
+// and returns it. It must be called on the UI goroutine.
+func (w *MainWindow) ShowCertificate(m *certview.Model) fyne.Window {
+	cw := w.app.NewWindow("Certificate — " + certificateName(m))
+	cw.SetIcon(assets.Icon)
+	cw.SetContent(certview.NewPanel(m, cw))
+	cw.Resize(CertificateWindowSize)
+	cw.Show()
+	return cw
+}
+
+// certificateName names the certificate a model is about: its level 0,
+// else the file it came from.
+func certificateName(m *certview.Model) string {
+	switch {
+	case m == nil:
+		return "(none)"
+	case len(m.Levels) > 0 && m.Levels[0].Title != "":
+		return m.Levels[0].Title
+	case m.Source != "":
+		return m.Source
+	}
+	return "(none)"
+}
+
+// now is the clock certificates are judged by.
+func (w *MainWindow) now() time.Time {
+	if w.deps.Now != nil {
+		return w.deps.Now()
+	}
+	return time.Now()
+}
+
 // SetURL fills the URL entry, e.g. from the command line.
 func (w *MainWindow) SetURL(u string) { w.url.SetText(u) }
 
@@ -209,6 +265,7 @@ func (w *MainWindow) Start() {
 
 	w.gen++
 	gen := w.gen
+	w.dialed = target.Host
 	ctx, stop := context.WithCancel(context.Background())
 	w.stop = stop
 	w.running = true
@@ -286,7 +343,7 @@ func (w *MainWindow) showTrust(d client.Decision, answer chan<- client.Choice) {
 	w.setStatus("The certificate of "+d.HostPort+" is not trusted: your decision is needed.", widget.WarningImportance)
 	canPin := d.CanPin() && w.deps.Pins != nil
 	var dlg *trustDialog
-	dlg = newTrustDialog(w.Window, d, canPin, w.deps.Pins != nil, func(c client.Choice) {
+	dlg = newTrustDialog(w.Window, d, w.dialed, w.now(), canPin, w.deps.Pins != nil, func(c client.Choice) {
 		if w.trustDlg == dlg {
 			w.trustDlg = nil
 		}
@@ -321,7 +378,7 @@ func (w *MainWindow) finish(gen int, rep *client.Report, err error) {
 			w.timeline.add(s)
 		}
 	}
-	w.cert.show(rep, err)
+	w.cert.show(rep, err, w.dialed, w.now())
 
 	switch {
 	case w.cancelled || errors.Is(err, context.Canceled):

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"lockbox/certview"
+	"lockbox/client"
+	"lockbox/client/trust"
+	"lockbox/client/verify"
+)
+
+// runCert prints a certificate file (PEM, DER, PKCS#12, PKCS#7) as the
+// inspector shows it, with every problem that can be judged offline:
+// validity, self-signed or unknown issuer (against the system roots and
+// --ca), usage, weak keys and signatures; no hostname.
+func runCert(args []string, stdout, stderr io.Writer) int {
+	var f cliFlags
+	fs := newFlagSet(&f, stderr)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "lockbox cert: need exactly one certificate file, got %d\n", len(pos))
+		return exitUsage
+	}
+	if f.noSystemRoots && len(f.ca) == 0 {
+		fmt.Fprintln(stderr, "lockbox cert: --no-system-roots needs at least one --ca")
+		return exitUsage
+	}
+	var roots []*x509.Certificate
+	if len(f.ca) > 0 {
+		if roots, err = trust.LoadCAFiles(f.ca); err != nil {
+			fmt.Fprintf(stderr, "lockbox cert: --ca: %v\n", err)
+			return exitFailure
+		}
+	}
+	password := ""
+	if f.certPassEnv != "" {
+		password = os.Getenv(f.certPassEnv)
+	}
+	path := pos[0]
+	loaded, err := certview.LoadFile(path, password)
+	if err != nil {
+		var pe *certview.PasswordError
+		if errors.As(err, &pe) && f.certPassEnv == "" {
+			err = fmt.Errorf("%w (give the password in an environment variable named by --cert-password-env)", err)
+		}
+		fmt.Fprintf(stderr, "lockbox cert: %v\n", err)
+		return exitFailure
+	}
+	now := time.Now()
+	problems, chain, err := certview.OfflineProblems(loaded.Chain, roots, f.noSystemRoots, now)
+	if err != nil {
+		fmt.Fprintf(stderr, "lockbox cert: %v\n", err)
+		return exitFailure
+	}
+	if f.json {
+		out := struct {
+			File     string            `json:"file"`
+			Format   string            `json:"format"`
+			Chain    []client.CertInfo `json:"chain"`
+			Problems []verify.Problem  `json:"problems"`
+			Trusted  bool              `json:"trusted"`
+		}{File: path, Format: loaded.Format, Chain: []client.CertInfo{}, Problems: problems, Trusted: !hasErrors(problems)}
+		if out.Problems == nil {
+			out.Problems = []verify.Problem{}
+		}
+		for i, c := range chain {
+			out.Chain = append(out.Chain, client.DescribeCert(i, c))
+		}
+		writeJSON(stdout, out)
+	} else {
+		m := certview.Build(chain, problems, certview.ModelOptions{Now: now, Source: fmt.Sprintf("%s (%s)", path, loaded.Format)})
+		certview.WriteText(stdout, m)
+	}
+	if hasErrors(problems) {
+		return exitUntrusted
+	}
+	return exitOK
+}
+
+func hasErrors(ps []verify.Problem) bool {
+	for _, p := range ps {
+		if p.Severity == verify.SeverityError {
+			return true
+		}
+	}
+	return false
+}

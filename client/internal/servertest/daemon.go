@@ -1,0 +1,455 @@
+package servertest
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"lockbox/client/internal/certgen"
+)
+
+// Helpers shared by the ProFTPD, Pure-FTPd and nginx harnesses: where the
+// unpacked servers live, the served folder and certificate files, and one
+// child process started on a reserved port block.
+
+const (
+	// UnpackedRootEnv names the environment variable that overrides
+	// DefaultUnpackedRoot.
+	UnpackedRootEnv = "LOCKBOX_TEST_SERVERS"
+	// DefaultUnpackedRoot is where ./dev unpacks (apt-get download + dpkg
+	// -x) the Debian packages that cannot be installed next to vsftpd:
+	// proftpd-core, proftpd-mod-crypto, pure-ftpd and pure-ftpd-common all
+	// provide ftp-server and conflict with it.
+	DefaultUnpackedRoot = "/opt/lockbox-test-servers"
+)
+
+// UnpackedRoot is the folder holding the unpacked server packages.
+func UnpackedRoot() string {
+	if d := os.Getenv(UnpackedRootEnv); d != "" {
+		return d
+	}
+	return DefaultUnpackedRoot
+}
+
+// LookServerBinary finds name like LookBinary (PATH, then the sbin
+// directories: an apt-installed server wins), then in the usr/sbin and
+// usr/bin folders of UnpackedRoot.
+func LookServerBinary(name string) (string, error) {
+	if p, err := LookBinary(name); err == nil {
+		return p, nil
+	}
+	root := UnpackedRoot()
+	for _, dir := range []string{"usr/sbin", "usr/bin", "sbin", "bin"} {
+		p := filepath.Join(root, dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("servertest: %q not found on PATH, in %v or under %s: %w", name, sbinDirs, root, exec.ErrNotFound)
+}
+
+// requireServerBinary is RequireBinary for the servers ./dev unpacks: a
+// missing binary fails the test when CI=true and skips it otherwise.
+func requireServerBinary(t testing.TB, name string) string {
+	t.Helper()
+	p, err := LookServerBinary(name)
+	if err != nil {
+		unavailable(t, fmt.Sprintf("%v (run ./dev test, which unpacks it into %s, or set %s)", err, UnpackedRoot(), UnpackedRootEnv))
+	}
+	return p
+}
+
+// requireRoot fails (CI) or skips the test unless it runs as root.
+func requireRoot(t testing.TB, why string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		unavailable(t, fmt.Sprintf("%v: %s", errNotRoot, why))
+	}
+}
+
+// serverDir makes a private folder for one server (configuration, logs,
+// keys) with a served folder "root" in it holding files, owned by acct.
+// Every ancestor of the served folder must be searchable by acct, which
+// servers that switch to it before they chroot or read need.
+func serverDir(prefix string, files map[string][]byte, acct ftpAccount) (dir, root string, err error) {
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", "", fmt.Errorf("temp dir: %w", err)
+	}
+	root = filepath.Join(dir, "root")
+	if strings.ContainsAny(dir, " \t\n\"'\\;{}#") {
+		return dir, root, fmt.Errorf("temp dir %q contains characters a server configuration cannot express", dir)
+	}
+	if err := os.Chmod(dir, 0o711); err != nil {
+		return dir, root, fmt.Errorf("chmod %s: %w", dir, err)
+	}
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return dir, root, fmt.Errorf("stat %s: %w", d, err)
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			return dir, root, fmt.Errorf("%s (an ancestor of the served root) is not searchable by others (mode %v); set TMPDIR elsewhere", d, fi.Mode().Perm())
+		}
+		if d == filepath.Dir(d) {
+			break
+		}
+	}
+	if err := mkdirOwned(root, acct); err != nil {
+		return dir, root, err
+	}
+	for name, data := range files {
+		rel := filepath.FromSlash(name)
+		if !filepath.IsLocal(rel) {
+			return dir, root, fmt.Errorf("file %q: not a local relative path", name)
+		}
+		p := filepath.Join(root, rel)
+		if err := mkdirAllOwned(root, filepath.Dir(p), acct); err != nil {
+			return dir, root, err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return dir, root, fmt.Errorf("file %q: %w", name, err)
+		}
+		if err := os.Chown(p, acct.uid, acct.gid); err != nil {
+			return dir, root, fmt.Errorf("file %q: %w", name, err)
+		}
+	}
+	return dir, root, nil
+}
+
+// tlsFiles are a server's certificate files, written by writeTLSFiles.
+type tlsFiles struct {
+	// Server is the server's certificate; CA and Client are nil unless a
+	// client certificate is required.
+	Server, CA, Client *certgen.Cert
+	// Cert holds the leaf only, Key its private key, Chain the
+	// intermediates only ("" when there are none), FullChain the leaf
+	// followed by the intermediates and CAFile the client CA ("" when
+	// none).
+	Cert, Key, Chain, FullChain, CAFile string
+}
+
+// writeTLSFiles writes the server certificate (generated self-signed for
+// 127.0.0.1 and localhost when server is nil) and, with requireClient, a
+// generated client CA and a client certificate signed by it.
+func writeTLSFiles(dir string, server *certgen.Cert, chain []*certgen.Cert, requireClient bool) (tlsFiles, error) {
+	f := tlsFiles{Server: server}
+	var err error
+	if f.Server == nil {
+		f.Server, err = certgen.New(certgen.Spec{
+			CommonName: "127.0.0.1",
+			DNSNames:   []string{"localhost"},
+			IPs:        []net.IP{net.IPv4(127, 0, 0, 1)},
+		}, nil)
+		if err != nil {
+			return f, fmt.Errorf("server certificate: %w", err)
+		}
+	}
+	if f.Cert, f.Key, err = f.Server.WriteFiles(dir, "server"); err != nil {
+		return f, fmt.Errorf("server certificate files: %w", err)
+	}
+	if f.FullChain, _, err = f.Server.WriteFiles(dir, "server-fullchain", chain...); err != nil {
+		return f, fmt.Errorf("server chain files: %w", err)
+	}
+	if len(chain) > 0 {
+		var pemBytes []byte
+		for _, c := range chain {
+			pemBytes = append(pemBytes, c.CertPEM()...)
+		}
+		f.Chain = filepath.Join(dir, "chain.crt")
+		if err := os.WriteFile(f.Chain, pemBytes, 0o600); err != nil {
+			return f, fmt.Errorf("chain file: %w", err)
+		}
+	}
+	if requireClient {
+		f.CA, err = certgen.New(certgen.Spec{CommonName: "Lockbox Test Client CA", IsCA: true}, nil)
+		if err != nil {
+			return f, fmt.Errorf("client CA: %w", err)
+		}
+		f.Client, err = certgen.New(certgen.Spec{
+			CommonName:  "lockbox-test-client",
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}, f.CA)
+		if err != nil {
+			return f, fmt.Errorf("client certificate: %w", err)
+		}
+		f.CAFile = filepath.Join(dir, "client-ca.crt")
+		if err := os.WriteFile(f.CAFile, f.CA.CertPEM(), 0o600); err != nil {
+			return f, fmt.Errorf("client CA file: %w", err)
+		}
+	}
+	return f, nil
+}
+
+// daemon describes one server child process for runDaemon.
+type daemon struct {
+	name string   // for messages: "proftpd", "pure-ftpd", "nginx"
+	bin  string   // executable
+	args []string // arguments
+	env  []string // full environment; nil means the test's
+	// outPath receives the child's stdout and stderr.
+	outPath string
+	// probe checks once whether our server answers; nil means ready.
+	probe func() error
+	// busy reports whether the output says the port could not be bound.
+	busy func(out string) bool
+}
+
+// runDaemon starts d and waits until d.probe succeeds. It returns
+// errPortBusy (wrapped) when the server exited because its port was taken.
+func runDaemon(d daemon) (*process, error) {
+	out, err := os.OpenFile(d.outPath, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("output file: %w", err)
+	}
+	defer out.Close()
+	cmd := exec.Command(d.bin, d.args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = d.env
+	// Own process group, and killed if the test binary dies before its
+	// cleanup runs (see Vsftpd.start).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	started := make(chan error, 1)
+	go func() {
+		// Pdeathsig fires when the thread that forked the child exits.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		p.waitErr = cmd.Wait()
+		close(p.done)
+	}()
+	if err := <-started; err != nil {
+		return nil, fmt.Errorf("exec %s: %w", d.bin, err)
+	}
+	if err := waitDaemon(p, d); err != nil {
+		if stopErr := p.stop(); stopErr != nil {
+			err = fmt.Errorf("%w (and stopping it: %v)", err, stopErr)
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// waitDaemon polls d.probe until it succeeds, the process exits or
+// startupTimeout passes.
+func waitDaemon(p *process, d daemon) error {
+	deadline := time.NewTimer(startupTimeout)
+	defer deadline.Stop()
+	for {
+		lastErr := d.probe()
+		if lastErr == nil {
+			return nil
+		}
+		select {
+		case <-p.done:
+			b, _ := os.ReadFile(d.outPath)
+			msg := strings.TrimSpace(string(b))
+			if d.busy != nil && d.busy(msg) {
+				return fmt.Errorf("%w: %s: %s", errPortBusy, d.name, msg)
+			}
+			return fmt.Errorf("%s exited during startup (%v): %s", d.name, p.waitErr, msg)
+		case <-deadline.C:
+			return fmt.Errorf("%s not ready after %v: %w", d.name, startupTimeout, lastErr)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// launch reserves a port block, calls start with its base port and
+// retries with another block while start reports errPortBusy. The running
+// process is stopped (with every process it forked) and the block released
+// in t.Cleanup; on failure logTail is added to the message.
+func launch(t testing.TB, name string, start func(base int) (*process, error), logTail func() string) {
+	t.Helper()
+	tried := map[int]bool{}
+	var lastErr error
+	for range 8 {
+		base, lock, err := reservePortBlock(tried)
+		if err != nil {
+			t.Fatalf("servertest: reserving ports for %s: %v", name, err)
+		}
+		p, err := start(base)
+		if errors.Is(err, errPortBusy) {
+			lastErr = err
+			lock.Close()
+			continue
+		}
+		if err != nil {
+			lock.Close()
+			t.Fatalf("servertest: starting %s: %v%s", name, err, logTail())
+		}
+		t.Cleanup(func() {
+			if err := p.stop(); err != nil {
+				t.Errorf("servertest: stopping %s: %v", name, err)
+			}
+			lock.Close()
+			if t.Failed() {
+				t.Logf("servertest: %s on port %d%s", name, base, logTail())
+			}
+		})
+		return
+	}
+	t.Fatalf("servertest: %s could not bind a port after 8 attempts: %v", name, lastErr)
+}
+
+// removeOnCleanup removes dir when the test ends.
+func removeOnCleanup(t testing.TB, dir string) {
+	if dir == "" {
+		return
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("servertest: removing %s: %v", dir, err)
+		}
+	})
+}
+
+// tailFiles returns the last lines of each non-empty file, for failure
+// messages.
+func tailFiles(paths ...string) string {
+	var b strings.Builder
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil || len(data) == 0 {
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		if len(lines) > 40 {
+			lines = lines[len(lines)-40:]
+		}
+		fmt.Fprintf(&b, "\n--- %s (tail) ---\n%s", p, strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+// envWithout returns the test's environment without the named variables,
+// plus extra.
+func envWithout(names []string, extra ...string) []string {
+	var env []string
+	for _, e := range os.Environ() {
+		drop := false
+		for _, n := range names {
+			if strings.HasPrefix(e, n+"=") {
+				drop = true
+			}
+		}
+		if !drop {
+			env = append(env, e)
+		}
+	}
+	return append(env, extra...)
+}
+
+// cryptPassword hashes password with SHA-512 crypt ("$6$...") using
+// openssl, for the password files of ProFTPD and Pure-FTPd. The password
+// goes through stdin, never the command line.
+func cryptPassword(password string) (string, error) {
+	bin, err := LookBinary("openssl")
+	if err != nil {
+		return "", fmt.Errorf("hashing the password: %w (install it: apt-get install openssl)", err)
+	}
+	cmd := exec.Command(bin, "passwd", "-6", "-stdin")
+	cmd.Stdin = strings.NewReader(password + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", fmt.Errorf("openssl passwd: %w: %s", err, strings.TrimSpace(string(ee.Stderr)))
+		}
+		return "", fmt.Errorf("openssl passwd: %w", err)
+	}
+	h := strings.TrimSpace(string(out))
+	if !strings.HasPrefix(h, "$6$") || strings.ContainsAny(h, ":\n") {
+		return "", fmt.Errorf("openssl passwd: unexpected hash %q", h)
+	}
+	return h, nil
+}
+
+// FTPServer is what ProFTPD and Pure-FTPd servers have in common.
+type FTPServer struct {
+	// Addr is the control address, "127.0.0.1:PORT".
+	Addr string
+	// Root is the served directory (the chroot of the FTP user).
+	Root string
+	// User and Password log in with USER/PASS.
+	User, Password string
+	// Implicit is true when TLS starts at once (implicit FTPS).
+	Implicit bool
+	// CACert signs client certificates when a client certificate is
+	// required (else nil).
+	CACert *certgen.Cert
+	// ClientCert is a client identity signed by CACert (else nil).
+	ClientCert *certgen.Cert
+	// ServerCert is the certificate the server presents.
+	ServerCert *certgen.Cert
+	// LogPath is the server's main log; ConfigPath its generated
+	// configuration (empty for servers configured on the command line).
+	LogPath, ConfigPath string
+	// PasvMinPort and PasvMaxPort bound the passive data ports.
+	PasvMinPort, PasvMaxPort int
+
+	dir   string
+	nonce string
+	// logs are the files shown when a test fails.
+	logs []string
+}
+
+// setPorts fills in the addresses for the port block at base.
+func (s *FTPServer) setPorts(base int) {
+	s.Addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(base))
+	s.PasvMinPort, s.PasvMaxPort = base+1, base+portBlock-1
+}
+
+// logTail returns the end of the server's logs, for failure messages.
+func (s *FTPServer) logTail() string { return tailFiles(s.logs...) }
+
+// probeFTP connects once to addr and checks that the 220 greeting (after
+// the TLS handshake when implicit) carries nonce, so another server on
+// the port is not mistaken for ours.
+func probeFTP(addr string, implicit bool, client *certgen.Cert, nonce string) error {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		return err
+	}
+	if implicit {
+		tc := &tls.Config{InsecureSkipVerify: true} // probe only: any server cert
+		if client != nil {
+			tc.Certificates = []tls.Certificate{client.TLS()}
+		}
+		tconn := tls.Client(c, tc)
+		if err := tconn.Handshake(); err != nil {
+			return fmt.Errorf("implicit TLS handshake: %w", err)
+		}
+		c = tconn
+	}
+	tp := textproto.NewConn(c)
+	_, msg, err := tp.ReadResponse(220)
+	if err != nil {
+		return fmt.Errorf("reading banner: %w", err)
+	}
+	if !strings.Contains(msg, nonce) {
+		return fmt.Errorf("another server answers on %s: %q", addr, msg)
+	}
+	_ = tp.PrintfLine("QUIT")
+	return nil
+}
