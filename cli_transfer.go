@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -146,10 +147,13 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	var connected atomic.Bool
 	if !f.json {
 		printer := stepPrinter(stdout)
+		var mu sync.Mutex // each pooled connection reports on its own goroutine
 		opts.Observer = trace.ObserverFunc(func(s trace.Step) {
 			before := !connected.Load() && (s.Conn == "control" || s.Conn == "https")
 			if before || s.Failed && s.Dir == trace.Info {
+				mu.Lock()
 				printer.Step(s)
+				mu.Unlock()
 			}
 		})
 	}

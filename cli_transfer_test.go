@@ -20,10 +20,7 @@ import (
 // can look into, and returns its address, the folder and the certificate.
 func startTransferServer(t *testing.T) (addr, root, caFile string, cert tls.Certificate) {
 	t.Helper()
-	cert, err := demo.SelfSigned()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert, caFile = selfSignedFile(t)
 	root = t.TempDir()
 	for name, body := range map[string]string{"hello.txt": "hello\n", "sub/inner.bin": "\x00\x01\x02", "sub/deeper/x.txt": "x"} {
 		p := filepath.Join(root, filepath.FromSlash(name))
@@ -37,11 +34,22 @@ func startTransferServer(t *testing.T) (addr, root, caFile string, cert tls.Cert
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	caFile = filepath.Join(t.TempDir(), "server.pem")
+	return srv.Addr, root, caFile, cert
+}
+
+// selfSignedFile makes a self-signed certificate for 127.0.0.1 and writes
+// it as a PEM file for --ca.
+func selfSignedFile(t *testing.T) (tls.Certificate, string) {
+	t.Helper()
+	cert, err := demo.SelfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "server.pem")
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return srv.Addr, root, caFile, cert
+	return cert, caFile
 }
 
 func readFile(t *testing.T, p string) string {
@@ -240,7 +248,7 @@ func TestCLITransferJSON(t *testing.T) {
 
 func TestCLIGetHTTPS(t *testing.T) {
 	t.Setenv("LOCKBOX_CONFIG_DIR", t.TempDir())
-	_, _, ca, cert := startTransferServer(t)
+	cert, ca := selfSignedFile(t)
 	body := bytes.Repeat([]byte("lockbox "), 10000)
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.ServeContent(w, r, "f.bin", testTime, bytes.NewReader(body))

@@ -270,3 +270,67 @@ func TestDecisionTimeIsNotATimeout(t *testing.T) {
 		t.Errorf("trust = %s", report.Trust)
 	}
 }
+
+func TestPlainFTPWithConsent(t *testing.T) {
+	srv := startDemo(t, false, nil)
+	tg := mustTarget(t, "ftp://alice@"+srv.Addr+"/")
+	tg.Password = "s3cret-Pa55"
+	sess, report, err := Connect(bg, tg, Options{AllowPlaintext: true})
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer sess.Close()
+	if report.TLS != nil || report.Trusted {
+		t.Errorf("plain FTP reported as TLS %+v / trusted %v", report.TLS, report.Trusted)
+	}
+	entries, err := sess.List("/")
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("list = %v, %v", entries, err)
+	}
+	if _, ok := find(sess.Report().Steps, "control", "auth_tls"); ok {
+		t.Error("plain FTP sent AUTH TLS")
+	}
+}
+
+func TestChangeDirAndCurrentDir(t *testing.T) {
+	p := newPKI(t)
+	srv := startDemo(t, false, serverTLS(p.leaf, p.inter))
+	tg := mustTarget(t, "ftpes://alice@"+srv.Addr)
+	tg.Password = "s3cret-Pa55"
+	sess, _, err := Connect(bg, tg, Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.ChangeDir("/sub"); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := sess.CurrentDir()
+	if err != nil || dir != "/sub" {
+		t.Fatalf("pwd = %q, %v", dir, err)
+	}
+	entries, err := sess.List("")
+	if err != nil || len(entries) != 1 || entries[0].Name != "inner.bin" {
+		t.Errorf("list of the current directory = %v, %v", entries, err)
+	}
+	var se *StepError
+	if err := sess.ChangeDir("/no-such-dir"); !errors.As(err, &se) || se.Step != "cwd" || !strings.HasPrefix(se.Reply, "550") {
+		t.Errorf("cwd to a missing directory: %v", err)
+	}
+}
+
+// Cancelling the context ends a connection that waits on a silent server
+// at once, long before the timeout, and says it was cancelled.
+func TestCancelEndsASilentWait(t *testing.T) {
+	srv := startScripted(t, "", nil)
+	ctx, cancel := context.WithCancel(bg)
+	obs := trace.ObserverFunc(func(s trace.Step) {
+		if s.Name == "tcp_connect" {
+			cancel() // the user presses Cancel while the server says nothing
+		}
+	})
+	_, err := Inspect(ctx, mustTarget(t, "ftpes://"+srv.ln.Addr().String()), Options{Timeout: time.Hour, Observer: obs})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"net/textproto"
 	"strings"
 
 	"lockbox/client/verify"
@@ -13,14 +14,25 @@ import (
 type StepError struct {
 	Step  string
 	Reply string
-	Err   error
+	// Hint explains a failure whose reply alone says little.
+	Hint string
+	Err  error
 }
 
 func (e *StepError) Error() string {
+	msg := fmt.Sprintf("%s: %v", e.Step, e.Err)
 	if e.Reply != "" {
-		return fmt.Sprintf("%s: server replied %q: %v", e.Step, shorten(e.Reply), e.Err)
+		if _, bare := e.Err.(*textproto.Error); bare {
+			// The error is the reply itself: say it once.
+			msg = fmt.Sprintf("%s: server replied %q", e.Step, shorten(e.Reply))
+		} else {
+			msg = fmt.Sprintf("%s: server replied %q: %v", e.Step, shorten(e.Reply), e.Err)
+		}
 	}
-	return fmt.Sprintf("%s: %v", e.Step, e.Err)
+	if e.Hint != "" {
+		msg += ": " + e.Hint
+	}
+	return msg
 }
 
 func (e *StepError) Unwrap() error { return e.Err }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/textproto"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,7 @@ type ftpControl struct {
 	banner []byte    // the server's greeting as received, replayed to jlaffaye/ftp
 
 	dataCount atomic.Int32
+	dataFresh atomic.Bool     // the latest data handshake did not resume the control session
 	ctx       context.Context // the session's lifetime: cancels data handshakes
 	data      dataTracker     // the data connection in use (transfer_conn.go)
 }
@@ -131,6 +133,36 @@ func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
 	return nil
 }
 
+// protect asks for encrypted data connections (PBSZ 0, PROT P) before the
+// user name and password are sent: a server that refuses PROT P would carry
+// listings and files in clear text, so the connection ends here. A server
+// that only takes PROT P after login (530) is asked again then, by
+// jlaffaye/ftp's Login, which fails the login if it still refuses.
+func (c *ftpControl) protect(ctx context.Context) error {
+	c.startStep()
+	defer c.raw.SetDeadline(time.Time{})
+	tp := textproto.NewConn(c.wire)
+	for _, cmd := range []string{"PBSZ 0", "PROT P"} {
+		step := strings.ToLower(strings.Fields(cmd)[0])
+		if err := tp.PrintfLine("%s", cmd); err != nil {
+			return c.stepErr(ctx, step, err)
+		}
+		code, msg, err := tp.ReadResponse(0)
+		if err != nil {
+			return c.stepErr(ctx, step, err)
+		}
+		switch {
+		case code/100 == 2:
+		case code == 530:
+			return nil
+		default:
+			return &StepError{Step: step, Reply: fmt.Sprintf("%d %s", code, msg),
+				Err: errors.New("the server refuses to encrypt data connections, so listings and files would travel in clear text; Lockbox stopped before sending your user name or password")}
+		}
+	}
+	return nil
+}
+
 // startStep gives the next step the configured time: a server that is
 // silent, or drips its reply, past it ends the step with a timeout.
 func (c *ftpControl) startStep() {
@@ -147,10 +179,13 @@ func (c *ftpControl) stepErr(ctx context.Context, step string, err error) error 
 	}
 	var perr *textproto.Error
 	if errors.As(err, &perr) {
-		if perr.Code == 522 {
-			err = fmt.Errorf("%w: %s", err, c.resumptionHint())
+		se := &StepError{Step: step, Reply: fmt.Sprintf("%d %s", perr.Code, perr.Msg), Err: err}
+		// vsftpd answers 522 to a data connection that did not resume the
+		// control session; ProFTPD answers 425.
+		if perr.Code == 522 || perr.Code >= 400 && c.dataFresh.Load() {
+			se.Hint = c.resumptionHint()
 		}
-		return &StepError{Step: step, Reply: fmt.Sprintf("%d %s", perr.Code, perr.Msg), Err: err}
+		return se
 	}
 	if c.sec != nil {
 		err = c.sec.explainHandshakeError(err)
@@ -255,6 +290,7 @@ func (l *lazyTLSConn) handshake() error {
 			return
 		}
 		cs := l.tls.ConnectionState()
+		l.ctl.dataFresh.Store(!cs.DidResume)
 		l.em.Emit(trace.Info, "handshake_done", handshakeSummary(cs), handshakeDoneExplain(cs))
 	})
 	return l.err
@@ -352,6 +388,13 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 	if err != nil {
 		sessCancel()
 		return finish(err)
+	}
+	if ctl.tls != nil {
+		if err := ctl.protect(ctx); err != nil {
+			ctl.close()
+			sessCancel()
+			return finish(err)
+		}
 	}
 	first := true
 	dial := func(network, addr string) (net.Conn, error) {

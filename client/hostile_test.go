@@ -2,6 +2,7 @@ package client
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -165,5 +166,65 @@ func TestEndlessReplyLineIsRefused(t *testing.T) {
 	var se *StepError
 	if !errors.As(err, &se) || se.Step != "ftp_banner" || !strings.Contains(err.Error(), "longer than 64 KiB") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestProtRefusedBeforeLogin(t *testing.T) {
+	p := newPKI(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var got []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Write([]byte("220 hi\r\n"))
+		r := bufio.NewReader(c)
+		if line, _ := r.ReadString('\n'); !strings.HasPrefix(line, "AUTH TLS") {
+			return
+		}
+		c.Write([]byte("234 ok\r\n"))
+		tc := tls.Server(c, serverTLS(p.leaf, p.inter))
+		tr := bufio.NewReader(tc)
+		for {
+			line, err := tr.ReadString('\n')
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			got = append(got, strings.TrimSpace(line))
+			mu.Unlock()
+			switch verb, _, _ := strings.Cut(strings.TrimSpace(line), " "); verb {
+			case "PBSZ":
+				tc.Write([]byte("200 ok\r\n"))
+			case "PROT":
+				tc.Write([]byte("534 PROT P not supported\r\n"))
+			default:
+				tc.Write([]byte("230 whatever\r\n"))
+			}
+		}
+	}()
+	tg := mustTarget(t, "ftpes://alice:pw@"+ln.Addr().String())
+	_, _, err = Connect(bg, tg, Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
+	var se *StepError
+	if !errors.As(err, &se) || se.Step != "prot" || !strings.Contains(err.Error(), "clear text") {
+		t.Fatalf("err = %v", err)
+	}
+	ln.Close()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	for _, line := range got {
+		if strings.HasPrefix(line, "USER") || strings.HasPrefix(line, "PASS") {
+			t.Errorf("sent %q to a server that refused PROT P", line)
+		}
 	}
 }

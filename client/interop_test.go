@@ -380,6 +380,11 @@ func interopNoTickets(t *testing.T, fill func(*testing.T, string), srv interopSe
 		fill(t, fmt.Sprintf("FAIL: list: %v", err))
 		t.Fatalf("list = %v, want a 425 refusal\ntrace:%s", err, stepDump(sess.Report().Steps))
 	}
+	// The user must be told why, and what to do.
+	if !strings.Contains(err.Error(), "no session ticket") || !strings.Contains(err.Error(), "--tls-min 1.3") {
+		fill(t, fmt.Sprintf("FAIL: unexplained: %v", err))
+		t.Fatalf("the refusal is not explained: %v", err)
+	}
 	t.Logf("no tickets, trace:%s", stepDump(sess.Report().Steps))
 	fill(t, "refused as expected (Go resumes TLS 1.2 only with tickets): "+err.Error())
 }

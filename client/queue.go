@@ -129,6 +129,7 @@ type Queue struct {
 	cond      *sync.Cond
 	jobs      []*Job
 	pending   []*Job
+	adding    int // jobs queued but not yet handed to the workers
 	active    int
 	closed    bool
 	cancel    context.CancelFunc
@@ -169,11 +170,25 @@ func (q *Queue) Add(spec JobSpec) *Job {
 	q.mu.Lock()
 	j := newJob(len(q.jobs)+1, spec)
 	q.jobs = append(q.jobs, j)
-	q.pending = append(q.pending, j)
+	q.adding++
+	q.mu.Unlock()
+	q.publish(j)
+	return j
+}
+
+// publish reports a queued job to the observer, then hands it to the
+// workers: so the observer always sees "queued" before "running".
+func (q *Queue) publish(j *Job) {
+	q.ticker.emitJob(j, false)
+	q.mu.Lock()
+	q.adding--
+	j.mu.Lock()
+	if j.state == StateQueued { // not cancelled meanwhile
+		q.pending = append(q.pending, j)
+	}
+	j.mu.Unlock()
 	q.cond.Broadcast()
 	q.mu.Unlock()
-	q.ticker.emitJob(j, false)
-	return j
 }
 
 // addFailed records a job that failed before it could be queued (a name
@@ -263,7 +278,7 @@ func (q *Queue) Wait(ctx context.Context) error {
 	defer stop()
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for (len(q.pending) > 0 || q.active > 0) && ctx.Err() == nil && !q.closed {
+	for (len(q.pending) > 0 || q.active > 0 || q.adding > 0) && ctx.Err() == nil && !q.closed {
 		q.cond.Wait()
 	}
 	return ctx.Err()
@@ -329,13 +344,12 @@ func (q *Queue) Retry(id int) bool {
 	ok := j.state == StateFailed || j.state == StateCancelled
 	if ok {
 		j.state, j.err, j.stopped = StateQueued, nil, false
-		q.pending = append(q.pending, j)
-		q.cond.Broadcast()
+		q.adding++
 	}
 	j.mu.Unlock()
 	q.mu.Unlock()
 	if ok {
-		q.ticker.emitJob(j, false)
+		q.publish(j)
 	}
 	return ok
 }
@@ -451,10 +465,11 @@ func (j *Job) setNote(note string) {
 	j.mu.Unlock()
 }
 
-// isMissing reports whether err is the server's "no such file" (a 5xx).
+// isMissing reports whether err is the server refusing (a 4xx or 5xx
+// reply: "no such file" comes as 550, or 450 from some servers).
 func isMissing(err error) bool {
 	var perr *textproto.Error
-	return errors.As(err, &perr) && perr.Code >= 500
+	return errors.As(err, &perr) && perr.Code >= 400
 }
 
 // localRel checks a download's local path: relative, and not leading out
@@ -614,17 +629,28 @@ func (q *Queue) upload(ctx context.Context, s *Session, j *Job, buf []byte) erro
 			exists = err == nil
 		}
 	}
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return fmt.Errorf("upload: %w", err)
-	}
-	j.done.Store(offset)
-	if _, err := s.Upload(ctx, remote, f, offset, buf, j.add); err != nil {
-		return err
-	}
-	if got, err := s.FileSize(ctx, remote); err == nil && got != size {
-		return &StepError{Step: "stor", Err: fmt.Errorf("size mismatch: the server has %d bytes, the local file %d", got, size)}
-	} else if err != nil && (s.Broken() || ctx.Err() != nil) {
-		return err
+	for {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			return fmt.Errorf("upload: %w", err)
+		}
+		j.done.Store(offset)
+		if _, err := s.Upload(ctx, remote, f, offset, buf, j.add); err != nil {
+			return err
+		}
+		got, err := s.FileSize(ctx, remote)
+		if err != nil && (s.Broken() || ctx.Err() != nil) {
+			return err
+		}
+		if err != nil || got == size {
+			break
+		}
+		if offset == 0 {
+			return &StepError{Step: "stor", Err: fmt.Errorf("size mismatch: the server has %d bytes, the local file %d", got, size)}
+		}
+		// The server did not continue the file (an APPE that replaces, a
+		// REST it ignored): send all of it.
+		j.setNote(fmt.Sprintf("the server did not resume at byte %d (it then had %d bytes); sent the whole file", offset, got))
+		offset = 0
 	}
 	if !q.opts.IgnoreTimes {
 		err := s.SetModTime(ctx, remote, st.ModTime())

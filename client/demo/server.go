@@ -5,6 +5,7 @@
 package demo
 
 import (
+	"bufio"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	ftpserver "goftp.io/server/v2"
 	"goftp.io/server/v2/driver/file"
@@ -80,10 +82,40 @@ func Start(cfg Config) (*Server, error) {
 	go func() { s.done <- srv.ListenAndServe() }()
 	select {
 	case <-ready.ready:
-		return s, nil
 	case err := <-s.done:
 		return nil, fmt.Errorf("demo server on port %d: %w", port, err)
 	}
+	// goftp logs "listening" before its accept loop records the listener,
+	// and Shutdown before then would not stop it: wait for a greeting, which
+	// only the accept loop sends.
+	if err := greeted(s.Addr, cfg.TLS != nil && cfg.Implicit); err != nil {
+		srv.Shutdown()
+		return nil, fmt.Errorf("demo server on port %d: %w", port, err)
+	}
+	return s, nil
+}
+
+// greeted connects once and reads the server's 220 greeting.
+func greeted(addr string, implicit bool) error {
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if implicit {
+		tc := tls.Client(c, &tls.Config{InsecureSkipVerify: true}) // only checks that it speaks
+		defer tc.Close()
+		c = tc
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("no greeting: %w", err)
+	}
+	if !strings.HasPrefix(line, "220") {
+		return fmt.Errorf("unexpected greeting %q", line)
+	}
+	return nil
 }
 
 // Close stops the server.

@@ -8,6 +8,7 @@ package trace
 
 import (
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -74,15 +75,26 @@ type Emitter interface {
 	Fail(dir Dir, name, summary, explain string)
 }
 
-// Recorder keeps every step in order and forwards each one to its observer
-// as it arrives. It is safe for concurrent use.
+// Recorder keeps the steps in order and forwards each one to its observer
+// as it arrives. It is safe for concurrent use. A long session (thousands of
+// transfers) would make memory grow without end, so it keeps the first
+// KeepHead steps (the connection and its handshake) and the latest KeepTail;
+// the observer still sees every step.
 type Recorder struct {
 	start time.Time
 	obs   Observer
 
-	mu    sync.Mutex
-	steps []Step
+	mu      sync.Mutex
+	head    []Step
+	tail    []Step // the latest steps, at most KeepTail
+	dropped int
 }
+
+// How many steps a Recorder keeps at the start and at the end.
+const (
+	KeepHead = 2000
+	KeepTail = 8000
+)
 
 // NewRecorder starts a recording now. obs may be nil.
 func NewRecorder(obs Observer) *Recorder {
@@ -96,17 +108,38 @@ func (r *Recorder) Add(s Step) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s.At = time.Since(r.start)
-	r.steps = append(r.steps, s)
+	if len(r.head) < KeepHead {
+		r.head = append(r.head, s)
+	} else {
+		if len(r.tail) == KeepTail {
+			// Shift in bulk, not per step: copy once every KeepTail steps.
+			if cap(r.tail) >= 2*KeepTail {
+				r.tail = append(r.tail[:0], r.tail[KeepTail/2:]...)
+			} else {
+				r.tail = append(make([]Step, 0, 2*KeepTail), r.tail[KeepTail/2:]...)
+			}
+			r.dropped += KeepTail / 2
+		}
+		r.tail = append(r.tail, s)
+	}
 	if r.obs != nil {
 		r.obs.Step(s)
 	}
 }
 
-// Steps returns a copy of everything recorded so far.
+// Steps returns a copy of the steps kept, in order. When steps were left
+// out in the middle, a "steps_omitted" step stands in their place.
 func (r *Recorder) Steps() []Step {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Step(nil), r.steps...)
+	out := make([]Step, 0, len(r.head)+len(r.tail)+1)
+	out = append(out, r.head...)
+	if r.dropped > 0 {
+		out = append(out, Step{At: r.tail[0].At, Dir: Info, Name: "steps_omitted",
+			Summary: fmt.Sprintf("%d steps left out", r.dropped),
+			Explain: "This session recorded so many steps that the oldest ones after its start were not kept."})
+	}
+	return append(out, r.tail...)
 }
 
 // Conn returns an Emitter that records steps for the named connection.

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -69,5 +70,35 @@ func TestStepJSON(t *testing.T) {
 	}
 	if _, ok := m["failed"]; ok {
 		t.Error("failed is present on a step that did not fail")
+	}
+}
+
+func TestRecorderBoundsMemory(t *testing.T) {
+	seen := 0
+	rec := NewRecorder(ObserverFunc(func(Step) { seen++ }))
+	const total = KeepHead + 3*KeepTail + 17
+	for i := 0; i < total; i++ {
+		rec.Conn("c").Emit(Info, "n", fmt.Sprint(i), "")
+	}
+	if seen != total {
+		t.Errorf("observer saw %d steps, want %d", seen, total)
+	}
+	steps := rec.Steps()
+	if len(steps) > KeepHead+KeepTail+1 {
+		t.Fatalf("kept %d steps", len(steps))
+	}
+	if steps[0].Summary != "0" || steps[KeepHead-1].Summary != fmt.Sprint(KeepHead-1) {
+		t.Errorf("the first steps were not kept")
+	}
+	if steps[KeepHead].Name != "steps_omitted" {
+		t.Errorf("no marker where steps were left out: %+v", steps[KeepHead])
+	}
+	if last := steps[len(steps)-1].Summary; last != fmt.Sprint(total-1) {
+		t.Errorf("last step = %s, want %d", last, total-1)
+	}
+	omitted := 0
+	fmt.Sscanf(steps[KeepHead].Summary, "%d", &omitted)
+	if kept := len(steps) - 1; kept+omitted != total {
+		t.Errorf("kept %d + omitted %d != %d", kept, omitted, total)
 	}
 }

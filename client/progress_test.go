@@ -1,0 +1,248 @@
+package client
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"lockbox/client/demo"
+)
+
+func TestMeterMovingAverage(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	tests := []struct {
+		name    string
+		samples []int64 // bytes done at t0, t0+100ms, ...
+		want    float64 // bytes per second after the last sample
+	}{
+		{"one sample says nothing", []int64{0}, 0},
+		{"steady 1 MB/s", []int64{0, 100_000, 200_000, 300_000}, 1_000_000},
+		{"stalled", []int64{500, 500, 500}, 0},
+		// 30 samples: only the last 21 (two seconds) count.
+		{"window forgets a fast start", append([]int64{0, 10_000_000}, linear(10_000_000, 10_000, 28)...), 100_000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var m Meter
+			var got float64
+			for i, b := range tc.samples {
+				got = m.Add(t0.Add(time.Duration(i)*100*time.Millisecond), b)
+			}
+			if math.Abs(got-tc.want) > 1e-6*math.Max(1, tc.want) {
+				t.Errorf("speed %.1f, want %.1f", got, tc.want)
+			}
+		})
+	}
+}
+
+// linear returns n values from start, step apart.
+func linear(start, step int64, n int) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		start += step
+		out[i] = start
+	}
+	return out
+}
+
+func TestETA(t *testing.T) {
+	tests := []struct {
+		done, total int64
+		speed       float64
+		want        time.Duration
+	}{
+		{0, 1000, 100, 10 * time.Second},
+		{500, 1000, 1000, 500 * time.Millisecond},
+		{1000, 1000, 10, 0},
+		{10, -1, 100, -1},
+		{10, 100, 0, -1},
+	}
+	for _, tc := range tests {
+		if got := eta(tc.done, tc.total, tc.speed); got != tc.want {
+			t.Errorf("eta(%d, %d, %v) = %v, want %v", tc.done, tc.total, tc.speed, got, tc.want)
+		}
+	}
+}
+
+// Progress reports are never more frequent than ten a second per job.
+func TestProgressTickerIntervalFloor(t *testing.T) {
+	for _, asked := range []time.Duration{0, time.Nanosecond, 50 * time.Millisecond} {
+		tk := newProgressTicker(asked, nil)
+		if tk.interval != 100*time.Millisecond {
+			t.Errorf("interval %v asked, got %v", asked, tk.interval)
+		}
+		tk.close()
+	}
+	tk := newProgressTicker(time.Second, nil)
+	defer tk.close()
+	if tk.interval != time.Second {
+		t.Errorf("interval %v", tk.interval)
+	}
+}
+
+func TestCopyDataReportsWhichSideFailed(t *testing.T) {
+	data := randomBytes(100_000, 1)
+	boom := errors.New("boom")
+	tests := []struct {
+		name      string
+		src       io.Reader
+		dst       io.Writer
+		wantN     int64
+		readFail  bool
+		writeFail bool
+	}{
+		{"complete, one byte at a time", iotest.OneByteReader(bytes.NewReader(data)), &bytes.Buffer{}, int64(len(data)), false, false},
+		{"read fails after 1000 bytes: they are written", io.MultiReader(bytes.NewReader(data[:1000]), iotest.ErrReader(boom)), &bytes.Buffer{}, 1000, true, false},
+		{"write fails", bytes.NewReader(data), failWriter{}, 0, false, true},
+		{"short write", bytes.NewReader(data), shortWriter{}, 1, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var progress int64
+			n, rerr, werr := copyData(tc.dst, tc.src, make([]byte, MinBufferSize), func(k int64) { progress += k })
+			if n != tc.wantN || (rerr != nil) != tc.readFail || (werr != nil) != tc.writeFail {
+				t.Errorf("n=%d rerr=%v werr=%v", n, rerr, werr)
+			}
+			if b, ok := tc.dst.(*bytes.Buffer); ok && !bytes.Equal(b.Bytes(), data[:n]) {
+				t.Error("bytes differ")
+			}
+			if !tc.writeFail && progress != n {
+				t.Errorf("progress %d, written %d", progress, n)
+			}
+		})
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+type shortWriter struct{}
+
+func (shortWriter) Write([]byte) (int, error) { return 1, nil }
+
+// Each existing-files policy, for downloads and uploads, against the
+// in-process server.
+func TestExistsPolicies(t *testing.T) {
+	p := newPKI(t)
+	srvRoot := t.TempDir()
+	os.WriteFile(filepath.Join(srvRoot, "hello.txt"), []byte("hello, lockbox\n"), 0o644)
+	srv, err := demo.Start(demo.Config{Root: srvRoot, User: "alice", Password: "s3cret-Pa55", TLS: serverTLS(p.leaf, p.inter)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	opts := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
+	pool := openTestPool(t, demoTarget(t, srv.Addr), opts, PoolOptions{Size: 1, KeepAlive: -1}, nil)
+	const body = "hello, lockbox\n" // the server's hello.txt
+	tests := []struct {
+		name      string
+		policy    ExistsPolicy
+		target    string // "" = absent
+		part      string // "" = absent
+		wantFiles map[string]string
+		skipped   bool
+		moved     int64
+	}{
+		{"resume: nothing there", ExistsResume, "", "", map[string]string{"hello.txt": body}, false, int64(len(body))},
+		{"resume: same size is left alone", ExistsResume, strings.ToUpper(body), "", map[string]string{"hello.txt": strings.ToUpper(body)}, true, 0},
+		{"resume: another size is replaced", ExistsResume, "old", "", map[string]string{"hello.txt": body}, false, int64(len(body))},
+		{"resume: the part file is continued", ExistsResume, "", "hello", map[string]string{"hello.txt": body}, false, int64(len(body) - 5)},
+		{"resume: a part longer than the file restarts", ExistsResume, "", strings.Repeat("x", 100), map[string]string{"hello.txt": body}, false, int64(len(body))},
+		{"overwrite: the part is ignored", ExistsOverwrite, strings.ToUpper(body), "HELLO", map[string]string{"hello.txt": body}, false, int64(len(body))},
+		{"skip", ExistsSkip, "old", "", map[string]string{"hello.txt": "old"}, true, 0},
+		{"rename", ExistsRename, "old", "", map[string]string{"hello.txt": "old", "hello (1).txt": body}, false, int64(len(body))},
+	}
+	for _, tc := range tests {
+		t.Run("download "+tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.target != "" {
+				os.WriteFile(filepath.Join(dir, "hello.txt"), []byte(tc.target), 0o644)
+			}
+			if tc.part != "" {
+				os.WriteFile(filepath.Join(dir, "hello.txt"+PartSuffix), []byte(tc.part), 0o644)
+			}
+			q := newTestQueue(t, pool, QueueOptions{LocalRoot: dir, Exists: tc.policy})
+			j := q.Add(JobSpec{Kind: KindDownload, Remote: "/hello.txt", Local: "hello.txt"})
+			q.Wait(bg)
+			pr := j.Progress()
+			if pr.State != StateDone || pr.Skipped != tc.skipped || pr.Moved != tc.moved {
+				t.Fatalf("state %s skipped %v moved %d, err %v", pr.State, pr.Skipped, pr.Moved, pr.Err)
+			}
+			got, _ := readTree(t, dir)
+			if tc.part != "" && tc.policy == ExistsOverwrite {
+				delete(got, "hello.txt"+PartSuffix) // untouched; overwrite wrote its own
+			}
+			if len(got) != len(tc.wantFiles) {
+				t.Errorf("files %v", keys(got))
+			}
+			for name, want := range tc.wantFiles {
+				if string(got[name]) != want {
+					t.Errorf("%s = %q, want %q", name, got[name], want)
+				}
+			}
+		})
+	}
+
+	local := filepath.Join(t.TempDir(), "up.txt")
+	os.WriteFile(local, []byte("0123456789"), 0o644)
+	uploads := []struct {
+		name     string
+		policy   ExistsPolicy
+		existing string // on the server, "" = absent
+		want     map[string]string
+		skipped  bool
+		moved    int64
+	}{
+		{"resume: nothing there", ExistsResume, "", map[string]string{"up.txt": "0123456789"}, false, 10},
+		// goftp's APPE replaces the file: the size check catches it and
+		// the whole file is sent again.
+		{"resume: a server that does not append", ExistsResume, "0123", map[string]string{"up.txt": "0123456789"}, false, 6 + 10},
+		{"resume: same size is left alone", ExistsResume, "abcdefghij", map[string]string{"up.txt": "abcdefghij"}, true, 0},
+		{"overwrite", ExistsOverwrite, "0123", map[string]string{"up.txt": "0123456789"}, false, 10},
+		{"skip", ExistsSkip, "old", map[string]string{"up.txt": "old"}, true, 0},
+		{"rename", ExistsRename, "old", map[string]string{"up.txt": "old", "up (1).txt": "0123456789"}, false, 10},
+	}
+	for i, tc := range uploads {
+		t.Run("upload "+tc.name, func(t *testing.T) {
+			dir := "/u" + itoa(i)
+			if err := pool.Do(bg, func(s *Session) error { return s.MakeDir(bg, dir) }); err != nil {
+				t.Fatal(err)
+			}
+			if tc.existing != "" {
+				os.WriteFile(filepath.Join(srvRoot, dir, "up.txt"), []byte(tc.existing), 0o644)
+			}
+			q := newTestQueue(t, pool, QueueOptions{Exists: tc.policy})
+			j := q.Add(JobSpec{Kind: KindUpload, Local: local, Remote: dir + "/up.txt"})
+			q.Wait(bg)
+			pr := j.Progress()
+			if pr.State != StateDone || pr.Skipped != tc.skipped || pr.Moved != tc.moved {
+				t.Fatalf("state %s skipped %v moved %d, err %v", pr.State, pr.Skipped, pr.Moved, pr.Err)
+			}
+			got, _ := readTree(t, filepath.Join(srvRoot, dir))
+			if len(got) != len(tc.want) {
+				t.Errorf("files %v", keys(got))
+			}
+			for name, want := range tc.want {
+				if string(got[name]) != want {
+					t.Errorf("%s = %q, want %q", name, got[name], want)
+				}
+			}
+		})
+	}
+}
+
+func keys(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
