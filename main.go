@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"lockbox/ui"
+	_ "lockbox/ui/locale" // before Fyne initialises: see the package
 )
 
 func main() {

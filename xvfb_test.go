@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -53,6 +54,46 @@ func startXvfb(t *testing.T) string {
 	return ":" + strings.TrimSpace(line)
 }
 
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// buildLockbox builds the real binary (cgo, OpenGL) once per test run.
+func buildLockbox(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "lockbox-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "lockbox")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// Under LANG=C.UTF-8, common on servers and in CI, the command line must
+// not print Fyne's complaint about the locale.
+func TestCLocaleIsQuiet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the real binary")
+	}
+	cmd := exec.Command(buildLockbox(t), "cert", filepath.Join(t.TempDir(), "missing.pem"))
+	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=", "LOCKBOX_CONFIG_DIR="+t.TempDir())
+	out, _ := cmd.CombinedOutput()
+	if strings.Contains(string(out), "Fyne error") || !strings.Contains(string(out), "missing.pem") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
 // TestRealWindowUnderXvfb builds the real binary (cgo, OpenGL), starts it
 // with no arguments under Xvfb, waits for its window, takes a screenshot of
 // the X screen and checks that the window drew something. A broken cgo
@@ -64,10 +105,7 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 	xdotool, xwd := requireTool(t, "xdotool"), requireTool(t, "xwd")
 	display := startXvfb(t)
 
-	bin := filepath.Join(t.TempDir(), "lockbox")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildLockbox(t)
 	env := append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LOCKBOX_CONFIG_DIR="+t.TempDir())
 	app := exec.Command(bin)
 	app.Env = env
