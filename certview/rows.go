@@ -200,23 +200,6 @@ var keyUsageNames = []struct {
 	{x509.KeyUsageDecipherOnly, "decipher only"},
 }
 
-var ekuNames = map[x509.ExtKeyUsage]string{
-	x509.ExtKeyUsageAny:                            "any purpose",
-	x509.ExtKeyUsageServerAuth:                     "server authentication",
-	x509.ExtKeyUsageClientAuth:                     "client authentication",
-	x509.ExtKeyUsageCodeSigning:                    "code signing",
-	x509.ExtKeyUsageEmailProtection:                "email protection",
-	x509.ExtKeyUsageIPSECEndSystem:                 "IPsec end system",
-	x509.ExtKeyUsageIPSECTunnel:                    "IPsec tunnel",
-	x509.ExtKeyUsageIPSECUser:                      "IPsec user",
-	x509.ExtKeyUsageTimeStamping:                   "time stamping",
-	x509.ExtKeyUsageOCSPSigning:                    "OCSP signing",
-	x509.ExtKeyUsageMicrosoftServerGatedCrypto:     "Microsoft server gated crypto",
-	x509.ExtKeyUsageNetscapeServerGatedCrypto:      "Netscape server gated crypto",
-	x509.ExtKeyUsageMicrosoftCommercialCodeSigning: "Microsoft commercial code signing",
-	x509.ExtKeyUsageMicrosoftKernelCodeSigning:     "Microsoft kernel code signing",
-}
-
 var policyNames = map[string]string{
 	"2.5.29.32.0":             "any policy",
 	"2.23.140.1.1":            "extended validation",
@@ -334,17 +317,7 @@ func keyUsage(ku x509.KeyUsage) string {
 }
 
 func extKeyUsage(c *x509.Certificate) string {
-	var names []string
-	for _, u := range c.ExtKeyUsage {
-		if n, ok := ekuNames[u]; ok {
-			names = append(names, n)
-		} else {
-			names = append(names, fmt.Sprintf("usage #%d", int(u)))
-		}
-	}
-	for _, oid := range c.UnknownExtKeyUsage {
-		names = append(names, "OID "+oid.String())
-	}
+	names := verify.ExtKeyUsageNames(c)
 	if len(names) == 0 {
 		return "absent (any purpose)"
 	}

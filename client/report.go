@@ -196,27 +196,9 @@ func tlsInfo(cs tls.ConnectionState) *TLSInfo {
 	return info
 }
 
-var ekuNames = map[x509.ExtKeyUsage]string{
-	x509.ExtKeyUsageAny:             "any",
-	x509.ExtKeyUsageServerAuth:      "server auth",
-	x509.ExtKeyUsageClientAuth:      "client auth",
-	x509.ExtKeyUsageCodeSigning:     "code signing",
-	x509.ExtKeyUsageEmailProtection: "email protection",
-	x509.ExtKeyUsageTimeStamping:    "time stamping",
-	x509.ExtKeyUsageOCSPSigning:     "OCSP signing",
-}
-
 func extKeyUsageNames(c *x509.Certificate) []string {
-	out := []string{}
-	for _, u := range c.ExtKeyUsage {
-		if n, ok := ekuNames[u]; ok {
-			out = append(out, n)
-		} else {
-			out = append(out, fmt.Sprintf("usage %d", u))
-		}
+	if names := verify.ExtKeyUsageNames(c); names != nil {
+		return names
 	}
-	for _, oid := range c.UnknownExtKeyUsage {
-		out = append(out, oid.String())
-	}
-	return out
+	return []string{}
 }

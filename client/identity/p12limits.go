@@ -20,6 +20,13 @@ const maxDERDepth = 24
 // INTEGER right after an OCTET STRING salt in one SEQUENCE. Input that is not
 // DER is left for the decoder to report.
 func checkIterations(der []byte) error {
+	return CheckPKCS12Iterations(der)
+}
+
+// CheckPKCS12Iterations refuses a PKCS#12 file whose key derivation asks
+// for more than MaxPKCS12Iterations, before anything decodes it: see
+// checkIterations.
+func CheckPKCS12Iterations(der []byte) error {
 	return walkDER(der, 0)
 }
 

@@ -113,7 +113,9 @@ var ekuNames = map[x509.ExtKeyUsage]string{
 	x509.ExtKeyUsageMicrosoftKernelCodeSigning:     "Microsoft kernel code signing",
 }
 
-func usageNames(c *x509.Certificate) []string {
+// ExtKeyUsageNames names the extended key usages of c as people say them
+// ("server authentication"), unknown ones by number or OID.
+func ExtKeyUsageNames(c *x509.Certificate) []string {
 	var out []string
 	for _, u := range c.ExtKeyUsage {
 		if n, ok := ekuNames[u]; ok {

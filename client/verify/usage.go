@@ -24,7 +24,7 @@ func usageProblem(level int, chain []*x509.Certificate) (Problem, bool) {
 	if allowsServerAuth(c) {
 		return Problem{}, false
 	}
-	allowed := joinList(usageNames(c))
+	allowed := joinList(ExtKeyUsageNames(c))
 	if level == 0 {
 		return newError(level, FieldUsage, CodeWrongUsage,
 			"The server's certificate may only be used for %s, not for identifying a server. The administrator must use a certificate issued for server authentication.",
