@@ -170,6 +170,12 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	} else if err != nil {
 		return o, fmt.Errorf("pin store: %w", err)
 	}
+	o.TLSSeen, err = trust.OpenSeenDefault()
+	if errors.As(err, &corrupt) {
+		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
+	} else if err != nil {
+		return o, fmt.Errorf("downgrade check: %w", err)
+	}
 	if f.accept {
 		o.Decide = func(context.Context, client.Decision) client.Choice { return client.AcceptAlways }
 	}

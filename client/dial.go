@@ -74,9 +74,23 @@ func handshakeFailExplain(err error) string {
 type idleConn struct {
 	net.Conn
 	timeout time.Duration
+	// broken, when set, is checked before each read and write, so that a
+	// protocol violation on the control connection ends the data
+	// connection at once instead of after the timeout.
+	broken func() error
+}
+
+func (c *idleConn) check() error {
+	if c.broken == nil {
+		return nil
+	}
+	return c.broken()
 }
 
 func (c *idleConn) Read(p []byte) (int, error) {
+	if err := c.check(); err != nil {
+		return 0, err
+	}
 	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
 		return 0, err
 	}
@@ -84,6 +98,9 @@ func (c *idleConn) Read(p []byte) (int, error) {
 }
 
 func (c *idleConn) Write(p []byte) (int, error) {
+	if err := c.check(); err != nil {
+		return 0, err
+	}
 	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
 		return 0, err
 	}

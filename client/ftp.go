@@ -79,6 +79,7 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 		if c.tls, _, err = handshake(ctx, c.raw, c.sec.config(sessCtx, c.em, true, c.raw), c.sec, c.em); err != nil {
 			return nil, err
 		}
+		c.recordTLS()
 		conn = c.tls
 	}
 	c.wire = newWireLog(conn, c.em)
@@ -116,7 +117,19 @@ func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
 		return c.stepErr(ctx, "auth_tls", err)
 	}
 	if _, _, err := textproto.NewReader(br).ReadResponse(234); err != nil {
-		return c.stepErr(ctx, "auth_tls", fmt.Errorf("the server refused to switch to TLS, so Lockbox stopped before sending your user name or password: %w", err))
+		var perr *textproto.Error
+		if !errors.As(err, &perr) {
+			return c.stepErr(ctx, "auth_tls", err) // silent, cut off or not FTP
+		}
+		refusal := fmt.Errorf("the server refused to switch to TLS, so Lockbox stopped before sending your user name or password: %w", err)
+		if derr := downgrade(c.target, c.opts, c.em, "now it refused AUTH TLS", err); derr != nil {
+			refusal = derr
+		}
+		return c.stepErr(ctx, "auth_tls", refusal)
+	}
+	if err := c.wire.failure(); err != nil {
+		// bufio hands textproto a line cut short by the error as if complete.
+		return c.stepErr(ctx, "auth_tls", err)
 	}
 	if br.Buffered() > 0 {
 		// Bytes sent before the handshake would be read later as if they came
@@ -130,6 +143,7 @@ func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
 	}
 	c.tls = tc
 	c.wire = newWireLog(tc, c.em)
+	c.recordTLS()
 	return nil
 }
 
@@ -148,6 +162,9 @@ func (c *ftpControl) protect(ctx context.Context) error {
 			return c.stepErr(ctx, step, err)
 		}
 		code, msg, err := tp.ReadResponse(0)
+		if err == nil {
+			err = c.wire.failure() // a reply line cut short by the length limit
+		}
 		if err != nil {
 			return c.stepErr(ctx, step, err)
 		}
@@ -203,7 +220,11 @@ func (c *ftpControl) confirm(ctx context.Context) error {
 	if err := tp.PrintfLine("FEAT"); err != nil {
 		return c.stepErr(ctx, "feat", err)
 	}
-	if _, _, err := tp.ReadResponse(0); err != nil {
+	_, _, err := tp.ReadResponse(0)
+	if err == nil {
+		err = c.wire.failure() // a reply line cut short by the length limit
+	}
+	if err != nil {
 		var perr *textproto.Error
 		if !errors.As(err, &perr) {
 			return c.stepErr(ctx, "feat", err)
@@ -244,12 +265,22 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	}
 	// Like FileZilla, always connect data connections to the control
 	// connection's address: a passive reply that points elsewhere is either a
-	// server behind NAT that misreports itself or an attempt to bounce us.
-	if ctl := c.raw.RemoteAddr().(*net.TCPAddr).IP.String(); host != ctl {
-		em.Emit(trace.Info, "pasv_address", fmt.Sprintf("server said %s, using %s", host, ctl),
-			"The server's passive reply named another address; Lockbox uses the control connection's address instead, as FileZilla does.")
-		addr = net.JoinHostPort(ctl, port)
+	// server behind NAT that misreports itself or an attempt to bounce us
+	// (to make Lockbox connect to, and perhaps send a file to, another host).
+	// jlaffaye/ftp already swaps a PASV address for the control host, so the
+	// address the server named is read from the protocol log.
+	ctl := c.raw.RemoteAddr().(*net.TCPAddr).IP.String()
+	said := host
+	if c.wire != nil {
+		if h := c.wire.takePassiveHost(); h != "" {
+			said = h
+		}
 	}
+	if said != ctl {
+		em.Emit(trace.Info, "pasv_address", fmt.Sprintf("server said %s, using %s", said, ctl),
+			"The server's passive reply named another address; Lockbox uses the control connection's address instead, as FileZilla does.")
+	}
+	addr = net.JoinHostPort(ctl, port)
 	dctx, cancel := context.WithTimeout(c.ctx, c.opts.timeout())
 	defer cancel()
 	raw, err := dialTCP(dctx, addr, em, explainDataConnect)
@@ -258,7 +289,7 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	}
 	raw = c.data.opened(raw)
 	if c.tls == nil {
-		return c.data.track(&idleConn{Conn: raw, timeout: c.opts.timeout()}), nil
+		return c.data.track(&idleConn{Conn: raw, timeout: c.opts.timeout(), broken: c.wire.failure}), nil
 	}
 	return c.data.track(&lazyTLSConn{
 		raw: raw, ctl: c, em: em,
@@ -306,7 +337,20 @@ func (l *lazyTLSConn) deadline() {
 	l.raw.SetDeadline(time.Now().Add(l.ctl.opts.timeout()))
 }
 
+// broken is the control connection's protocol violation, if any: a reply
+// that broke the line limit (whose cut-off start jlaffaye/ftp took for a
+// whole reply) ends the data connection too, before any handshake.
+func (l *lazyTLSConn) broken() error {
+	if l.ctl.wire == nil {
+		return nil
+	}
+	return l.ctl.wire.failure()
+}
+
 func (l *lazyTLSConn) Read(p []byte) (int, error) {
+	if err := l.broken(); err != nil {
+		return 0, err
+	}
 	if err := l.handshake(); err != nil {
 		return 0, err
 	}
@@ -315,6 +359,9 @@ func (l *lazyTLSConn) Read(p []byte) (int, error) {
 }
 
 func (l *lazyTLSConn) Write(p []byte) (int, error) {
+	if err := l.broken(); err != nil {
+		return 0, err
+	}
 	if err := l.handshake(); err != nil {
 		return 0, err
 	}
@@ -371,9 +418,6 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 	if !t.Scheme.IsFTP() {
 		return nil, nil, fmt.Errorf("connect: %s is not an FTP URL", t.Scheme)
 	}
-	if t.Scheme == FTP && !opts.AllowPlaintext {
-		return nil, nil, &StepError{Step: "login", Err: errors.New("ftp:// sends your password unencrypted; use ftpes:// or ftps://, or allow it explicitly (--allow-plaintext)")}
-	}
 	rec := trace.NewRecorder(opts.Observer)
 	report := &Report{URL: t.String(), Address: t.Address(), Trust: TrustUntrusted}
 	finish := func(err error) (*Session, *Report, error) {
@@ -382,6 +426,16 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 			report.Error = err.Error()
 		}
 		return nil, report, err
+	}
+	if t.Scheme == FTP {
+		// Checked before --allow-plaintext: consent to plain FTP was not
+		// consent to a server that encrypted before losing it.
+		if err := downgrade(t, &opts, rec.Conn("control"), plainURLDowngrade, nil); err != nil {
+			return finish(&StepError{Step: "downgrade", Err: err})
+		}
+		if !opts.AllowPlaintext {
+			return nil, nil, &StepError{Step: "login", Err: errors.New("ftp:// sends your password unencrypted; use ftpes:// or ftps://, or allow it explicitly (--allow-plaintext)")}
+		}
 	}
 	sessCtx, sessCancel := context.WithCancel(context.WithoutCancel(ctx))
 	ctl, err := openControl(ctx, sessCtx, t, &opts, rec, report)

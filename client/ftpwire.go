@@ -32,6 +32,7 @@ type wireLog struct {
 	reply   []string // lines of the reply being read
 	pending []string // verbs sent and not yet answered with a final reply
 	err     error    // set once the server broke the protocol
+	pasv    string   // the host named by the latest 227 reply, until taken
 }
 
 func newWireLog(c net.Conn, em trace.Emitter) *wireLog {
@@ -106,6 +107,12 @@ func (w *wireLog) replyLine(line string) {
 	}
 	text := strings.Join(w.reply, " | ")
 	w.reply = w.reply[:0]
+	switch code {
+	case "227":
+		w.pasv = passiveHost(text)
+	case "229":
+		w.pasv = ""
+	}
 	name := "reply"
 	final := code == "" || code[0] != '1'
 	if len(w.pending) > 0 {
@@ -120,6 +127,39 @@ func (w *wireLog) replyLine(line string) {
 		return
 	}
 	w.em.Emit(trace.Recv, name, text, explain)
+}
+
+// takePassiveHost returns the host the latest PASV reply named ("" when
+// none since the last call, or the latest was EPSV). jlaffaye/ftp drops it
+// before dialling, so the engine reads it here to show where the server
+// tried to send the data connection.
+func (w *wireLog) takePassiveHost() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	h := w.pasv
+	w.pasv = ""
+	return h
+}
+
+// passiveHost parses the address of a 227 reply, "(h1,h2,h3,h4,p1,p2)",
+// as jlaffaye/ftp does; what is not an IP address is kept short.
+func passiveHost(reply string) string {
+	start, end := strings.Index(reply, "("), strings.LastIndex(reply, ")")
+	if start < 0 || end < start {
+		return ""
+	}
+	fields := strings.Split(reply[start+1:end], ",")
+	if len(fields) < 6 {
+		return ""
+	}
+	h := strings.Join(fields[:4], ".")
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.String()
+	}
+	if len(h) > 64 {
+		h = strings.ToValidUTF8(h[:64], "") + "…"
+	}
+	return h
 }
 
 func stepName(verb, line string) string {

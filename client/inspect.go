@@ -38,8 +38,12 @@ func inspectFTP(ctx context.Context, t Target, opts *Options, rec *trace.Recorde
 	}
 	defer ctl.close()
 	if ctl.tls == nil {
-		rec.Conn("control").Fail(trace.Info, "no_tls", "plain FTP",
+		em := rec.Conn("control")
+		em.Fail(trace.Info, "no_tls", "plain FTP",
 			"This connection is not encrypted: there is no certificate, and anyone on the path can read the password and files.")
+		if err := downgrade(t, opts, em, plainURLDowngrade, nil); err != nil {
+			return &StepError{Step: "downgrade", Err: err}
+		}
 		return nil
 	}
 	report.TLS = tlsInfo(ctl.tls.ConnectionState())

@@ -64,6 +64,10 @@ type Options struct {
 	Timeout time.Duration
 	// Pins is the store of accepted certificates; nil means no pins.
 	Pins *trust.Store
+	// TLSSeen records each FTP host:port where TLS was negotiated; a server
+	// in it that later refuses AUTH TLS, or a plain ftp:// URL to it, is
+	// refused as a possible downgrade attack. nil disables both.
+	TLSSeen *trust.SeenStore
 	// Observer receives each step as it happens; may be nil.
 	Observer trace.Observer
 	// Decide is asked when the certificate is not trusted. It runs during the

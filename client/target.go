@@ -102,6 +102,17 @@ func (t Target) String() string {
 	return u.String()
 }
 
+// GoString is what %#v prints (a debug print, a test failure, a panic
+// value): the fields, with the password as "****".
+func (t Target) GoString() string {
+	pw := ""
+	if t.HasPassword || t.Password != "" {
+		pw = "****"
+	}
+	return fmt.Sprintf("client.Target{Scheme:%q, Host:%q, Port:%d, User:%q, Password:%q, HasPassword:%t, Path:%q}",
+		t.Scheme, t.Host, t.Port, t.User, pw, t.HasPassword, t.Path)
+}
+
 // Redact removes a password from a URL string so that it can be printed.
 func Redact(raw string) string {
 	u, err := url.Parse(raw)

@@ -40,6 +40,9 @@ type Deps struct {
 	Inspect InspectFunc
 	// Pins is the store "Always accept" writes to; nil disables that choice.
 	Pins *trust.Store
+	// TLSSeen records the servers that spoke TLS, to flag a later plain
+	// ftp:// inspection of one as a possible downgrade; nil disables that.
+	TLSSeen *trust.SeenStore
 	// Now is the clock used for certificate validity checks; nil means time.Now.
 	Now func() time.Time
 	// StartDemo starts the built-in local demo server and returns the URL to
@@ -107,7 +110,8 @@ func Run(a fyne.App) {
 func openMain(a fyne.App) *MainWindow {
 	a.SetIcon(assets.Icon)
 	pins, err := trust.OpenDefault()
-	w := NewMainWindow(a, Deps{Pins: pins})
+	seen, _ := trust.OpenSeenDefault() // nil when unreadable: no downgrade warning, as without it
+	w := NewMainWindow(a, Deps{Pins: pins, TLSSeen: seen})
 	var ce *trust.CorruptError
 	switch {
 	case errors.As(err, &ce):
@@ -280,8 +284,9 @@ func (w *MainWindow) Start() {
 
 	do := w.do // the engine goroutines reach the UI only through do
 	opts := client.Options{
-		Pins: w.deps.Pins,
-		Now:  w.deps.Now,
+		Pins:    w.deps.Pins,
+		TLSSeen: w.deps.TLSSeen,
+		Now:     w.deps.Now,
 		Observer: trace.ObserverFunc(func(s trace.Step) {
 			do(func() {
 				if w.gen == gen {

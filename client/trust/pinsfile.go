@@ -34,14 +34,22 @@ type CorruptError struct {
 	MovedTo string
 	// Err is what was wrong with it.
 	Err error
+
+	// what names the file and lost says what was forgotten with it; both
+	// default to the pins file's.
+	what, lost string
 }
 
 // Error says what was wrong and where the file went.
 func (e *CorruptError) Error() string {
-	if e.MovedTo == "" {
-		return fmt.Sprintf("pins file %s is damaged: %v", e.Path, e.Err)
+	what, lost := e.what, e.lost
+	if what == "" {
+		what, lost = "pins file", "no certificates are pinned now"
 	}
-	return fmt.Sprintf("pins file %s is damaged (%v); it was moved to %s and no certificates are pinned now", e.Path, e.Err, e.MovedTo)
+	if e.MovedTo == "" {
+		return fmt.Sprintf("%s %s is damaged: %v", what, e.Path, e.Err)
+	}
+	return fmt.Sprintf("%s %s is damaged (%v); it was moved to %s and %s", what, e.Path, e.Err, e.MovedTo, lost)
 }
 
 // Unwrap returns what was wrong with the file.
@@ -50,24 +58,15 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // readPins returns the pins in path, nil for a missing or blank file, and a
 // *CorruptError (not yet moved) when the content cannot be trusted.
 func readPins(path string) ([]Pin, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	data, err := readConfigFile(path, "pins file")
+	if err != nil || data == nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open pins file: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxPinsFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read pins file %s: %w", path, err)
-	}
-	if len(data) > maxPinsFileSize {
-		return nil, fmt.Errorf("pins file %s is larger than %d MiB, so Lockbox did not write it; move it away to start afresh", path, maxPinsFileSize>>20)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
-	}
+	return parsePins(path, data)
+}
+
+// parsePins reads the content of the pins file at path (named in errors).
+func parsePins(path string, data []byte) ([]Pin, error) {
 	var pf pinsFile
 	if err := json.Unmarshal(data, &pf); err != nil {
 		return nil, &CorruptError{Path: path, Err: fmt.Errorf("not valid JSON: %w", err)}
@@ -85,6 +84,30 @@ func readPins(path string) ([]Pin, error) {
 		}
 	}
 	return pf.Pins, nil
+}
+
+// readConfigFile returns the content of one of Lockbox's JSON files, nil
+// for a missing or blank one. what names the file in errors.
+func readConfigFile(path, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", what, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPinsFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", what, path, err)
+	}
+	if len(data) > maxPinsFileSize {
+		return nil, fmt.Errorf("%s %s is larger than %d MiB, so Lockbox did not write it; move it away to start afresh", what, path, maxPinsFileSize>>20)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	return data, nil
 }
 
 // moveAside renames the damaged file next to itself, never over an earlier
@@ -108,27 +131,33 @@ func moveAside(ce *CorruptError) error {
 // writePins replaces path atomically: a crash leaves either the old file or
 // the new one, never half of each.
 func writePins(path string, pins []Pin) error {
-	data, err := json.MarshalIndent(pinsFile{Version: fileVersion, Pins: pins}, "", "  ")
+	return writeConfigFile(path, "pins file", pinsFile{Version: fileVersion, Pins: pins})
+}
+
+// writeConfigFile saves v as indented JSON at path, atomically, mode 0600
+// in a 0700 folder. what names the file in errors.
+func writeConfigFile(path, what string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encode pins: %w", err)
+		return fmt.Errorf("encode %s: %w", what, err)
 	}
 	data = append(data, '\n')
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create directory for pins file: %w", err)
+		return fmt.Errorf("create directory for %s: %w", what, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".pins-*.tmp")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
 	if err != nil {
-		return fmt.Errorf("save pins file %s: %w", path, err)
+		return fmt.Errorf("save %s %s: %w", what, path, err)
 	}
 	tmpName := tmp.Name()
 	if err := writeAndClose(tmp, data); err != nil {
 		os.Remove(tmpName)
-		return fmt.Errorf("save pins file %s: %w", path, err)
+		return fmt.Errorf("save %s %s: %w", what, path, err)
 	}
 	if err := os.Rename(tmpName, path); err != nil {
 		os.Remove(tmpName)
-		return fmt.Errorf("save pins file %s: %w", path, err)
+		return fmt.Errorf("save %s %s: %w", what, path, err)
 	}
 	return nil
 }

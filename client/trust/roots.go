@@ -40,6 +40,11 @@ func loadCAFile(path string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
+	return parseCAData(data)
+}
+
+// parseCAData reads the certificates of one CA file's content.
+func parseCAData(data []byte) ([]*x509.Certificate, error) {
 	switch {
 	case len(data) == 0:
 		return nil, errors.New("file is 0 bytes")

@@ -1,0 +1,129 @@
+package client
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"lockbox/client/trace"
+)
+
+// A passive reply naming another address than the control connection's
+// (192.0.2.1, TEST-NET-1, never contacted) does not move the data
+// connection: it goes to 127.0.0.1, and the trace says so.
+func TestPassiveReplyNamingAnotherAddress(t *testing.T) {
+	p := newPKI(t)
+	tests := []struct {
+		name     string
+		scheme   string
+		pasvHost string // "" = the server offers EPSV
+		wantStep string // the pasv_address summary; "" = none
+	}{
+		{"PASV names another host, plain FTP", "ftp", "192.0.2.1", "server said 192.0.2.1, using 127.0.0.1"},
+		{"PASV names another host, explicit FTPS", "ftpes", "192.0.2.1", "server said 192.0.2.1, using 127.0.0.1"},
+		{"PASV names the control host", "ftpes", "127.0.0.1", ""},
+		{"EPSV names no host", "ftpes", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startBadFTP(t, serverTLS(p.leaf, p.inter), fakeScript{pasvHost: tc.pasvHost})
+			opts := Options{Timeout: 2 * time.Second, ExtraRoots: rootsOf(p.root), NoSystemRoots: true, AllowPlaintext: true}
+			sess, _, err := Connect(bg, mustTarget(t, tc.scheme+"://alice:pw@"+srv.addr()), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			entries, err := sess.List("/")
+			if err != nil {
+				t.Fatalf("List: %v", err)
+			}
+			if len(entries) != 1 || entries[0].Name != "hello.txt" {
+				t.Fatalf("entries = %+v", entries)
+			}
+			if n := srv.dataConnections(); n != 1 {
+				t.Fatalf("the server's 127.0.0.1 data port got %d connections, want 1", n)
+			}
+			steps := sess.Report().Steps
+			st, ok := find(steps, "data 1", "pasv_address")
+			if tc.wantStep == "" && ok {
+				t.Errorf("unexpected pasv_address step: %s", st.Summary)
+			}
+			if tc.wantStep != "" && (!ok || st.Summary != tc.wantStep) {
+				t.Errorf("pasv_address step = %+v, %v; want %q", st, ok, tc.wantStep)
+			}
+			conn, ok := find(steps, "data 1", "tcp_connect")
+			if !ok || !strings.Contains(conn.Summary, "→ 127.0.0.1:") {
+				t.Errorf("data tcp_connect = %q, want it to 127.0.0.1", conn.Summary)
+			}
+			for _, s := range steps {
+				if s.Name == "tcp_connect" && strings.Contains(s.Summary, "192.0.2.1") {
+					t.Errorf("connected to the address the server named: %s", s.Summary)
+				}
+			}
+		})
+	}
+}
+
+// dialData itself keeps the data connection on the control connection's
+// address whatever address it is handed, so the protection does not rest
+// on jlaffaye/ftp's own (optional) check.
+func TestDialDataUsesControlAddress(t *testing.T) {
+	ctlLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctlLn.Close()
+	dataLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dataLn.Close()
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := dataLn.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	raw, err := net.Dial("tcp", ctlLn.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	dataPort := dataLn.Addr().(*net.TCPAddr).Port
+	tests := []struct {
+		name     string
+		addr     string
+		wantStep bool
+	}{
+		{"another host", net.JoinHostPort("192.0.2.1", strconv.Itoa(dataPort)), true},
+		{"the control host", net.JoinHostPort("127.0.0.1", strconv.Itoa(dataPort)), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := trace.NewRecorder(nil)
+			c := &ftpControl{opts: &Options{Timeout: 300 * time.Millisecond}, rec: rec, em: rec.Conn("control"), raw: raw, ctx: bg}
+			c.wire = newWireLog(raw, c.em)
+			conn, err := c.dialData(tc.addr)
+			if err != nil {
+				t.Fatalf("dialData(%s): %v", tc.addr, err)
+			}
+			conn.Close()
+			if c, ok := <-accepted; !ok {
+				t.Fatal("nothing reached the 127.0.0.1 data port")
+			} else {
+				c.Close()
+			}
+			_, stepped := find(rec.Steps(), "data 1", "pasv_address")
+			if stepped != tc.wantStep {
+				t.Errorf("pasv_address step = %v, want %v (steps %v)", stepped, tc.wantStep, names(rec.Steps(), ""))
+			}
+		})
+	}
+}
