@@ -182,6 +182,16 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	return o, nil
 }
 
+// optionsFailed reports flags that could not be turned into options: a
+// usage mistake (exit 2) or a file that could not be read (exit 1).
+func optionsFailed(cmd string, err error, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
+	if _, ok := err.(usageError); ok {
+		return exitUsage
+	}
+	return exitFailure
+}
+
 // runCLI runs one sub-command and returns its exit code.
 func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -223,11 +233,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	opts, err := f.options(os.Getenv, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
-		if _, ok := err.(usageError); ok {
-			return exitUsage
-		}
-		return exitFailure
+		return optionsFailed(cmd, err, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -5,7 +5,6 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"lockbox/client/demo"
@@ -49,16 +48,7 @@ func TestCLICert(t *testing.T) {
 			if r.code != tc.wantCode {
 				t.Errorf("exit %d, want %d\n%s\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
 			}
-			for _, s := range tc.wantStdout {
-				if !strings.Contains(r.stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
-				}
-			}
-			for _, s := range tc.wantStderr {
-				if !strings.Contains(r.stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
-				}
-			}
+			r.expect(t, tc.wantStdout, tc.wantStderr)
 		})
 	}
 

@@ -124,11 +124,7 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	}
 	opts, err := f.options(os.Getenv, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
-		if _, ok := err.(usageError); ok {
-			return exitUsage
-		}
-		return exitFailure
+		return optionsFailed(cmd, err, stderr)
 	}
 	if target.User != "" && !target.HasPassword {
 		pw, err := password(target, stdin, stderr)

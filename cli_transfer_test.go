@@ -180,16 +180,7 @@ func TestCLITransfers(t *testing.T) {
 			if r.code != tc.wantCode {
 				t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
 			}
-			for _, s := range tc.wantStdout {
-				if !strings.Contains(r.stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
-				}
-			}
-			for _, s := range tc.wantStderr {
-				if !strings.Contains(r.stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
-				}
-			}
+			r.expect(t, tc.wantStdout, tc.wantStderr)
 			if strings.Contains(r.stdout+r.stderr, demoPassword) {
 				t.Error("the password appears in the output")
 			}

@@ -44,6 +44,21 @@ type result struct {
 	stdout, stderr string
 }
 
+// expect checks that stdout and stderr contain the given texts.
+func (r result) expect(t *testing.T, stdout, stderr []string) {
+	t.Helper()
+	for _, s := range stdout {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
+		}
+	}
+	for _, s := range stderr {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+		}
+	}
+}
+
 func run(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -80,16 +95,7 @@ func TestCLIExitCodesAndOutput(t *testing.T) {
 			if r.code != tc.wantCode {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
 			}
-			for _, s := range tc.wantStdout {
-				if !strings.Contains(r.stdout, s) {
-					t.Errorf("stdout lacks %q:\n%s", s, r.stdout)
-				}
-			}
-			for _, s := range tc.wantStderr {
-				if !strings.Contains(r.stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
-				}
-			}
+			r.expect(t, tc.wantStdout, tc.wantStderr)
 		})
 	}
 }

@@ -10,9 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -217,24 +215,8 @@ func runDaemon(d daemon) (*process, error) {
 	cmd := exec.Command(d.bin, d.args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = d.env
-	// Own process group, and killed if the test binary dies before its
-	// cleanup runs (see Vsftpd.start).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	started := make(chan error, 1)
-	go func() {
-		// Pdeathsig fires when the thread that forked the child exits.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		p.waitErr = cmd.Wait()
-		close(p.done)
-	}()
-	if err := <-started; err != nil {
+	p, err := startProcess(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("exec %s: %w", d.bin, err)
 	}
 	if err := waitDaemon(p, d); err != nil {

@@ -614,6 +614,32 @@ type process struct {
 	waitErr error
 }
 
+// startProcess starts cmd in its own process group (signals to the test's
+// group do not hit it), killed if the test binary dies before its cleanup
+// runs, and waits for it in the background.
+func startProcess(cmd *exec.Cmd) (*process, error) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	started := make(chan error, 1)
+	go func() {
+		// Pdeathsig fires when the *thread* that forked the child exits:
+		// pin this goroutine to its thread for the server's whole life.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		p.waitErr = cmd.Wait()
+		close(p.done)
+	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // start writes the config for the port block at base and runs vsftpd until
 // it answers with its banner.
 func (s *Vsftpd) start(bin string, cfg VsftpdConfig, base int) (*process, error) {
@@ -647,26 +673,8 @@ func (s *Vsftpd) start(bin string, cfg VsftpdConfig, base int) (*process, error)
 		env = append(env, "OPENSSL_CONF="+filepath.Join(s.dir, "openssl.cnf"))
 	}
 	cmd.Env = env
-	// Own process group (signals to the test's group do not hit it) and
-	// killed if the test binary dies before its cleanup runs.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	started := make(chan error, 1)
-	go func() {
-		// Pdeathsig fires when the *thread* that forked the child exits:
-		// pin this goroutine to its thread for the server's whole life.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		p.waitErr = cmd.Wait()
-		close(p.done)
-	}()
-	if err := <-started; err != nil {
+	p, err := startProcess(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("exec %s: %w", bin, err)
 	}
 
