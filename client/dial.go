@@ -35,6 +35,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg *tls.Config, sec *security
 		return nil, tap, &StepError{Step: "tls_handshake", Err: err}
 	}
 	cs := tc.ConnectionState()
+	sec.setGroup(cs)
 	em.Emit(trace.Info, "handshake_done", handshakeSummary(cs), handshakeDoneExplain(cs))
 	return tc, tap, nil
 }

@@ -32,6 +32,7 @@ type security struct {
 	rec        *trace.Recorder
 
 	mu       sync.Mutex
+	group    tls.CurveID // the key exchange the control connection agreed on
 	report   *Report
 	leaf     []byte // DER of the control connection's certificate, once seen
 	decision Trust  // the trust given to leaf
@@ -72,6 +73,9 @@ func newSecurity(ctx context.Context, t Target, opts *Options, rec *trace.Record
 // while the user decides on an untrusted certificate.
 func (s *security) config(ctx context.Context, em trace.Emitter, control bool, conn net.Conn) *tls.Config {
 	cfg := s.base.Clone()
+	if !control {
+		cfg.CurvePreferences = s.dataGroups()
+	}
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
 		return s.verifyConnection(ctx, em, control, conn, cs)
 	}
@@ -79,6 +83,31 @@ func (s *security) config(ctx context.Context, em trace.Emitter, control bool, c
 		return s.clientCertificate(em, cri)
 	}
 	return cfg
+}
+
+// setGroup remembers the control connection's TLS 1.3 key exchange (TLS
+// 1.2 has no HelloRetryRequest to avoid).
+func (s *security) setGroup(cs tls.ConnectionState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.group == 0 && cs.Version == tls.VersionTLS13 {
+		s.group = cs.CurveID
+	}
+}
+
+// dataGroups offers data connections only the group the control connection
+// agreed on. A server that wants another group than Go's first choice
+// (vsftpd's OpenSSL asks for P-256) would otherwise answer every data
+// connection with a HelloRetryRequest: one more round trip and key
+// generation per file. Go ignores the order of CurvePreferences, so the
+// list is that one group; the same server already accepted it.
+func (s *security) dataGroups() []tls.CurveID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.group == 0 {
+		return nil
+	}
+	return []tls.CurveID{s.group}
 }
 
 // verifyConnection runs on every handshake, resumed ones included.

@@ -65,9 +65,14 @@ func TestVsftpdListWithSessionReuse(t *testing.T) {
 				if strings.Join(got, ",") != want {
 					t.Errorf("list %s = %v, want %s", dir, got, want)
 				}
-				done, ok := find(sess.Report().Steps, "data "+string(rune('1'+round)), "handshake_done")
+				conn := "data " + string(rune('1'+round))
+				done, ok := find(sess.Report().Steps, conn, "handshake_done")
 				if !ok || !strings.Contains(done.Summary, "resumed: yes") {
 					t.Errorf("data connection %d: %q (found %v)", round+1, done.Summary, ok)
+				}
+				// vsftpd asks for P-256; data connections offer it first.
+				if _, hrr := find(sess.Report().Steps, conn, "hello_retry_request"); hrr {
+					t.Errorf("%s needed a HelloRetryRequest", conn)
 				}
 			}
 		})
