@@ -2,6 +2,7 @@ package certview
 
 import (
 	"fmt"
+	"lockbox/client/verify"
 	"strings"
 	"time"
 )
@@ -38,22 +39,15 @@ func formatWhen(t time.Time, loc *time.Location) string {
 	return s + " (local " + lt.Format("2006-01-02 15:04 MST") + ")"
 }
 
-// durationPhrase says roughly how long d is: minutes, hours, then days,
-// with years added for long periods.
+// durationPhrase says roughly how long d is, as verify's messages do, with
+// years added in brackets to long periods in days.
 func durationPhrase(d time.Duration) string {
+	const day = 24 * time.Hour
 	if d < 0 {
 		d = -d
 	}
-	const day = 24 * time.Hour
-	switch {
-	case d < time.Minute:
-		return "less than a minute"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute")
-	case d < 2*day:
-		return plural(int(d/time.Hour), "hour")
-	case d < 730*day:
-		return plural(int(d/day), "day")
+	if d < 730*day {
+		return verify.HumanDuration(d)
 	}
 	return fmt.Sprintf("%s (about %s)", plural(int(d/day), "day"), plural(int(d/(365*day)), "year"))
 }

@@ -52,8 +52,9 @@ func role(level int, chain []*x509.Certificate) string {
 	return fmt.Sprintf("The intermediate certificate %q", certName(c))
 }
 
-// humanDuration says roughly how long d is, in the largest sensible unit.
-func humanDuration(d time.Duration) string {
+// HumanDuration says roughly how long d is, in the largest sensible unit:
+// "less than a minute", "5 hours", "23 days", "3 years".
+func HumanDuration(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
