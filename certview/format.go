@@ -2,9 +2,10 @@ package certview
 
 import (
 	"fmt"
-	"lockbox/client/verify"
 	"strings"
 	"time"
+
+	"lockbox/client/verify"
 )
 
 // colonHex writes b as upper-case hex pairs separated by colons, the way
