@@ -171,23 +171,32 @@ func writeTLSFiles(dir string, server *certgen.Cert, chain []*certgen.Cert, requ
 		}
 	}
 	if requireClient {
-		f.CA, err = certgen.New(certgen.Spec{CommonName: "Lockbox Test Client CA", IsCA: true}, nil)
-		if err != nil {
-			return f, fmt.Errorf("client CA: %w", err)
-		}
-		f.Client, err = certgen.New(certgen.Spec{
-			CommonName:  "lockbox-test-client",
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}, f.CA)
-		if err != nil {
-			return f, fmt.Errorf("client certificate: %w", err)
-		}
-		f.CAFile = filepath.Join(dir, "client-ca.crt")
-		if err := os.WriteFile(f.CAFile, f.CA.CertPEM(), 0o600); err != nil {
-			return f, fmt.Errorf("client CA file: %w", err)
+		if f.CA, f.Client, f.CAFile, err = writeClientPKI(dir); err != nil {
+			return f, err
 		}
 	}
 	return f, nil
+}
+
+// writeClientPKI makes a client CA and a client certificate it signed, and
+// writes the CA to dir/client-ca.crt for the server to verify clients with.
+func writeClientPKI(dir string) (ca, client *certgen.Cert, caFile string, err error) {
+	ca, err = certgen.New(certgen.Spec{CommonName: "Lockbox Test Client CA", IsCA: true}, nil)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("client CA: %w", err)
+	}
+	client, err = certgen.New(certgen.Spec{
+		CommonName:  "lockbox-test-client",
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, ca)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("client certificate: %w", err)
+	}
+	caFile = filepath.Join(dir, "client-ca.crt")
+	if err := os.WriteFile(caFile, ca.CertPEM(), 0o600); err != nil {
+		return nil, nil, "", fmt.Errorf("client CA file: %w", err)
+	}
+	return ca, client, caFile, nil
 }
 
 // daemon describes one server child process for runDaemon.

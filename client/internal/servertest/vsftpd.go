@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -452,19 +451,8 @@ func prepareVsftpd(cfg VsftpdConfig, acct ftpAccount) (*Vsftpd, error) {
 		return s, fmt.Errorf("server certificate files: %w", err)
 	}
 	if cfg.RequireClientCert {
-		s.CACert, err = certgen.New(certgen.Spec{CommonName: "Lockbox Test Client CA", IsCA: true}, nil)
-		if err != nil {
-			return s, fmt.Errorf("client CA: %w", err)
-		}
-		s.ClientCert, err = certgen.New(certgen.Spec{
-			CommonName:  "lockbox-test-client",
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}, s.CACert)
-		if err != nil {
-			return s, fmt.Errorf("client certificate: %w", err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "client-ca.crt"), s.CACert.CertPEM(), 0o600); err != nil {
-			return s, fmt.Errorf("client CA file: %w", err)
+		if s.CACert, s.ClientCert, _, err = writeClientPKI(dir); err != nil {
+			return s, err
 		}
 	}
 	if cfg.TLS12Only {
