@@ -459,6 +459,9 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 		return ctl.dialData(addr)
 	}
 	dopts := []ftp.DialOption{ftp.DialWithDialFunc(dial), ftp.DialWithShutTimeout(opts.timeout())}
+	if opts.DisableEPSV {
+		dopts = append(dopts, ftp.DialWithDisabledEPSV(true))
+	}
 	if ctl.tls != nil {
 		// Implicit mode as far as jlaffaye/ftp knows: the engine already did
 		// AUTH TLS and the handshake; it must still send PBSZ 0 and PROT P.

@@ -45,6 +45,19 @@ func (d Decision) CanPin() bool {
 	return true
 }
 
+// IdentityRequest is what ChooseIdentity is shown: the server asked for a
+// client certificate.
+type IdentityRequest struct {
+	// HostPort is the server's host:port.
+	HostPort string
+	// AcceptableCAs are the distinguished names of the CAs the server said
+	// it accepts (none means any).
+	AcceptableCAs []string
+	// AcceptableCADER are the same names, DER-encoded, for
+	// identity.Identity.Matches.
+	AcceptableCADER [][]byte
+}
+
 // Options configure a connection. The zero value verifies against the system
 // roots, with no client certificate and no pins.
 type Options struct {
@@ -57,6 +70,15 @@ type Options struct {
 	NoSystemRoots bool
 	// Identity is the client certificate to present when a server asks.
 	Identity *identity.Identity
+	// ChooseIdentity is asked when a server requests a client certificate
+	// and Identity is nil. It runs during the handshake, with the
+	// connection's deadline lifted as for Decide; returning nil sends no
+	// certificate. Its answer is remembered for the session (and a pool's
+	// later connections), so it is asked at most once. nil sends none.
+	ChooseIdentity func(ctx context.Context, r IdentityRequest) *identity.Identity
+	// DisableEPSV makes passive data connections use PASV only, for
+	// servers (or middleboxes) that mishandle EPSV.
+	DisableEPSV bool
 	// MinVersion and MaxVersion bound the TLS versions (tls.VersionTLS12...); 0 = default.
 	MinVersion, MaxVersion uint16
 	// Timeout bounds the whole connect (TCP, banner, TLS handshake) and each
