@@ -88,7 +88,7 @@ func (w *wireLog) command(line string) {
 	}
 	name := stepName(verb, line)
 	w.pending = append(w.pending, name)
-	w.em.Emit(trace.Send, name, shown, commandExplain(verb))
+	w.emit(trace.Send, name, shown, commandExplain(verb), false)
 }
 
 func (w *wireLog) replyLine(line string) {
@@ -122,11 +122,21 @@ func (w *wireLog) replyLine(line string) {
 		}
 	}
 	explain := replyExplain(code)
-	if code != "" && (code[0] == '4' || code[0] == '5') {
-		w.em.Fail(trace.Recv, name, text, explain)
+	w.emit(trace.Recv, name, text, explain, code != "" && (code[0] == '4' || code[0] == '5'))
+}
+
+// emit records a line of the dialogue, marked as such when the emitter
+// can (see trace.WireEmitter).
+func (w *wireLog) emit(dir trace.Dir, name, line, explain string, failed bool) {
+	if we, ok := w.em.(trace.WireEmitter); ok {
+		we.EmitWire(dir, name, line, explain, failed)
 		return
 	}
-	w.em.Emit(trace.Recv, name, text, explain)
+	if failed {
+		w.em.Fail(dir, name, line, explain)
+		return
+	}
+	w.em.Emit(dir, name, line, explain)
 }
 
 // takePassiveHost returns the host the latest PASV reply named ("" when

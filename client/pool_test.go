@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -319,5 +320,50 @@ func TestTransferRefusedWhenDataCertificateDiffers(t *testing.T) {
 	q.Wait(bg)
 	if pr := job.Progress(); pr.State != StateFailed || !IsTrustFailure(pr.Err) {
 		t.Fatalf("upload: state %s, err %v", pr.State, pr.Err)
+	}
+}
+
+// A queue with no folder of its own downloads each job into the folder the
+// job names (as the window does, into whatever its local pane shows), and
+// a job whose name climbs out of that folder writes nothing.
+func TestQueueJobLocalRoot(t *testing.T) {
+	p := newPKI(t)
+	srv := startDemo(t, false, serverTLS(p.leaf, p.inter))
+	opts := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
+	pool := openTestPool(t, demoTarget(t, srv.Addr), opts, PoolOptions{Size: 2}, nil)
+	q := newTestQueue(t, pool, QueueOptions{})
+	src := t.TempDir()
+	body := randomBytes(70_001, 3)
+	if err := os.WriteFile(filepath.Join(src, "f.bin"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.Do(bg, func(s *Session) error { return s.MakeDir(bg, "/tree") }); err != nil {
+		t.Fatal(err)
+	}
+	q.Add(JobSpec{Kind: KindUpload, Local: filepath.Join(src, "f.bin"), Remote: "/tree/f.bin"})
+	q.Wait(bg)
+
+	a, b := t.TempDir(), t.TempDir()
+	q.Add(JobSpec{Kind: KindDownload, Remote: "/tree/f.bin", Local: "f.bin", LocalRoot: a})
+	q.Add(JobSpec{Kind: KindDownload, Remote: "/tree/f.bin", Local: "../escape.bin", LocalRoot: b})
+	q.Wait(bg)
+	if _, err := q.DownloadTreeInto(bg, "/tree", b, "copy"); err != nil {
+		t.Fatal(err)
+	}
+	q.Wait(bg)
+	for _, p := range []string{filepath.Join(a, "f.bin"), filepath.Join(b, "copy", "f.bin")} {
+		got, err := os.ReadFile(p)
+		if err != nil || !bytes.Equal(got, body) {
+			t.Errorf("%s: %d bytes, %v", p, len(got), err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(b), "escape.bin")); err == nil {
+		t.Error("a job wrote outside its folder")
+	}
+	if s := q.Summary(); len(s.Failed) != 1 || !strings.Contains(s.Failed[0].Error, "not inside") {
+		t.Errorf("failed jobs: %+v", s.Failed)
+	}
+	if err := (&Queue{}).download(bg, nil, newJob(1, JobSpec{Kind: KindDownload, Local: "x"}), nil); err == nil {
+		t.Error("a download with no folder at all was accepted")
 	}
 }

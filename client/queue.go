@@ -63,8 +63,13 @@ type JobSpec struct {
 	// Remote is the server path (for a rename, the old one).
 	Remote string
 	// Local is the local file: for downloads a relative path inside the
-	// queue's LocalRoot, for uploads any path to read.
+	// queue's LocalRoot (or the job's own LocalRoot), for uploads any path
+	// to read.
 	Local string
+	// LocalRoot, for a download, is the folder Local is inside, in place of
+	// the queue's LocalRoot: a window downloads into whichever folder its
+	// local pane shows. Nothing is written outside it either.
+	LocalRoot string
 	// NewName is a rename's new server path.
 	NewName string
 	// Size and ModTime are what a listing said (HasSize tells a known
@@ -154,15 +159,20 @@ func NewQueue(pool *Pool, opts QueueOptions) (*Queue, error) {
 	q := &Queue{pool: pool, opts: opts}
 	q.cond = sync.NewCond(&q.mu)
 	if opts.LocalRoot != "" {
-		if err := os.MkdirAll(opts.LocalRoot, 0o755); err != nil {
-			return nil, fmt.Errorf("queue: local folder: %w", err)
-		}
-		if q.root, err = os.OpenRoot(opts.LocalRoot); err != nil {
+		if q.root, err = openRoot(opts.LocalRoot); err != nil {
 			return nil, fmt.Errorf("queue: local folder: %w", err)
 		}
 	}
 	q.ticker = newProgressTicker(opts.ProgressInterval, opts.Observer)
 	return q, nil
+}
+
+// openRoot creates dir if needed and opens it as the boundary of local writes.
+func openRoot(dir string) (*os.Root, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenRoot(dir)
 }
 
 // Add queues a job and returns it.
@@ -484,7 +494,16 @@ func localRel(p string) (string, error) {
 
 // download fetches one file into the queue's folder (see ExistsPolicy).
 func (q *Queue) download(ctx context.Context, s *Session, j *Job, buf []byte) error {
-	if q.root == nil {
+	root := q.root
+	if j.spec.LocalRoot != "" {
+		r, err := openRoot(j.spec.LocalRoot)
+		if err != nil {
+			return fmt.Errorf("download: local folder: %w", err)
+		}
+		defer r.Close()
+		root = r
+	}
+	if root == nil {
 		return errors.New("download: the queue has no local folder")
 	}
 	target, err := localRel(j.spec.Local)
@@ -510,7 +529,7 @@ func (q *Queue) download(ctx context.Context, s *Session, j *Job, buf []byte) er
 		}
 	}
 
-	st, err := q.root.Stat(target)
+	st, err := root.Stat(target)
 	exists := err == nil
 	if exists && st.IsDir() {
 		return fmt.Errorf("download %s: a folder named %s is in the way", remote, target)
@@ -530,14 +549,14 @@ func (q *Queue) download(ctx context.Context, s *Session, j *Job, buf []byte) er
 		orig := target
 		for n := 1; exists; n++ {
 			target = numbered(orig, n)
-			_, err := q.root.Stat(target)
+			_, err := root.Stat(target)
 			exists = err == nil
 		}
 	}
 	part := target + PartSuffix
 	var offset int64
 	if q.opts.Exists != ExistsOverwrite {
-		if pst, err := q.root.Stat(part); err == nil && pst.Mode().IsRegular() {
+		if pst, err := root.Stat(part); err == nil && pst.Mode().IsRegular() {
 			offset = pst.Size()
 		}
 	}
@@ -545,13 +564,13 @@ func (q *Queue) download(ctx context.Context, s *Session, j *Job, buf []byte) er
 		offset = 0 // not this file's beginning
 	}
 	if dir := filepath.Dir(target); dir != "." {
-		if err := q.root.MkdirAll(dir, 0o755); err != nil {
+		if err := root.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("download %s: %w", remote, err)
 		}
 	}
 	// The part file is opened at the first byte: a transfer refused before
 	// any data (an untrusted data connection, say) writes nothing.
-	f := &partFile{root: q.root, name: part, offset: offset}
+	f := &partFile{root: root, name: part, offset: offset}
 	j.done.Store(offset)
 	var n int64
 	err = nil
@@ -571,11 +590,11 @@ func (q *Queue) download(ctx context.Context, s *Session, j *Job, buf []byte) er
 		return &StepError{Step: "retr", Err: fmt.Errorf("size mismatch: %d bytes received, the server said %d; kept %s", got, size, part)}
 	}
 	if !mtime.IsZero() && !q.opts.IgnoreTimes {
-		if err := q.root.Chtimes(part, mtime, mtime); err != nil {
+		if err := root.Chtimes(part, mtime, mtime); err != nil {
 			j.setNote("modification time not kept: " + err.Error())
 		}
 	}
-	if err := q.root.Rename(part, target); err != nil {
+	if err := root.Rename(part, target); err != nil {
 		return fmt.Errorf("download %s: %w", remote, err)
 	}
 	return nil
@@ -671,7 +690,23 @@ func (q *Queue) upload(ctx context.Context, s *Session, j *Job, buf []byte) erro
 // "" for LocalRoot itself), creating its folders. Names the server should
 // not have sent are recorded as failed jobs and nothing is written for them.
 func (q *Queue) DownloadTree(ctx context.Context, remoteDir, localDir string) (*Tree, error) {
-	if q.root == nil {
+	return q.downloadTree(ctx, remoteDir, q.root, "", localDir)
+}
+
+// DownloadTreeInto is DownloadTree into localDir relative to localRoot, a
+// folder of its own in place of the queue's LocalRoot (see
+// JobSpec.LocalRoot).
+func (q *Queue) DownloadTreeInto(ctx context.Context, remoteDir, localRoot, localDir string) (*Tree, error) {
+	root, err := openRoot(localRoot)
+	if err != nil {
+		return nil, fmt.Errorf("download: local folder: %w", err)
+	}
+	defer root.Close()
+	return q.downloadTree(ctx, remoteDir, root, localRoot, localDir)
+}
+
+func (q *Queue) downloadTree(ctx context.Context, remoteDir string, root *os.Root, rootDir, localDir string) (*Tree, error) {
+	if root == nil {
 		return nil, errors.New("download: the queue has no local folder")
 	}
 	base := "."
@@ -694,13 +729,13 @@ func (q *Queue) DownloadTree(ctx context.Context, remoteDir, localDir string) (*
 	for _, ne := range tree.Refused {
 		q.addFailed(JobSpec{Kind: KindDownload, Remote: fmt.Sprintf("%s/%q", strings.TrimSuffix(ne.Dir, "/"), ne.Name)}, ne)
 	}
-	if err := q.root.MkdirAll(base, 0o755); err != nil {
+	if err := root.MkdirAll(base, 0o755); err != nil {
 		return tree, fmt.Errorf("download: %w", err)
 	}
 	for _, d := range tree.Dirs {
 		rel, err := checkRelPath(d.Path)
 		if err == nil {
-			err = q.root.MkdirAll(filepath.Join(base, rel), 0o755)
+			err = root.MkdirAll(filepath.Join(base, rel), 0o755)
 		}
 		if err != nil {
 			return tree, fmt.Errorf("download: %w", err)
@@ -712,7 +747,7 @@ func (q *Queue) DownloadTree(ctx context.Context, remoteDir, localDir string) (*
 			q.addFailed(JobSpec{Kind: KindDownload, Remote: path.Join(remoteDir, f.Path)}, err)
 			continue
 		}
-		spec := JobSpec{Kind: KindDownload, Remote: path.Join(remoteDir, f.Path), Local: filepath.Join(base, rel), Size: int64(f.Size), HasSize: true}
+		spec := JobSpec{Kind: KindDownload, Remote: path.Join(remoteDir, f.Path), Local: filepath.Join(base, rel), LocalRoot: rootDir, Size: int64(f.Size), HasSize: true}
 		if precise {
 			spec.ModTime = f.Time
 		}

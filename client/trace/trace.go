@@ -43,6 +43,9 @@ type Step struct {
 	Explain string `json:"explain"`
 	// Failed marks a step that went wrong (shown red).
 	Failed bool `json:"failed,omitempty"`
+	// Wire marks a line of the FTP dialogue itself: a command as sent (with
+	// PASS masked) or a server reply. A protocol log shows these.
+	Wire bool `json:"wire,omitempty"`
 }
 
 // MarshalJSON adds at_ms, the time offset in whole milliseconds.
@@ -158,6 +161,19 @@ func (e connEmitter) Emit(dir Dir, name, summary, explain string) {
 
 func (e connEmitter) Fail(dir Dir, name, summary, explain string) {
 	e.r.Add(Step{Conn: e.conn, Dir: dir, Name: name, Summary: summary, Explain: explain, Failed: true})
+}
+
+// WireEmitter is an Emitter that can also record lines of the FTP dialogue
+// (steps with Wire set). The engine's protocol log uses it when available.
+type WireEmitter interface {
+	Emitter
+	// EmitWire records one command or reply line.
+	EmitWire(dir Dir, name, line, explain string, failed bool)
+}
+
+// EmitWire implements WireEmitter.
+func (e connEmitter) EmitWire(dir Dir, name, line, explain string, failed bool) {
+	e.r.Add(Step{Conn: e.conn, Dir: dir, Name: name, Summary: line, Explain: explain, Failed: failed, Wire: true})
 }
 
 // Discard is an Emitter that drops every step.
