@@ -207,6 +207,8 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	case "cert":
 		return runCert(rest, stdout, stderr)
+	case "sites":
+		return runSites(rest, stdout, stderr)
 	case "get", "put", "rm", "mkdir", "mv":
 		return runTransferCLI(cmd, rest, stdin, stdout, stderr)
 	case "inspect", "ls":

@@ -62,9 +62,14 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// printListing prints a directory listing as a table.
+// printListing prints a directory listing as a table, with a column of
+// permissions when the server listed any.
 func printListing(w io.Writer, dir string, entries []client.Entry) {
 	fmt.Fprintf(w, "\n%s:\n", dir)
+	perms := false
+	for _, e := range entries {
+		perms = perms || e.Perm != ""
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	for _, e := range entries {
 		name := e.Name
@@ -77,6 +82,9 @@ func printListing(w io.Writer, dir string, entries []client.Entry) {
 		when := ""
 		if !e.Time.IsZero() {
 			when = e.Time.Format("2006-01-02 15:04")
+		}
+		if perms {
+			fmt.Fprintf(tw, "%s\t", e.Perm)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", e.Type, e.Size, when+"  "+name)
 	}

@@ -57,27 +57,68 @@ func startXvfb(t *testing.T) string {
 var (
 	buildOnce sync.Once
 	binPath   string
+	pkgDir    string
 	buildErr  error
 )
 
-// buildLockbox builds the real binary (cgo, OpenGL) once per test run.
+// buildLockbox packages the real application once per test run, as a user
+// installs it: `fyne package -os linux` (cgo, OpenGL, FyneApp.toml's
+// metadata and fyneDo migration), then unpacks the archive and returns
+// the binary inside it.
 func buildLockbox(t *testing.T) string {
 	t.Helper()
+	fyneTool := requireTool(t, "fyne")
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "lockbox-bin-")
+		src, err := os.Getwd()
 		if err != nil {
 			buildErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "lockbox")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		if pkgDir, err = os.MkdirTemp("", "lockbox-pkg-"); err != nil {
+			buildErr = err
+			return
 		}
+		cmd := exec.Command(fyneTool, "package", "-os", "linux", "--src", src)
+		cmd.Dir = pkgDir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("fyne package: %v\n%s", err, out)
+			return
+		}
+		if out, err := exec.Command("tar", "-xJf", filepath.Join(pkgDir, "Lockbox.tar.xz"), "-C", pkgDir).CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("unpacking Lockbox.tar.xz: %v\n%s", err, out)
+			return
+		}
+		binPath = filepath.Join(pkgDir, "lockbox", "usr", "local", "bin", "lockbox")
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return binPath
+}
+
+// The archive `fyne package -os linux` makes installs the binary, the
+// desktop entry naming it and the icon, with a Makefile to install them.
+func TestLinuxPackage(t *testing.T) {
+	buildLockbox(t)
+	root := filepath.Join(pkgDir, "lockbox")
+	for _, f := range []string{"Makefile", "usr/local/bin/lockbox", "usr/local/share/pixmaps/app.lockbox.png"} {
+		if st, err := os.Stat(filepath.Join(root, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing from the archive: %v", f, err)
+		}
+	}
+	desktop, err := os.ReadFile(filepath.Join(root, "usr/local/share/applications/app.lockbox.desktop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Name=Lockbox", "Exec=lockbox", "Icon=app.lockbox"} {
+		if !strings.Contains(string(desktop), want) {
+			t.Errorf("desktop entry lacks %q:\n%s", want, desktop)
+		}
+	}
+	out, err := exec.Command(binPath, "cert", "--help").CombinedOutput()
+	if !strings.Contains(string(out), "cert") {
+		t.Errorf("the packaged binary does not run its command line: %v\n%s", err, out)
+	}
 }
 
 // Under LANG=C.UTF-8, common on servers and in CI, the command line must

@@ -41,6 +41,7 @@ type ftpControl struct {
 	dataFresh atomic.Bool     // the latest data handshake did not resume the control session
 	ctx       context.Context // the session's lifetime: cancels data handshakes
 	data      dataTracker     // the data connection in use (transfer_conn.go)
+	capture   listCapture     // the raw bytes of a listing, while one runs (listcapture.go)
 }
 
 const (
@@ -399,6 +400,10 @@ type Entry struct {
 	Size   uint64    `json:"size"`
 	Time   time.Time `json:"time"`
 	Target string    `json:"target,omitempty"`
+	// Perm is the permissions the server listed: "-rw-r--r--" from a Unix
+	// LIST line, the UNIX.mode fact of MLSD rendered the same way, else
+	// MLSD's perm fact ("adfrw"); empty when the server gave none.
+	Perm string `json:"perm,omitempty"`
 }
 
 // Session is a logged-in FTP session. It is not safe for concurrent use:
@@ -456,7 +461,7 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 			first = false
 			return &replayConn{Conn: ctl.wire, prefix: ctl.banner}, nil
 		}
-		return ctl.dialData(addr)
+		return ctl.capture.wrap(ctl.dialData(addr))
 	}
 	dopts := []ftp.DialOption{ftp.DialWithDialFunc(dial), ftp.DialWithShutTimeout(opts.timeout())}
 	if opts.DisableEPSV {
@@ -530,7 +535,8 @@ func (s *Session) ChangeDir(dir string) error {
 // List lists a directory (MLSD when the server offers it, else LIST).
 func (s *Session) List(dir string) ([]Entry, error) {
 	var entries []*ftp.Entry
-	if err := s.op("list", func() (err error) { entries, err = s.sc.List(dir); return err }); err != nil {
+	var perms permTable
+	if err := s.op("list", func() (err error) { entries, perms, err = s.listWithPerms(dir); return err }); err != nil {
 		return nil, err
 	}
 	out := make([]Entry, 0, len(entries))
@@ -538,7 +544,7 @@ func (s *Session) List(dir string) ([]Entry, error) {
 		if e.Name == "." || e.Name == ".." {
 			continue
 		}
-		out = append(out, Entry{Name: sanitize(e.Name), Type: entryType(e.Type), Size: e.Size, Time: e.Time, Target: sanitize(e.Target)})
+		out = append(out, Entry{Name: sanitize(e.Name), Type: entryType(e.Type), Size: e.Size, Time: e.Time, Target: sanitize(e.Target), Perm: perms.of(e.Name)})
 	}
 	return out, nil
 }

@@ -39,7 +39,10 @@ type PoolOptions struct {
 // trust decision: the first connection is verified and, if need be, the
 // user is asked through Options.Decide; later connections that show the
 // same certificate are accepted without asking again, and one that shows
-// another certificate is asked about (or rejected) on its own.
+// another certificate is asked about (or rejected) on its own. Likewise a
+// server's request for a client certificate is put to
+// Options.ChooseIdentity once per pool, and every connection presents the
+// identity chosen (or none, if that was the answer).
 //
 // Idle sessions are kept alive with NOOP; a session the server dropped is
 // replaced on the next use. A Pool is safe for concurrent use.
@@ -49,6 +52,7 @@ type Pool struct {
 	size      int
 	keepAlive time.Duration
 	trust     *sharedTrust
+	identity  *sharedIdentity // nil when Options.ChooseIdentity is nil
 	first     *Report
 
 	tokens chan struct{} // one per session in use
@@ -93,6 +97,10 @@ func OpenPool(ctx context.Context, t Target, opts Options, po PoolOptions) (*Poo
 	}
 	p.opts = opts
 	p.opts.Decide = p.trust.decide
+	if opts.ChooseIdentity != nil {
+		p.identity = &sharedIdentity{ask: opts.ChooseIdentity}
+		p.opts.ChooseIdentity = p.identity.choose
+	}
 	s, report, err := p.connect(ctx)
 	if err != nil {
 		return nil, report, err
@@ -118,6 +126,17 @@ func (p *Pool) TrustQuestions() int {
 	p.trust.mu.Lock()
 	defer p.trust.mu.Unlock()
 	return p.trust.asked
+}
+
+// IdentityQuestions says how often the pool asked Options.ChooseIdentity:
+// at most once, unless a question was cancelled.
+func (p *Pool) IdentityQuestions() int {
+	if p.identity == nil {
+		return 0
+	}
+	p.identity.mu.Lock()
+	defer p.identity.mu.Unlock()
+	return p.identity.asked
 }
 
 // connect opens one more session; sessions after the first report their

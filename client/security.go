@@ -37,6 +37,11 @@ type security struct {
 	leaf     []byte // DER of the control connection's certificate, once seen
 	decision Trust  // the trust given to leaf
 	reqCAs   [][]byte
+
+	// chooseMu holds a second handshake that needs a client certificate
+	// while the user still chooses one for the first (chooseidentity.go).
+	chooseMu sync.Mutex
+	chosen   *identityChoice // the answer of Options.ChooseIdentity, once given
 }
 
 func newSecurity(ctx context.Context, t Target, opts *Options, rec *trace.Recorder, report *Report) (*security, error) {
@@ -80,7 +85,7 @@ func (s *security) config(ctx context.Context, em trace.Emitter, control bool, c
 		return s.verifyConnection(ctx, em, control, conn, cs)
 	}
 	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
-		return s.clientCertificate(em, cri)
+		return s.clientCertificate(em, conn, cri)
 	}
 	return cfg
 }
@@ -246,7 +251,10 @@ func (s *security) snapshot() *Report {
 	return &r
 }
 
-func (s *security) clientCertificate(em trace.Emitter, cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+// clientCertificate answers a server's certificate request with the
+// configured identity, else the one the user chooses (asked once per
+// session, with conn's deadline lifted), else none.
+func (s *security) clientCertificate(em trace.Emitter, conn net.Conn, cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 	names := make([]string, len(cri.AcceptableCAs))
 	for i, der := range cri.AcceptableCAs {
 		names[i] = DistinguishedName(der)
@@ -267,10 +275,24 @@ func (s *security) clientCertificate(em trace.Emitter, cri *tls.CertificateReque
 			"The server asked for a client certificate (inside the encrypted flight): it wants you to prove who you are.")
 	}
 	tls13 := cri.Version == tls.VersionTLS13
-	id := s.opts.Identity
+	id, source, err := s.identityFor(cri.Context(), conn, names, cri.AcceptableCAs)
+	if err != nil {
+		em.Fail(trace.Info, "client_identity", "cancelled while choosing a client certificate",
+			"The connection was cancelled while you were choosing a client certificate, so none was sent.")
+		return nil, err
+	}
 	if id == nil {
-		em.Emit(trace.Info, "client_identity", "none configured, sending none",
-			"The server asked for a client certificate but none is configured; many servers only ask, and a server that requires one will refuse the connection.")
+		switch source {
+		case identityChosen:
+			em.Emit(trace.Info, "client_identity", "you chose to send none",
+				"You chose to answer the server's request without a client certificate; a server that requires one will refuse the connection.")
+		case identityRemembered:
+			em.Emit(trace.Info, "client_identity", "you chose to send none (your answer for this session)",
+				"You chose earlier in this session to send no client certificate, so Lockbox did not ask again.")
+		default:
+			em.Emit(trace.Info, "client_identity", "none configured, sending none",
+				"The server asked for a client certificate but none is configured; many servers only ask, and a server that requires one will refuse the connection.")
+		}
 		if tls13 {
 			em.Emit(trace.Send, "client_certificate", "no certificate sent (encrypted)",
 				"Lockbox answered the request with an empty certificate list.")
@@ -281,12 +303,20 @@ func (s *security) clientCertificate(em trace.Emitter, cri *tls.CertificateReque
 	s.mu.Lock()
 	s.report.ClientCertificate.Sent = &subject
 	s.mu.Unlock()
-	summary := "chose " + subject
+	summary, explain := "chose "+subject,
+		"Lockbox presents your client certificate so the server can check who you are; your private key never leaves this computer."
+	switch source {
+	case identityChosen:
+		summary = "you chose " + subject
+		explain = "You chose this client certificate when the server asked for one; Lockbox presents it so the server can check who you are, and your private key never leaves this computer."
+	case identityRemembered:
+		summary = "you chose " + subject + " (your answer for this session)"
+		explain = "You chose this client certificate earlier in this session, so Lockbox presents it again without asking; your private key never leaves this computer."
+	}
 	if !id.Matches(cri.AcceptableCAs) {
 		summary += " (its issuer is not among the CAs the server listed)"
 	}
-	em.Emit(trace.Info, "client_identity", summary,
-		"Lockbox presents your client certificate so the server can check who you are; your private key never leaves this computer.")
+	em.Emit(trace.Info, "client_identity", summary, explain)
 	if tls13 {
 		em.Emit(trace.Send, "client_certificate", "sending "+subject+" (encrypted)",
 			"Lockbox sent your certificate and a signature made with your private key, inside the encrypted handshake.")
@@ -309,6 +339,11 @@ func (s *security) explainHandshakeError(err error) error {
 	var ue *UntrustedError
 	var ie *InterceptionError
 	if err == nil || errors.As(err, &ue) || errors.As(err, &ie) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// Ended by the user or the clock (perhaps while a client
+		// certificate was being chosen), not refused by the server.
 		return err
 	}
 	if s.requestedButNotSent() {

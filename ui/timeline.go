@@ -11,12 +11,19 @@ import (
 	"lockbox/client/trace"
 )
 
+// maxTimelineRows is how many step rows the timeline shows at once: a long
+// session (one handshake per data connection) drops its oldest rows, so
+// that the window stays light however many files it moves.
+const maxTimelineRows = 600
+
 // timeline is the live list of handshake steps, one row per step.
 type timeline struct {
-	box    *fyne.Container
-	scroll *container.Scroll
-	empty  *widget.Label
-	steps  []trace.Step
+	box     *fyne.Container
+	scroll  *container.Scroll
+	empty   *widget.Label
+	steps   []trace.Step
+	dropped int           // oldest rows removed
+	more    *widget.Label // says how many, above the rows
 }
 
 func newTimeline() *timeline {
@@ -30,7 +37,7 @@ func newTimeline() *timeline {
 func (tl *timeline) len() int { return len(tl.steps) }
 
 func (tl *timeline) clear() {
-	tl.steps = nil
+	tl.steps, tl.dropped = nil, 0
 	tl.empty.SetText("Waiting for the first step …")
 	tl.box.Objects = []fyne.CanvasObject{tl.empty}
 	tl.box.Refresh()
@@ -43,6 +50,20 @@ func (tl *timeline) add(s trace.Step) {
 		tl.box.Objects = nil
 	}
 	tl.steps = append(tl.steps, s)
+	if len(tl.steps) > maxTimelineRows {
+		n := maxTimelineRows / 10
+		if tl.more == nil {
+			tl.more = quiet("")
+		}
+		rows := tl.box.Objects
+		if len(rows) > 0 && rows[0] == tl.more {
+			rows = rows[1:]
+		}
+		tl.box.Objects = append([]fyne.CanvasObject{tl.more}, rows[n:]...)
+		tl.steps = tl.steps[n:]
+		tl.dropped += n
+		tl.more.SetText(fmt.Sprintf("%d earlier steps are not shown here (the protocol log and lockbox inspect --json have them).", tl.dropped))
+	}
 	tl.box.Add(stepRow(s))
 	tl.scroll.ScrollToBottom()
 }

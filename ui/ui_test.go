@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,6 +26,7 @@ import (
 
 	"lockbox/certview"
 	"lockbox/client"
+	"lockbox/client/demo"
 	"lockbox/client/trace"
 	"lockbox/client/trust"
 	"lockbox/client/verify"
@@ -51,6 +53,7 @@ type harness struct {
 	queue   chan func()
 	dialogs []*trustDialog
 	results []result
+	notes   []*fyne.Notification
 }
 
 type result struct {
@@ -63,8 +66,17 @@ func newHarness(t *testing.T, deps Deps) *harness {
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
 	h := &harness{queue: make(chan func(), 1024)}
+	if deps.Notify == nil {
+		deps.Notify = func(n *fyne.Notification) { h.notes = append(h.notes, n) }
+	}
+	if deps.LocalSource == nil && deps.LocalDir == "" {
+		// The golden images must not show this machine's home folder.
+		deps.LocalSource, deps.LocalDir = &fakeFolder{}, "/home/alice"
+	}
+	deps.Do = func(f func()) { h.queue <- f }
 	h.w = NewMainWindow(a, deps)
-	h.w.do = func(f func()) { h.queue <- f }
+	h.w.queueView.Later = func(f func()) { h.queue <- f }
+	h.w.closed = make(chan struct{}, 16)
 	h.w.onDialog = func(td *trustDialog) { h.dialogs = append(h.dialogs, td) }
 	h.w.onDone = func(rep *client.Report, err error) { h.results = append(h.results, result{rep, err}) }
 	h.w.Window.Resize(DefaultSize)
@@ -268,11 +280,11 @@ func TestInspectAcceptOnce(t *testing.T) {
 		t.Errorf("status = %q, want %q", h.w.status.Text, want)
 	}
 	test.AssertImageMatches(t, "main_window_handshake.png", h.w.Window.Canvas().Capture())
-	h.w.tabs.SelectIndex(1)
+	h.w.tabs.SelectIndex(certificateTab)
 	test.AssertImageMatches(t, "main_window_certificate.png", h.w.Window.Canvas().Capture())
 }
 
-func TestInspectRejectWithEnter(t *testing.T) {
+func TestInspectReject(t *testing.T) {
 	choices := make(chan client.Choice, 1)
 	pins, err := trust.Open(filepath.Join(t.TempDir(), "pins.json"))
 	if err != nil {
@@ -281,7 +293,7 @@ func TestInspectRejectWithEnter(t *testing.T) {
 	h := newHarness(t, Deps{Inspect: fakeEngine(selfSignedReport(t), choices), Pins: pins})
 
 	test.Type(h.w.url, "ftpes://127.0.0.1:2121")
-	h.w.url.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Tap(h.w.inspect)
 	td := h.waitDialog(t)
 	if td.always.Disabled() {
 		t.Error("Always accept must be enabled when the certificate may be pinned and a store exists")
@@ -349,7 +361,7 @@ func TestPinChangeDialog(t *testing.T) {
 	test.Tap(td.reject)
 	<-choices
 	h.waitDone(t)
-	h.w.tabs.SelectIndex(1)
+	h.w.tabs.SelectIndex(certificateTab)
 	if tabs := h.w.cert.pinTabs; tabs == nil || tabs.SelectedIndex() != 0 {
 		t.Error("the Certificate tab must open on the comparison of the old and new certificate")
 	}
@@ -462,15 +474,26 @@ func TestSummary(t *testing.T) {
 	}
 }
 
-// TestLocalDemo is the newcomer's first click: the built-in demo server
-// starts, is inspected with the real engine, and its self-signed issuer is
-// marked invalid in the trust question.
-func TestLocalDemo(t *testing.T) {
-	h := newHarness(t, Deps{})
+// TestDemoFlowEndToEnd walks the newcomer's first minutes with the real
+// engine and the built-in demo server: the handshake fills the timeline,
+// the trust question marks the self-signed issuer, "Accept once" logs in,
+// the remote pane lists the sample folder, a download's progress bar
+// reaches 100% and the file arrives intact, then Disconnect closes it all.
+func TestDemoFlowEndToEnd(t *testing.T) {
+	h := newHarness(t, Deps{LocalDir: t.TempDir()})
 	test.Tap(h.w.demo)
 	td := h.waitDialog(t)
-	if !strings.HasPrefix(h.w.url.Text, "ftpes://demo@127.0.0.1:") {
-		t.Errorf("URL = %q", h.w.url.Text)
+	if h.w.url.Text != "127.0.0.1" || h.w.quick.scheme() != client.FTPES || h.w.quick.user.Text != demo.DemoUser {
+		t.Errorf("quick connect shows %q %q %q", h.w.quick.scheme(), h.w.url.Text, h.w.quick.user.Text)
+	}
+	names := map[string]bool{}
+	for _, s := range h.w.timeline.steps {
+		names[s.Name] = true
+	}
+	for _, want := range []string{"tcp_connect", "ftp_banner", "auth_tls", "client_hello", "server_hello", "verification"} {
+		if !names[want] {
+			t.Errorf("before the question, the timeline lacks %s", want)
+		}
 	}
 	var codes []string
 	for _, p := range td.decision.Report.Problems {
@@ -482,19 +505,71 @@ func TestLocalDemo(t *testing.T) {
 	if got := invalidFields(td.panel.Model()); got != "issuer" {
 		t.Errorf("the dialog's inspector marks %q invalid, want the issuer", got)
 	}
+
 	test.Tap(td.once)
 	r := h.waitDone(t)
 	if r.err != nil || r.rep.Trust != client.TrustAcceptedOnce {
-		t.Fatalf("err = %v, trust = %v", r.err, r.rep)
+		t.Fatalf("err = %v, report %+v", r.err, r.rep)
 	}
-	names := map[string]bool{}
-	for _, s := range h.w.timeline.steps {
-		names[s.Name] = true
+	if h.w.conn == nil || h.w.disconnectBtn.Disabled() {
+		t.Fatal("not connected after accepting")
 	}
-	for _, want := range []string{"tcp_connect", "ftp_banner", "auth_tls", "client_hello", "server_hello", "verification", "trust_decision", "handshake_done"} {
-		if !names[want] {
-			t.Errorf("timeline lacks %s", want)
-		}
+	if h.w.padlock.Text != "Accepted once" || !strings.Contains(h.w.tlsLine.Text, "TLS 1.3") {
+		t.Errorf("status bar: %q, %q", h.w.padlock.Text, h.w.tlsLine.Text)
+	}
+	log := h.w.protoLog.text()
+	if !strings.Contains(log, "PASS ****") || strings.Contains(log, "PASS "+demo.DemoPassword) || !strings.Contains(log, "USER demo") {
+		t.Errorf("protocol log:\n%s", log)
+	}
+
+	remote := h.w.remote.pane
+	h.pump(t, "the remote listing", func() bool { return !remote.Loading() && len(remote.Entries()) > 0 })
+	got := map[string]bool{}
+	for _, e := range remote.Entries() {
+		got[e.Name] = e.Dir
+	}
+	if !got["reports"] || !got["large"] || got["README.txt"] {
+		t.Fatalf("remote pane shows %v", remote.Entries())
+	}
+	h.pump(t, "the local pane in the demo's folder", func() bool {
+		return strings.HasPrefix(h.w.local.Dir(), filepath.Dir(h.w.demoServer.Root))
+	})
+
+	// Into the large folder, then download its file with the transfer action.
+	remote.SetDir("/large")
+	h.pump(t, "the large folder", func() bool { return !remote.Loading() && remote.Dir() == "/large" && len(remote.Entries()) == 1 })
+	h.w.download(remote.Entries())
+	if h.w.tabs.SelectedIndex() != transfersTab {
+		t.Error("the Transfers tab is not shown after queueing a download")
+	}
+	h.pump(t, "the download", func() bool {
+		p, _, _, ok := h.w.queueView.Job(1)
+		return ok && (p.State == client.StateDone || p.State == client.StateFailed || p.State == client.StateCancelled)
+	})
+	p, bar, text, _ := h.w.queueView.Job(1)
+	if p.State != client.StateDone || bar != 1 || text != "100%" || p.Done != demo.LargeSize {
+		t.Fatalf("job %+v, bar %v %q", p, bar, text)
+	}
+	want, err := os.ReadFile(filepath.Join(h.w.demoServer.Root, filepath.FromSlash(demo.LargeFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, err := os.ReadFile(filepath.Join(h.w.local.Dir(), "sample-64MiB.bin"))
+	if err != nil || !bytes.Equal(have, want) {
+		t.Fatalf("downloaded %d bytes (%v), want %d identical ones", len(have), err, len(want))
+	}
+
+	test.Tap(h.w.disconnectBtn)
+	select {
+	case <-h.w.closed:
+	case <-time.After(testTimeout):
+		t.Fatal("the connection did not close")
+	}
+	if h.w.conn != nil || remote.Source() != nil || h.w.padlock.Text != "Not connected" || !h.w.disconnectBtn.Disabled() {
+		t.Errorf("after Disconnect: conn %v, source %v, padlock %q", h.w.conn, remote.Source(), h.w.padlock.Text)
+	}
+	if !strings.HasPrefix(h.w.status.Text, "Disconnected from 127.0.0.1:") {
+		t.Errorf("status = %q", h.w.status.Text)
 	}
 }
 

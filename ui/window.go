@@ -11,11 +11,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -24,9 +27,15 @@ import (
 	"lockbox/certview"
 	"lockbox/client"
 	"lockbox/client/demo"
-	"lockbox/client/trace"
+	"lockbox/client/identity"
+	"lockbox/client/secrets"
+	"lockbox/client/sites"
 	"lockbox/client/trust"
 	"lockbox/client/verify"
+	"lockbox/ui/browser"
+	"lockbox/ui/identityui"
+	"lockbox/ui/queueview"
+	"lockbox/ui/settings"
 )
 
 // InspectFunc is the engine call the window makes; client.Inspect is the
@@ -45,20 +54,59 @@ type Deps struct {
 	TLSSeen *trust.SeenStore
 	// Now is the clock used for certificate validity checks; nil means time.Now.
 	Now func() time.Time
-	// StartDemo starts the built-in local demo server and returns the URL to
-	// inspect; nil means the in-process FTPS server of client/demo.
-	StartDemo func() (string, error)
+	// StartDemo starts the built-in local demo server; nil means the
+	// in-process FTPS servers of client/demo.
+	StartDemo func() (*demo.Local, error)
+	// Settings are the user's preferences; the zero value means
+	// settings.Defaults().
+	Settings settings.Settings
+	// SettingsPath is where the settings page saves; "" disables saving.
+	SettingsPath string
+	// Notify shows a desktop notification; nil means the app's.
+	Notify func(*fyne.Notification)
+	// Do runs a function on the UI goroutine; nil means fyne.Do. Tests
+	// queue the functions and run them on the test goroutine.
+	Do func(func())
+	// LocalSource is what the local pane browses; nil means the disk.
+	LocalSource browser.Source
+	// LocalDir is the folder the local pane opens at; "" means the home folder.
+	LocalDir string
+	// Sites are the saved sites; nil disables the site manager's saving.
+	Sites *sites.Store
+	// Identities are the saved client identities; nil offers none.
+	Identities *identity.Store
+	// Secrets keep the sites' and identities' passwords: the system
+	// keyring, or memory when KeyringErr says why there is none.
+	Secrets    secrets.Store
+	KeyringErr error
 }
 
 // DefaultSize is the size the main window opens at.
-var DefaultSize = fyne.NewSize(1000, 700)
+var DefaultSize = fyne.NewSize(1200, 800)
 
 // CertificateWindowSize is the size a window showing a certificate file
 // opens at.
 var CertificateWindowSize = fyne.NewSize(1000, 700)
 
-// OpenShortcut opens a certificate file: Ctrl+O (Cmd+O on macOS).
-var OpenShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+// The window's keyboard shortcuts (Ctrl on Linux and Windows, Cmd on macOS).
+var (
+	// OpenShortcut opens a certificate file: Ctrl+O.
+	OpenShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	// ConnectShortcut connects to what the quick-connect bar names: Ctrl+Enter.
+	ConnectShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}
+	// RefreshShortcut lists both panes again: Ctrl+R.
+	RefreshShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+	// DisconnectShortcut closes the connection: Ctrl+D.
+	DisconnectShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyD, Modifier: fyne.KeyModifierShortcutDefault}
+	// QuitShortcut closes the window and ends Lockbox: Ctrl+Q.
+	QuitShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+	// SitesShortcut opens the site manager: Ctrl+S.
+	SitesShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+	// IdentitiesShortcut opens the client identity manager: Ctrl+I.
+	IdentitiesShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyI, Modifier: fyne.KeyModifierShortcutDefault}
+	// SettingsShortcut opens the settings page: Ctrl+Comma.
+	SettingsShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
+)
 
 // URLPlaceholder is the hint shown in the empty URL entry.
 const URLPlaceholder = "ftpes://host:21, ftps://host, https://host"
@@ -69,32 +117,61 @@ type MainWindow struct {
 	// Window is the underlying Fyne window.
 	Window fyne.Window
 
-	app  fyne.App
-	deps Deps
+	app      fyne.App
+	deps     Deps
+	settings settings.Settings
 
-	url      *widget.Entry
-	demo     *widget.Button
-	openCert *widget.Button
-	inspect  *widget.Button
-	cancel   *widget.Button
-	status   *widget.Label
-	tabs     *container.AppTabs
-	timeline *timeline
-	cert     *certPane
+	quick         *quickConnect
+	url           *widget.Entry // the quick-connect bar's host (or URL) entry
+	connectBtn    *widget.Button
+	disconnectBtn *widget.Button
+	demo          *widget.Button
+	demoMenu      *fyne.Menu
+	openCert      *widget.Button
+	inspect       *widget.Button
+	cancel        *widget.Button
+	sitesBtn      *widget.Button
+	status        *widget.Label
+	tabs          *container.AppTabs
+	timeline      *timeline
+	protoLog      *protoLog
+	cert          *certPane
+	local         *browser.Pane
+	remote        *remotePane
+	queueView     *queueview.View
+	padlock       *widget.Button
+	tlsLine       *widget.Label
+	padlockRep    *client.Report
+	padlockTarget client.Target
 
-	gen       int                // number of the current (or last) inspection
-	dialed    string             // host of the current (or last) inspection's URL
-	running   bool               // an inspection is under way
-	cancelled bool               // the user cancelled the running inspection
-	stop      context.CancelFunc // cancels the running inspection
-	trustDlg  *trustDialog       // the open trust question, if any
+	gen         int                // number of the current (or last) attempt
+	dialed      string             // host of the current (or last) attempt's URL
+	running     bool               // an inspection or connection attempt is under way
+	cancelled   bool               // the user cancelled the running attempt
+	stop        context.CancelFunc // cancels the running attempt
+	trustDlg    *trustDialog       // the open trust question, if any
+	identityDlg *identityui.RequestDialog
+	plainDlg    *dialog.ConfirmDialog
+	conn        *connection // the connected site, if any
+	demoServer  *demo.Local
+	demoIDs     *identity.Store // the demo's own identity, offered by the demo
+	demoSecrets secrets.Store
+	// identitiesErr says why the identity store could not be opened.
+	identitiesErr error
+	sitesErr      error
+	queueStart    time.Time // when the queue last went from idle to busy
+	httpsJobs     int       // HTTPS downloads started, numbering them in the transfer list
 
 	// do runs a function on the UI goroutine: fyne.Do, or in tests a queue
 	// the test goroutine drains, so that widgets see one goroutine only.
 	do func(func())
 	// Test hooks, called on the UI goroutine; nil in production.
-	onDialog func(*trustDialog)
-	onDone   func(*client.Report, error)
+	onDialog   func(*trustDialog)
+	onIdentity func(*identityui.RequestDialog)
+	onDone     func(*client.Report, error)
+	// closed, when set (tests), receives a value each time a connection
+	// has finished closing.
+	closed chan struct{}
 }
 
 // Run creates the main window, shows it and runs the application until the
@@ -106,18 +183,29 @@ func Run(a fyne.App) {
 	a.Run()
 }
 
-// openMain builds the application's main window with the user's pin store.
+// openMain builds the application's main window with the user's stores.
 func openMain(a fyne.App) *MainWindow {
 	a.SetIcon(assets.Icon)
 	pins, err := trust.OpenDefault()
 	seen, _ := trust.OpenSeenDefault() // nil when unreadable: no downgrade warning, as without it
-	w := NewMainWindow(a, Deps{Pins: pins, TLSSeen: seen})
+	var warnings []string
+	setPath, _ := settings.DefaultPath()
+	prefs, serr := settings.Load(setPath)
+	if serr != nil {
+		warnings = append(warnings, "Settings: "+serr.Error())
+	}
+	settings.ApplyTheme(a, prefs)
+	w := NewMainWindow(a, Deps{Pins: pins, TLSSeen: seen, Settings: prefs, SettingsPath: setPath})
+	warnings = append(warnings, w.openStores()...)
 	var ce *trust.CorruptError
 	switch {
 	case errors.As(err, &ce):
-		w.setStatus("The pin store was damaged and has been set aside: "+err.Error(), widget.WarningImportance)
+		warnings = append(warnings, "The pin store was damaged and has been set aside: "+err.Error())
 	case err != nil:
-		w.setStatus("Accepted certificates cannot be saved ("+err.Error()+"): \"Always accept\" is disabled.", widget.WarningImportance)
+		warnings = append(warnings, "Accepted certificates cannot be saved ("+err.Error()+"): \"Always accept\" is disabled.")
+	}
+	if len(warnings) > 0 {
+		w.setStatus(strings.Join(warnings, " "), widget.WarningImportance)
 	}
 	w.Window.SetMaster()
 	return w
@@ -128,81 +216,165 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	if deps.Inspect == nil {
 		deps.Inspect = client.Inspect
 	}
-	var local *demo.Local
 	if deps.StartDemo == nil {
-		deps.StartDemo = func() (string, error) {
-			var err error
-			if local == nil {
-				local, err = demo.StartLocal()
-			}
-			if err != nil {
-				return "", err
-			}
-			return local.URL(), nil
-		}
+		deps.StartDemo = demo.StartLocal
 	}
-	w := &MainWindow{deps: deps, app: a, Window: a.NewWindow("Lockbox"), do: fyne.Do}
+	if deps.Settings == (settings.Settings{}) {
+		deps.Settings = settings.Defaults()
+	}
+	if deps.Notify == nil {
+		deps.Notify = a.SendNotification
+	}
+	if deps.Do == nil {
+		deps.Do = fyne.Do
+	}
+	w := &MainWindow{deps: deps, app: a, settings: deps.Settings, Window: a.NewWindow("Lockbox"), do: deps.Do}
 	w.Window.SetIcon(assets.Icon)
 
-	w.url = widget.NewEntry()
-	w.url.SetPlaceHolder(URLPlaceholder)
-	w.url.OnSubmitted = func(string) { w.Start() }
+	w.quick = newQuickConnect(w.Connect)
+	w.url = w.quick.host
+	w.connectBtn = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), w.Connect)
+	w.connectBtn.Importance = widget.HighImportance
 	w.inspect = widget.NewButtonWithIcon("Inspect", theme.SearchIcon(), w.Start)
-	w.inspect.Importance = widget.HighImportance
 	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.Cancel)
 	w.cancel.Disable()
-	w.demo = widget.NewButtonWithIcon("Local demo", theme.ComputerIcon(), w.StartDemo)
+	w.disconnectBtn = widget.NewButtonWithIcon("Disconnect", theme.LogoutIcon(), w.Disconnect)
+	w.disconnectBtn.Disable()
+	w.demo = widget.NewButtonWithIcon("Local demo", theme.ComputerIcon(), func() { w.StartDemo(false) })
+	w.sitesBtn = widget.NewButtonWithIcon("Sites…", theme.StorageIcon(), w.ShowSiteManager)
 	w.openCert = widget.NewButtonWithIcon("Open certificate…", theme.FileIcon(), w.OpenCertificate)
-	w.status = widget.NewLabel("Enter a URL and press Inspect to see what the TLS connection does.")
+	w.status = widget.NewLabel("Connect to a server, or press Local demo to try Lockbox with its built-in FTPS server.")
 	w.status.Wrapping = fyne.TextWrapWord
 
 	w.timeline = newTimeline()
+	w.protoLog = newProtoLog(func() fyne.Clipboard { return w.Window.Clipboard() })
 	w.cert = newCertPane(w.Window)
+	w.queueView = queueview.New()
+	w.queueView.OnCancel = func(id int) {
+		if w.conn != nil {
+			w.conn.queue.Cancel(id)
+		}
+	}
+	w.queueView.OnRetry = func(id int) {
+		if w.conn != nil {
+			w.conn.queue.Retry(id)
+		}
+	}
+	w.queueView.OnCancelAll = func() {
+		if w.conn != nil {
+			w.conn.queue.CancelAll()
+		}
+	}
+	w.queueView.OnFinished = func(t queueview.Totals) { w.queueFinished(t, time.Since(w.queueStart)) }
 	w.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Handshake", theme.ListIcon(), w.timeline.scroll),
-		container.NewTabItemWithIcon("Certificate", theme.DocumentIcon(), w.cert.content),
+		container.NewTabItemWithIcon("Protocol log", theme.DocumentIcon(), w.protoLog.content),
+		container.NewTabItemWithIcon("Certificate", assets.PadlockClosed, w.cert.content),
+		container.NewTabItemWithIcon("Transfers", theme.DownloadIcon(), w.queueView.Content),
 	)
 
-	bar := container.NewBorder(nil, nil, widget.NewLabel("URL"), container.NewHBox(w.inspect, w.cancel, w.demo, w.openCert), w.url)
-	top := container.NewVBox(bar, w.status)
-	w.Window.SetContent(container.NewBorder(top, nil, nil, nil, w.tabs))
+	if deps.LocalSource == nil {
+		deps.LocalSource = browser.Local{}
+	}
+	w.local = browser.New("Local computer", w.Window, deps.LocalSource, w.runUI)
+	w.local.SetTransferLabel("Upload")
+	w.local.OnTransfer = w.upload
+	w.local.OnActivate = w.upload
+	w.remote = newRemotePane(w)
+	if deps.LocalDir == "" {
+		deps.LocalDir, _ = os.UserHomeDir()
+	}
+	if deps.LocalDir != "" {
+		w.local.SetDir(deps.LocalDir)
+	}
+
+	tools := container.NewHBox(w.sitesBtn, w.demo, w.openCert)
+	actions := container.NewHBox(w.inspect, w.cancel, w.disconnectBtn)
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, w.connectBtn, w.quick.content),
+		container.NewBorder(nil, nil, tools, actions),
+		w.status,
+	)
+	panes := container.NewHSplit(w.local.Content, w.remote.pane.Content)
+	main := container.NewVSplit(panes, w.tabs)
+	main.Offset = 0.55
+	w.Window.SetContent(container.NewBorder(top, w.newStatusBar(), nil, nil, main))
+	w.setPadlock(nil, client.Target{})
+	w.Window.SetMainMenu(w.mainMenu())
+	w.Window.SetOnDropped(w.dropped)
 	w.Window.Resize(DefaultSize)
 	w.Window.Canvas().Focus(w.url)
-	w.Window.Canvas().AddShortcut(OpenShortcut, func(fyne.Shortcut) { w.OpenCertificate() })
+	w.addShortcuts()
 	w.Window.SetOnClosed(func() {
 		if w.stop != nil {
 			w.stop()
 		}
-		if local != nil {
-			local.Close()
+		w.closeConnection()
+		if w.demoServer != nil {
+			w.demoServer.Close()
 		}
 	})
 	return w
 }
 
-// StartDemo starts the built-in demo server (an FTPS server inside Lockbox,
-// on 127.0.0.1, with a self-signed certificate) and inspects it, so that a
+// runUI is the pane's way to the UI goroutine: w.do, read at call time so
+// that tests can swap it after the window is built.
+func (w *MainWindow) runUI(f func()) { w.do(f) }
+
+// StartDemo starts the built-in demo servers (FTPS inside Lockbox, on
+// 127.0.0.1, with a self-signed certificate; a second port requires a
+// client certificate) and connects to one as the demo user, so that a
 // newcomer sees the whole flow with no server of their own. It must be
 // called on the UI goroutine.
-func (w *MainWindow) StartDemo() {
+func (w *MainWindow) StartDemo(clientCert bool) {
 	if w.running {
+		return
+	}
+	if w.demoServer != nil {
+		w.connectDemo(clientCert)
 		return
 	}
 	w.demo.Disable()
 	w.setStatus("Starting the local demo server …", widget.MediumImportance)
 	start, do := w.deps.StartDemo, w.do
 	go func() {
-		url, err := start()
+		l, err := start()
 		do(func() {
 			w.demo.Enable()
 			if err != nil {
 				w.setStatus("The local demo server could not start: "+err.Error(), widget.DangerImportance)
 				return
 			}
-			w.url.SetText(url)
-			w.Start()
+			w.demoServer = l
+			w.connectDemo(clientCert)
 		})
 	}()
+}
+
+// connectDemo connects to the running demo server.
+func (w *MainWindow) connectDemo(clientCert bool) {
+	raw := w.demoServer.URL()
+	if clientCert {
+		raw = w.demoServer.ClientCertURL()
+	}
+	t, err := client.ParseURL(raw)
+	if err != nil {
+		w.setStatus(err.Error(), widget.DangerImportance)
+		return
+	}
+	t.User, t.Password, t.HasPassword = demo.DemoUser, demo.DemoPassword, true
+	w.quick.fill(t)
+	w.connectTo(t, connectPrefs{demo: true, localDir: w.demoDownloads()})
+}
+
+// demoDownloads is a fresh folder the demo downloads into, so that trying
+// the demo writes nothing into the user's own folders.
+func (w *MainWindow) demoDownloads() string {
+	d := filepath.Join(w.demoServer.Root, "..", "downloads")
+	if err := os.MkdirAll(d, 0o700); err != nil {
+		return ""
+	}
+	return filepath.Clean(d)
 }
 
 // OpenCertificate asks for a certificate file (PEM, DER, PKCS#12, PKCS#7)
@@ -247,26 +419,29 @@ func (w *MainWindow) now() time.Time {
 	return time.Now()
 }
 
-// SetURL fills the URL entry, e.g. from the command line.
+// SetURL fills the quick-connect bar from a URL, e.g. from the command line.
 func (w *MainWindow) SetURL(u string) { w.url.SetText(u) }
 
-// Start inspects the URL in the entry. It does nothing while an inspection
-// is already running. It must be called on the UI goroutine.
+// Start inspects what the quick-connect bar names: the handshake, the
+// certificate and its problems, without logging in. It does nothing while
+// an attempt is already running. It must be called on the UI goroutine.
 func (w *MainWindow) Start() {
 	if w.running {
 		return
 	}
-	raw := strings.TrimSpace(w.url.Text)
-	if raw == "" {
-		w.setStatus("Enter a URL first: "+URLPlaceholder+".", widget.WarningImportance)
-		return
-	}
-	target, err := client.ParseURL(raw)
+	target, err := w.quick.target()
 	if err != nil {
 		w.setStatus(err.Error(), widget.DangerImportance)
 		return
 	}
+	w.inspectTarget(target)
+}
 
+// inspectTarget inspects target (see Start).
+func (w *MainWindow) inspectTarget(target client.Target) {
+	if w.running {
+		return
+	}
 	w.gen++
 	gen := w.gen
 	w.dialed = target.Host
@@ -274,35 +449,17 @@ func (w *MainWindow) Start() {
 	w.stop = stop
 	w.running = true
 	w.cancelled = false
-	w.timeline.clear()
-	w.cert.showPending(target.String())
-	w.tabs.SelectIndex(0)
-	w.inspect.Disable()
-	w.url.Disable()
-	w.cancel.Enable()
+	w.beginAttempt(target)
 	w.setStatus("Connecting to "+target.String()+" …", widget.MediumImportance)
 
-	do := w.do // the engine goroutines reach the UI only through do
-	opts := client.Options{
-		Pins:    w.deps.Pins,
-		TLSSeen: w.deps.TLSSeen,
-		Now:     w.deps.Now,
-		Observer: trace.ObserverFunc(func(s trace.Step) {
-			do(func() {
-				if w.gen == gen {
-					w.timeline.add(s)
-				}
-			})
-		}),
-		Decide: func(ctx context.Context, d client.Decision) client.Choice {
-			return w.decide(ctx, do, gen, d)
-		},
-	}
-	inspect := w.deps.Inspect
+	opts := w.options(ctx, gen, connectPrefs{})
+	// An inspection never logs in: the password stays here.
+	target.Password, target.HasPassword = "", false
+	inspect, do := w.deps.Inspect, w.do
 	go func() {
 		defer stop()
 		rep, err := inspect(ctx, target, opts)
-		do(func() { w.finish(gen, rep, err) })
+		do(func() { w.finish(gen, target, rep, err) })
 	}()
 }
 
@@ -365,33 +522,27 @@ func (w *MainWindow) showTrust(d client.Decision, answer chan<- client.Choice) {
 }
 
 // finish shows the outcome of inspection gen.
-func (w *MainWindow) finish(gen int, rep *client.Report, err error) {
+func (w *MainWindow) finish(gen int, t client.Target, rep *client.Report, err error) {
 	if gen != w.gen {
 		return
 	}
-	w.running = false
-	w.stop = nil
-	if w.trustDlg != nil {
-		w.trustDlg.dismiss()
-		w.trustDlg = nil
-	}
-	w.inspect.Enable()
-	w.url.Enable()
-	w.cancel.Disable()
+	w.endAttempt()
 	if rep != nil && w.timeline.len() == 0 {
 		for _, s := range rep.Steps {
 			w.timeline.add(s)
+			w.protoLog.add(s)
 		}
 	}
 	w.cert.show(rep, err, w.dialed, w.now())
-
+	if w.conn == nil {
+		w.setPadlock(nil, client.Target{})
+	}
+	if t.Scheme == client.HTTPS && err == nil {
+		w.remote.showHTTPS(t, rep)
+	}
 	switch {
-	case w.cancelled || errors.Is(err, context.Canceled):
-		w.setStatus("Cancelled.", widget.WarningImportance)
-	case err != nil && client.IsTrustFailure(err):
-		w.setStatus(Summary(rep)+" — the connection was refused.", widget.DangerImportance)
 	case err != nil:
-		w.setStatus("Failed: "+err.Error(), widget.DangerImportance)
+		w.failed(rep, err)
 	default:
 		imp := widget.SuccessImportance
 		switch verdictColor(rep) {

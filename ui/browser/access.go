@@ -1,0 +1,12 @@
+package browser
+
+// Entries returns the rows the pane shows, in display order (empty while
+// the first listing is under way or after an error).
+func (p *Pane) Entries() []Entry { return append([]Entry(nil), p.rows...) }
+
+// Loading says whether a listing is under way.
+func (p *Pane) Loading() bool { return p.loading }
+
+// Status is the pane's status line: the summary of the folder shown, or
+// the error of the last operation.
+func (p *Pane) Status() string { return p.status.Text }

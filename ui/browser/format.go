@@ -1,0 +1,129 @@
+package browser
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// timeLayout is how the Modified column shows a time: sortable, and
+// without seconds, which FTP listings rarely carry.
+const timeLayout = "2006-01-02 15:04"
+
+// humanSize formats a byte count in binary units as file managers do:
+// "512 B", "1.5 KiB", "12.3 MiB", "340 MiB" (no decimal from 100 up).
+func humanSize(n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	v := float64(n) / 1024
+	u := 0
+	for {
+		// Round first: 1023.96 KiB must read "1.0 MiB", not "1024 KiB".
+		prec := 1
+		if v >= 99.95 {
+			prec = 0
+		}
+		s := strconv.FormatFloat(v, 'f', prec, 64)
+		if r, _ := strconv.ParseFloat(s, 64); r < 1024 || u == len(units)-1 {
+			return s + " " + units[u]
+		}
+		v /= 1024
+		u++
+	}
+}
+
+// formatTime shows t in loc; the zero time (unknown) shows nothing.
+func formatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(timeLayout)
+}
+
+// plural formats a count with the singular or plural form of a noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// summarize describes a listing as the status line shows it:
+// "12 folders, 340 files, 1.2 GiB". The size is that of the files.
+func summarize(es []Entry) string {
+	if len(es) == 0 {
+		return "Empty folder"
+	}
+	dirs, files := 0, 0
+	var bytes int64
+	for _, e := range es {
+		if e.Dir {
+			dirs++
+			continue
+		}
+		files++
+		bytes += e.Size
+	}
+	return plural(dirs, "folder", "folders") + ", " + plural(files, "file", "files") + ", " + humanSize(bytes)
+}
+
+// reason is what the status line shows of a source's error after saying
+// what failed: an operating-system error's path and operation would only
+// repeat it, so just its cause is kept ("permission denied").
+func reason(err error) string {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe) && error(pe) == err:
+		return pe.Err.Error()
+	case errors.As(err, &le) && error(le) == err:
+		return le.Err.Error()
+	}
+	return err.Error()
+}
+
+// deleteQuestion is the confirmation asked before deleting es, naming
+// what goes and saying that a folder goes with everything in it.
+func deleteQuestion(es []Entry) string {
+	const final = "\n\nThis cannot be undone."
+	if len(es) == 1 {
+		e := es[0]
+		switch {
+		case e.Link:
+			return fmt.Sprintf("Delete the link %q? What it points to is kept.", e.Name) + final
+		case e.Dir:
+			return fmt.Sprintf("Delete the folder %q and everything in it?", e.Name) + final
+		}
+		return fmt.Sprintf("Delete the file %q?", e.Name) + final
+	}
+	dirs := 0
+	for _, e := range es {
+		if e.Dir && !e.Link {
+			dirs++
+		}
+	}
+	const shown = 3
+	names := make([]string, 0, shown)
+	for _, e := range es[:min(len(es), shown)] {
+		names = append(names, strconv.Quote(e.Name))
+	}
+	list := strings.Join(names, ", ")
+	if len(es) > shown {
+		list += fmt.Sprintf(" and %d more", len(es)-shown)
+	}
+	what := fmt.Sprintf("Delete these %d items", len(es))
+	if dirs > 0 {
+		in := "them"
+		if dirs == 1 {
+			in = "it"
+		}
+		what += fmt.Sprintf(" (%s with everything in %s)", plural(dirs, "folder", "folders"), in)
+	}
+	return what + ": " + list + "?" + final
+}

@@ -1,0 +1,396 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"lockbox/client"
+	"lockbox/client/identity"
+	"lockbox/client/sites"
+	"lockbox/client/trace"
+	"lockbox/ui/queueview"
+)
+
+// connectPrefs is what a saved site (or the demo) adds to a target.
+type connectPrefs struct {
+	// site is the saved site connected to; nil for the quick-connect bar.
+	site *sites.Site
+	// identity is the site's client certificate; noIdentity says the site
+	// never sends one (so the user is not asked).
+	identity   *identity.Identity
+	noIdentity bool
+	// preselectIdentity names the saved identity to offer first when the
+	// server asks (the site's, when it could not be opened unattended).
+	preselectIdentity string
+	// demo marks the built-in demo, whose own identity is offered.
+	demo bool
+	// localDir is the local folder to open once connected.
+	localDir string
+	// plainOK records that the user agreed to send the password unencrypted.
+	plainOK bool
+	// rememberIdentity saves the identity a user chose for this site (nil
+	// for quick connect, where there is no site to remember it for).
+	rememberIdentity func(savedName string)
+}
+
+// connection is one logged-in FTP site: its pool of control connections
+// (each with its own TLS session cache, one trust decision for all), its
+// transfer queue, and the report of its first handshake.
+type connection struct {
+	target client.Target
+	prefs  connectPrefs
+	pool   *client.Pool
+	queue  *client.Queue
+	report *client.Report
+	ctx    context.Context
+	stop   context.CancelFunc
+}
+
+// close ends the connection's transfers and sessions. It may block on the
+// network, so it runs off the UI goroutine.
+func (c *connection) close() {
+	c.stop()
+	if c.queue != nil {
+		c.queue.CancelAll()
+		c.queue.Close()
+	}
+	c.pool.Close()
+}
+
+// isAnonymous says whether a user name is the anonymous login.
+func isAnonymous(user string) bool {
+	return user == "" || strings.EqualFold(user, "anonymous") || strings.EqualFold(user, "ftp")
+}
+
+// Connect logs in to what the quick-connect bar names. An https:// target
+// is inspected instead (there is nothing to browse); its file can then be
+// downloaded. It must be called on the UI goroutine.
+func (w *MainWindow) Connect() {
+	t, err := w.quick.target()
+	if err != nil {
+		w.setStatus(err.Error(), widget.DangerImportance)
+		return
+	}
+	w.connectTo(t, connectPrefs{})
+}
+
+// connectTo connects to t with a site's preferences.
+func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
+	if w.running {
+		return
+	}
+	if t.Scheme == client.HTTPS {
+		w.inspectTarget(t)
+		return
+	}
+	if t.Scheme == client.FTP && !p.plainOK {
+		w.confirmPlaintext(t, func() {
+			p.plainOK = true
+			w.connectTo(t, p)
+		})
+		return
+	}
+	w.closeConnection()
+
+	w.gen++
+	gen := w.gen
+	w.dialed = t.Host
+	ctx, stop := context.WithCancel(context.Background())
+	w.stop = stop
+	w.running = true
+	w.cancelled = false
+	w.beginAttempt(t)
+	w.setStatus("Connecting to "+t.String()+" …", widget.MediumImportance)
+	if p.localDir != "" {
+		w.local.SetDir(p.localDir)
+	}
+
+	opts := w.options(ctx, gen, p)
+	opts.AllowPlaintext = p.plainOK
+	size := w.settings.Connections
+	do := w.do
+	go func() {
+		pool, rep, err := client.OpenPool(ctx, t, opts, client.PoolOptions{Size: size})
+		var dir string
+		if err == nil {
+			dir, err = startDir(ctx, pool, t, p)
+			if err != nil {
+				pool.Close()
+				pool = nil
+			}
+		}
+		do(func() { w.connected(gen, t, p, ctx, stop, pool, rep, dir, err) })
+	}()
+}
+
+// startDir is the remote folder to show first: the URL's (a site's
+// remote folder is its URL's path), else where the server put us.
+func startDir(ctx context.Context, pool *client.Pool, t client.Target, p connectPrefs) (string, error) {
+	if t.Path != "" && t.Path != "/" {
+		return t.Path, nil
+	}
+	var dir string
+	err := pool.Do(ctx, func(s *client.Session) (err error) {
+		dir, err = s.CurrentDir()
+		return err
+	})
+	if err != nil || dir == "" {
+		return "/", nil //nolint:nilerr // a server without PWD is browsed from the root
+	}
+	return dir, nil
+}
+
+// options are the engine options of connection attempt gen: the user's
+// settings, the site's preferences, and the window's observers and
+// questions. The questions end unanswered when attempt ends.
+func (w *MainWindow) options(attempt context.Context, gen int, p connectPrefs) client.Options {
+	do := w.do
+	opts := client.Options{
+		Pins:       w.deps.Pins,
+		TLSSeen:    w.deps.TLSSeen,
+		Now:        w.deps.Now,
+		Timeout:    w.settings.Timeout(),
+		MinVersion: w.settings.MinVersion(),
+		Identity:   p.identity,
+		Observer: trace.ObserverFunc(func(s trace.Step) {
+			do(func() {
+				if w.gen == gen {
+					w.timeline.add(s)
+					w.protoLog.add(s)
+				}
+			})
+		}),
+		Decide: func(ctx context.Context, d client.Decision) client.Choice {
+			ctx, stop := context.WithCancel(ctx)
+			defer context.AfterFunc(attempt, stop)()
+			defer stop()
+			return w.decide(ctx, do, gen, d)
+		},
+	}
+	if p.site != nil {
+		// Checked when the site was chosen; an error here leaves the defaults.
+		_ = p.site.Apply(&opts)
+	}
+	if p.identity == nil && !p.noIdentity {
+		opts.ChooseIdentity = func(ctx context.Context, r client.IdentityRequest) *identity.Identity {
+			ctx, stop := context.WithCancel(ctx)
+			defer context.AfterFunc(attempt, stop)()
+			defer stop()
+			return w.chooseIdentity(ctx, do, gen, r, p)
+		}
+	}
+	return opts
+}
+
+// confirmPlaintext warns before anything is sent over plain FTP, where the
+// password crosses the network readable by anyone on the path.
+func (w *MainWindow) confirmPlaintext(t client.Target, ok func()) {
+	msg := fmt.Sprintf("%s is plain FTP: nothing is encrypted. ", t.Address())
+	if t.HasPassword && !isAnonymous(t.User) {
+		msg += fmt.Sprintf("The password of %q will cross the network in clear text, readable by anyone on the way, and no certificate proves who the server is.", t.User)
+	} else {
+		msg += "Everything, including the files, crosses the network readable by anyone on the way, and no certificate proves who the server is."
+	}
+	msg += "\n\nUse FTPES (explicit TLS) if the server offers it."
+	d := dialog.NewConfirm("Connect without encryption?", msg, func(yes bool) {
+		if yes {
+			ok()
+		} else {
+			w.setStatus("Not connected: plain FTP was refused.", widget.WarningImportance)
+		}
+	}, w.Window)
+	d.SetConfirmText("Send unencrypted")
+	d.SetDismissText("Cancel")
+	w.plainDlg = d
+	d.Show()
+}
+
+// beginAttempt resets the views for a new connection attempt.
+func (w *MainWindow) beginAttempt(t client.Target) {
+	w.timeline.clear()
+	w.protoLog.clear()
+	w.cert.showPending(t.String())
+	w.tabs.SelectIndex(0)
+	w.inspect.Disable()
+	w.connectBtn.Disable()
+	w.quick.setEnabled(false)
+	w.cancel.Enable()
+	w.setPadlock(nil, t)
+}
+
+// endAttempt re-enables the bar after an attempt, whatever its outcome.
+func (w *MainWindow) endAttempt() {
+	w.running = false
+	w.stop = nil
+	if w.trustDlg != nil {
+		w.trustDlg.dismiss()
+		w.trustDlg = nil
+	}
+	w.dismissIdentityDialog()
+	w.inspect.Enable()
+	w.connectBtn.Enable()
+	w.quick.setEnabled(true)
+	w.cancel.Disable()
+}
+
+// connected shows the outcome of connection attempt gen and, on success,
+// makes the connection current: the remote pane browses it and the queue
+// runs over its pool.
+func (w *MainWindow) connected(gen int, t client.Target, p connectPrefs, ctx context.Context, stop context.CancelFunc,
+	pool *client.Pool, rep *client.Report, dir string, err error) {
+	if gen != w.gen {
+		if pool != nil {
+			go pool.Close()
+		}
+		stop()
+		return
+	}
+	w.endAttempt()
+	if rep != nil && w.timeline.len() == 0 {
+		for _, s := range rep.Steps {
+			w.timeline.add(s)
+			w.protoLog.add(s)
+		}
+	}
+	w.cert.show(rep, err, w.dialed, w.now())
+	if err != nil {
+		stop()
+		w.setPadlock(nil, t)
+		w.failed(rep, err)
+		if w.onDone != nil {
+			w.onDone(rep, err)
+		}
+		return
+	}
+	c := &connection{target: t, prefs: p, pool: pool, report: rep, ctx: ctx, stop: stop}
+	do := w.do
+	q, qerr := client.NewQueue(pool, client.QueueOptions{
+		Exists: client.ExistsPolicy(w.settings.Exists),
+		Observer: func(pr client.Progress) {
+			do(func() {
+				if w.conn == c {
+					w.showProgress(pr)
+				}
+			})
+		},
+	})
+	if qerr != nil {
+		stop()
+		go pool.Close()
+		w.setStatus("Connected, but transfers cannot run: "+qerr.Error(), widget.DangerImportance)
+		return
+	}
+	q.Start(ctx)
+	c.queue = q
+	w.conn = c
+	w.disconnectBtn.Enable()
+	w.setPadlock(rep, t)
+	w.remote.connect(c, dir)
+	imp := widget.SuccessImportance
+	switch verdictColor(rep) {
+	case "error":
+		imp = widget.DangerImportance
+	case "warning":
+		imp = widget.WarningImportance
+	}
+	w.setStatus(fmt.Sprintf("Connected to %s as %s. %s", t.Address(), userName(t), Summary(rep)), imp)
+	if w.onDone != nil {
+		w.onDone(rep, nil)
+	}
+}
+
+func userName(t client.Target) string {
+	if t.User == "" {
+		return "anonymous"
+	}
+	return t.User
+}
+
+// failed says why a connection attempt or inspection ended in an error.
+func (w *MainWindow) failed(rep *client.Report, err error) {
+	var cc *client.ClientCertRequiredError
+	switch {
+	case w.cancelled || errors.Is(err, context.Canceled):
+		w.setStatus("Cancelled.", widget.WarningImportance)
+	case err != nil && client.IsTrustFailure(err):
+		w.setStatus(Summary(rep)+" — the connection was refused.", widget.DangerImportance)
+	case errors.As(err, &cc):
+		w.setStatus("Failed: "+err.Error()+". Choose a client identity for this site (Identities menu) and connect again.", widget.DangerImportance)
+	default:
+		w.setStatus("Failed: "+err.Error(), widget.DangerImportance)
+	}
+}
+
+// Disconnect closes the current connection: its transfers are cancelled
+// (their partial files stay, to be resumed) and its sessions end with QUIT.
+// It must be called on the UI goroutine.
+func (w *MainWindow) Disconnect() {
+	if w.running {
+		w.Cancel()
+		return
+	}
+	if w.conn == nil {
+		return
+	}
+	addr := w.conn.target.Address()
+	w.closeConnection()
+	w.setStatus("Disconnected from "+addr+".", widget.MediumImportance)
+}
+
+// closeConnection drops the current connection, if any, closing it off the
+// UI goroutine.
+func (w *MainWindow) closeConnection() {
+	c := w.conn
+	if c == nil {
+		return
+	}
+	w.conn = nil
+	w.remote.disconnect()
+	w.disconnectBtn.Disable()
+	w.setPadlock(nil, client.Target{})
+	done := w.closed
+	go func() {
+		c.close()
+		if done != nil {
+			done <- struct{}{}
+		}
+	}()
+}
+
+// Refresh lists both panes again. It must be called on the UI goroutine.
+func (w *MainWindow) Refresh() {
+	w.local.Refresh()
+	if w.conn != nil {
+		w.remote.Refresh()
+	}
+}
+
+// notifyMinDuration is how long a queue must have run for its end to be
+// announced with a desktop notification.
+const notifyMinDuration = 10 * time.Second
+
+// showProgress hands a job's progress to the transfer list, noting when
+// the queue goes from idle to busy.
+func (w *MainWindow) showProgress(p client.Progress) {
+	if w.queueView.Totals().Active() == 0 {
+		w.queueStart = time.Now()
+	}
+	w.queueView.Update(p)
+}
+
+// queueFinished is called when the queue has no more work: the panes are
+// listed again and, after a long queue, the desktop is told.
+func (w *MainWindow) queueFinished(t queueview.Totals, took time.Duration) {
+	w.Refresh()
+	if !w.settings.Notify || took < notifyMinDuration {
+		return
+	}
+	w.deps.Notify(fyne.NewNotification("Lockbox", t.Message()))
+}

@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"lockbox/client"
+)
+
+// protocols are the quick-connect bar's choices, safest first.
+var protocols = []struct {
+	label  string
+	scheme client.Scheme
+}{
+	{"FTPES (explicit TLS)", client.FTPES},
+	{"FTPS (implicit TLS)", client.FTPS},
+	{"HTTPS", client.HTTPS},
+	{"FTP (not encrypted)", client.FTP},
+}
+
+func protocolLabel(s client.Scheme) string {
+	for _, p := range protocols {
+		if p.scheme == s {
+			return p.label
+		}
+	}
+	return protocols[0].label
+}
+
+// quickConnect is the bar at the top of the window: protocol, host (or a
+// whole URL), port, user and password, as in FileZilla's quick connect.
+type quickConnect struct {
+	content  fyne.CanvasObject
+	protocol *widget.Select
+	host     *widget.Entry
+	port     *widget.Entry
+	user     *widget.Entry
+	password *widget.Entry
+}
+
+// newQuickConnect builds the bar; submit is called when Enter is pressed in
+// any of its entries.
+func newQuickConnect(submit func()) *quickConnect {
+	q := &quickConnect{
+		host:     widget.NewEntry(),
+		port:     widget.NewEntry(),
+		user:     widget.NewEntry(),
+		password: widget.NewPasswordEntry(),
+	}
+	labels := make([]string, len(protocols))
+	for i, p := range protocols {
+		labels[i] = p.label
+	}
+	q.protocol = widget.NewSelect(labels, func(string) { q.port.SetPlaceHolder(strconv.Itoa(q.scheme().DefaultPort())) })
+	q.protocol.SetSelectedIndex(0)
+	q.host.SetPlaceHolder(URLPlaceholder)
+	q.user.SetPlaceHolder("user")
+	q.password.SetPlaceHolder("password")
+	q.host.OnChanged = func(s string) {
+		// A pasted URL names its protocol: show it.
+		if scheme, _, ok := strings.Cut(s, "://"); ok {
+			for _, p := range protocols {
+				if strings.EqualFold(scheme, string(p.scheme)) && q.scheme() != p.scheme {
+					q.protocol.SetSelected(p.label)
+				}
+			}
+		}
+	}
+	for _, e := range []*widget.Entry{q.host, q.port, q.user, q.password} {
+		e.OnSubmitted = func(string) { submit() }
+	}
+	fixed := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
+		return container.New(layout.NewGridWrapLayout(fyne.NewSize(w, o.MinSize().Height)), o)
+	}
+	right := container.NewHBox(
+		widget.NewLabel("Port"), fixed(q.port, 70),
+		widget.NewLabel("User"), fixed(q.user, 120),
+		widget.NewLabel("Password"), fixed(q.password, 120),
+	)
+	q.content = container.NewBorder(nil, nil, container.NewHBox(fixed(q.protocol, 190), widget.NewLabel("Host")), right, q.host)
+	return q
+}
+
+// scheme is the protocol chosen.
+func (q *quickConnect) scheme() client.Scheme {
+	i := q.protocol.SelectedIndex()
+	if i < 0 {
+		return client.FTPES
+	}
+	return protocols[i].scheme
+}
+
+// target builds the connection's target: the host entry may hold a host
+// or a whole URL; the port, user and password entries, when filled in,
+// take precedence over the URL's.
+func (q *quickConnect) target() (client.Target, error) {
+	raw := strings.TrimSpace(q.host.Text)
+	if raw == "" {
+		return client.Target{}, errors.New("enter a host or a URL first: " + URLPlaceholder)
+	}
+	if !strings.Contains(raw, "://") {
+		raw = string(q.scheme()) + "://" + raw
+	}
+	t, err := client.ParseURL(raw)
+	if err != nil {
+		return client.Target{}, err
+	}
+	if p := strings.TrimSpace(q.port.Text); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return client.Target{}, fmt.Errorf("port %q: use a number from 1 to 65535", p)
+		}
+		t.Port = n
+	}
+	if u := strings.TrimSpace(q.user.Text); u != "" {
+		t.User = u
+	}
+	if q.password.Text != "" {
+		t.Password, t.HasPassword = q.password.Text, true
+	}
+	return t, nil
+}
+
+// fill shows a target in the bar (the password is not shown, only kept).
+func (q *quickConnect) fill(t client.Target) {
+	q.protocol.SetSelected(protocolLabel(t.Scheme))
+	host := t.Host
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if t.Path != "" && t.Path != "/" {
+		host += t.Path
+	}
+	q.host.SetText(host)
+	q.port.SetText(strconv.Itoa(t.Port))
+	q.user.SetText(t.User)
+	q.password.SetText(t.Password)
+}
+
+func (q *quickConnect) setEnabled(on bool) {
+	for _, e := range []*widget.Entry{q.host, q.port, q.user, q.password} {
+		if on {
+			e.Enable()
+		} else {
+			e.Disable()
+		}
+	}
+	if on {
+		q.protocol.Enable()
+	} else {
+		q.protocol.Disable()
+	}
+}

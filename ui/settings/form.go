@@ -1,0 +1,216 @@
+package settings
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"lockbox/client"
+)
+
+// choice is one option of a radio group or select: the value stored in
+// Settings and the words shown for it.
+type choice struct{ value, label string }
+
+var (
+	themeChoices  = []choice{{ThemeSystem, "System"}, {ThemeLight, "Light"}, {ThemeDark, "Dark"}}
+	tlsChoices    = []choice{{TLS12, "TLS 1.2 or newer"}, {TLS13, "TLS 1.3 only"}}
+	existsChoices = []choice{
+		{string(client.ExistsResume), "Resume (continue partial files, skip complete ones)"},
+		{string(client.ExistsOverwrite), "Overwrite"},
+		{string(client.ExistsSkip), "Skip"},
+		{string(client.ExistsRename), "Rename the new copy (keep both)"},
+	}
+)
+
+func labels(cs []choice) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.label
+	}
+	return out
+}
+
+func labelOf(cs []choice, value string) string {
+	for _, c := range cs {
+		if c.value == value {
+			return c.label
+		}
+	}
+	return ""
+}
+
+func valueOf(cs []choice, label string) string {
+	for _, c := range cs {
+		if c.label == label {
+			return c.value
+		}
+	}
+	return ""
+}
+
+// Form is the settings page: one control per setting, Save and Cancel. The
+// main window may put Content in a dialog (see ShowDialog) or a tab. It is
+// only used on the UI goroutine.
+type Form struct {
+	// Content is the page.
+	Content fyne.CanvasObject
+
+	theme       *widget.RadioGroup
+	connections *widget.Select
+	minTLS      *widget.Select
+	timeout     *widget.Entry
+	exists      *widget.Select
+	notify      *widget.Check
+	problem     *widget.Label
+	save        *widget.Button
+	cancel      *widget.Button
+}
+
+// NewForm builds the page showing cur (a setting out of bounds shows its
+// default). Save calls onSave with the edited settings, once they
+// validate; Cancel calls onCancel. Either may be nil.
+func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
+	cur, _ = cur.repaired()
+	f := &Form{}
+
+	f.theme = widget.NewRadioGroup(labels(themeChoices), nil)
+	f.theme.Horizontal = true
+	f.theme.Required = true
+	f.theme.SetSelected(labelOf(themeChoices, cur.Theme))
+
+	var counts []string
+	for n := MinConnections; n <= MaxConnections; n++ {
+		counts = append(counts, strconv.Itoa(n))
+	}
+	f.connections = widget.NewSelect(counts, nil)
+	f.connections.SetSelected(strconv.Itoa(cur.Connections))
+
+	f.minTLS = widget.NewSelect(labels(tlsChoices), nil)
+	f.minTLS.SetSelected(labelOf(tlsChoices, cur.MinTLS))
+
+	f.timeout = widget.NewEntry()
+	f.timeout.Validator = func(s string) error {
+		_, err := parseTimeout(s)
+		return err
+	}
+	f.timeout.SetText(strconv.Itoa(cur.TimeoutSeconds))
+
+	f.exists = widget.NewSelect(labels(existsChoices), nil)
+	f.exists.SetSelected(labelOf(existsChoices, cur.Exists))
+
+	f.notify = widget.NewCheck("Notify me when a long transfer queue finishes", nil)
+	f.notify.SetChecked(cur.Notify)
+
+	f.problem = widget.NewLabel("")
+	f.problem.Importance = widget.DangerImportance
+	f.problem.Wrapping = fyne.TextWrapWord
+	f.problem.Hide()
+
+	f.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() {
+		s, err := f.Settings()
+		if err != nil {
+			f.problem.SetText(err.Error())
+			f.problem.Show()
+			return
+		}
+		f.problem.Hide()
+		if onSave != nil {
+			onSave(s)
+		}
+	})
+	f.save.Importance = widget.HighImportance
+	f.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		if onCancel != nil {
+			onCancel()
+		}
+	})
+	// widget.Form takes the entry's validation callback for its hint, so
+	// Save follows the text itself.
+	f.timeout.OnChanged = func(s string) {
+		if _, err := parseTimeout(s); err != nil {
+			f.save.Disable()
+		} else {
+			f.save.Enable()
+		}
+	}
+
+	form := widget.NewForm(
+		&widget.FormItem{Text: "Theme", Widget: f.theme},
+		&widget.FormItem{Text: "Transfers at once", Widget: f.connections,
+			HintText: "Each runs on its own connection to the server"},
+		&widget.FormItem{Text: "Oldest TLS", Widget: f.minTLS,
+			HintText: "Servers that offer only older versions are refused"},
+		&widget.FormItem{Text: "Timeout (seconds)", Widget: f.timeout,
+			HintText: fmt.Sprintf("For a connect or a silent server, %d to %d", MinTimeoutSeconds, MaxTimeoutSeconds)},
+		&widget.FormItem{Text: "Existing files", Widget: f.exists},
+		&widget.FormItem{Text: "Notifications", Widget: f.notify},
+	)
+	buttons := container.NewHBox(layout.NewSpacer(), f.cancel, f.save)
+	f.Content = container.NewVBox(form, f.problem, buttons)
+	return f
+}
+
+// parseTimeout reads the timeout entry: whole seconds within bounds.
+func parseTimeout(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < MinTimeoutSeconds || n > MaxTimeoutSeconds {
+		return 0, &FieldError{"timeout_seconds", strings.TrimSpace(s),
+			fmt.Sprintf("use a whole number of seconds from %d to %d", MinTimeoutSeconds, MaxTimeoutSeconds)}
+	}
+	return n, nil
+}
+
+// Settings returns the settings as edited, or why they cannot be saved.
+func (f *Form) Settings() (Settings, error) {
+	s := Settings{
+		Theme:  valueOf(themeChoices, f.theme.Selected),
+		MinTLS: valueOf(tlsChoices, f.minTLS.Selected),
+		Exists: valueOf(existsChoices, f.exists.Selected),
+		Notify: f.notify.Checked,
+	}
+	var errs []error
+	n, err := strconv.Atoi(f.connections.Selected)
+	if err != nil {
+		errs = append(errs, &FieldError{"connections", f.connections.Selected, fmt.Sprintf("use %d to %d", MinConnections, MaxConnections)})
+	}
+	s.Connections = n
+	if s.TimeoutSeconds, err = parseTimeout(f.timeout.Text); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return Settings{}, fmt.Errorf("settings: %w", errors.Join(errs...))
+	}
+	if err := s.Validate(); err != nil {
+		return Settings{}, fmt.Errorf("settings: %w", err)
+	}
+	return s, nil
+}
+
+// DialogSize is the size ShowDialog opens the settings at.
+var DialogSize = fyne.NewSize(620, 0)
+
+// ShowDialog opens the settings page over win, showing cur. Save closes it
+// and calls onSave with the edited settings; Cancel closes it. It returns
+// the dialog, already shown. It must be called on the UI goroutine.
+func ShowDialog(win fyne.Window, cur Settings, onSave func(Settings)) dialog.Dialog {
+	var d dialog.Dialog
+	f := NewForm(cur, func(s Settings) {
+		d.Hide()
+		if onSave != nil {
+			onSave(s)
+		}
+	}, func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Settings", f.Content, win)
+	d.Resize(DialogSize.Max(f.Content.MinSize()))
+	d.Show()
+	return d
+}

@@ -1,0 +1,160 @@
+package settings
+
+import (
+	"errors"
+	"image/color"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// lightTheme is the default theme forced to its light variant, so that the
+// golden image does not depend on the machine's preference.
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
+}
+
+func TestFormEdits(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(f *Form)
+		want Settings
+	}{
+		{"unchanged", func(*Form) {}, Defaults()},
+		{"theme", func(f *Form) { f.theme.SetSelected("Dark") }, with(func(s *Settings) { s.Theme = "dark" })},
+		{"connections", func(f *Form) { f.connections.SetSelected("10") }, with(func(s *Settings) { s.Connections = 10 })},
+		{"tls", func(f *Form) { f.minTLS.SetSelected("TLS 1.3 only") }, with(func(s *Settings) { s.MinTLS = "1.3" })},
+		{"timeout", func(f *Form) {
+			f.timeout.SetText("")
+			test.Type(f.timeout, " 120")
+		}, with(func(s *Settings) { s.TimeoutSeconds = 120 })},
+		{"exists", func(f *Form) { f.exists.SetSelected("Rename the new copy (keep both)") }, with(func(s *Settings) { s.Exists = "rename" })},
+		{"notify", func(f *Form) { test.Tap(f.notify) }, with(func(s *Settings) { s.Notify = false })},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			var saved []Settings
+			f := NewForm(Defaults(), func(s Settings) { saved = append(saved, s) }, func() { t.Error("Cancel called") })
+			test.NewTempWindow(t, f.Content)
+			tc.edit(f)
+			test.Tap(f.save)
+			if len(saved) != 1 || saved[0] != tc.want {
+				t.Errorf("saved %+v, want %+v", saved, tc.want)
+			}
+		})
+	}
+}
+
+func TestFormShowsCurrent(t *testing.T) {
+	test.NewTempApp(t)
+	cur := Settings{Theme: "light", Connections: 7, MinTLS: "1.3", TimeoutSeconds: 45, Exists: "skip", Notify: false}
+	f := NewForm(cur, nil, nil)
+	got, err := f.Settings()
+	if err != nil || got != cur {
+		t.Errorf("form reads %+v, %v; want %+v", got, err, cur)
+	}
+
+	// Values out of bounds show their defaults rather than a blank control.
+	bad := cur
+	bad.Theme, bad.Connections = "sepia", 40
+	got, err = NewForm(bad, nil, nil).Settings()
+	want := cur
+	want.Theme, want.Connections = "system", 2
+	if err != nil || got != want {
+		t.Errorf("form for %+v reads %+v, %v; want %+v", bad, got, err, want)
+	}
+}
+
+func TestFormRejectsBadTimeout(t *testing.T) {
+	for _, text := range []string{"4", "601", "abc", "", "1.5"} {
+		t.Run(text, func(t *testing.T) {
+			test.NewTempApp(t)
+			saved := 0
+			f := NewForm(Defaults(), func(Settings) { saved++ }, nil)
+			test.NewTempWindow(t, f.Content)
+			f.timeout.SetText("")
+			test.Type(f.timeout, text)
+			if !f.save.Disabled() {
+				t.Error("Save is enabled with a bad timeout")
+			}
+			_, err := f.Settings()
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != "timeout_seconds" {
+				t.Fatalf("Settings error = %v, want a timeout FieldError", err)
+			}
+			if !strings.Contains(err.Error(), "use a whole number of seconds from 5 to 600") {
+				t.Errorf("error %q does not say what is accepted", err)
+			}
+			f.save.OnTapped() // as if it were tapped anyway
+			if saved != 0 || !f.problem.Visible() || f.problem.Text != err.Error() {
+				t.Errorf("saved %d times; problem %q (visible %v)", saved, f.problem.Text, f.problem.Visible())
+			}
+			f.timeout.SetText("30")
+			if f.save.Disabled() {
+				t.Error("Save stays disabled once the timeout is fixed")
+			}
+		})
+	}
+}
+
+func TestFormCancel(t *testing.T) {
+	test.NewTempApp(t)
+	cancelled := 0
+	f := NewForm(Defaults(), func(Settings) { t.Error("Save called") }, func() { cancelled++ })
+	f.theme.SetSelected("Dark")
+	test.Tap(f.cancel)
+	if cancelled != 1 {
+		t.Errorf("onCancel called %d times, want 1", cancelled)
+	}
+}
+
+func TestShowDialog(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(800, 600))
+	var saved []Settings
+	cur := Defaults()
+	cur.Connections = 4
+	d := ShowDialog(w, cur, func(s Settings) { saved = append(saved, s) })
+	if d == nil {
+		t.Fatal("ShowDialog returned no dialog")
+	}
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no dialog shown")
+	}
+	test.AssertImageMatches(t, "settings_dialog.png", w.Canvas().Capture())
+
+	save := button(t, w.Canvas().Overlays().Top(), "Save")
+	test.Tap(save)
+	if len(saved) != 1 || saved[0] != cur {
+		t.Errorf("saved %+v, want %+v", saved, cur)
+	}
+	if w.Canvas().Overlays().Top() != nil {
+		t.Error("the dialog is still open after Save")
+	}
+
+	ShowDialog(w, cur, func(s Settings) { t.Error("Save called on Cancel") })
+	test.Tap(button(t, w.Canvas().Overlays().Top(), "Cancel"))
+	if w.Canvas().Overlays().Top() != nil {
+		t.Error("the dialog is still open after Cancel")
+	}
+}
+
+// button finds the button labelled text under o.
+func button(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	for _, c := range test.LaidOutObjects(o) {
+		if b, ok := c.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	t.Fatalf("no %q button", text)
+	return nil
+}

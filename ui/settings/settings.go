@@ -1,0 +1,355 @@
+// Package settings holds Lockbox's preferences (theme, connections per
+// site, TLS minimum, timeout, what to do with existing files,
+// notifications), reads and writes them as settings.json in the
+// configuration directory, and offers the form that edits them.
+//
+// A damaged settings file never stops the window from opening: Load
+// returns the defaults (or the values that could be kept), moves the file
+// aside so that nothing the user wrote is lost, and says so in its error.
+package settings
+
+import (
+	"bytes"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"lockbox/client"
+	"lockbox/client/trust"
+)
+
+// FileName is the settings file's name in the configuration directory.
+const FileName = "settings.json"
+
+// The values Theme may take.
+const (
+	ThemeSystem = "system"
+	ThemeLight  = "light"
+	ThemeDark   = "dark"
+)
+
+// The values MinTLS may take.
+const (
+	TLS12 = "1.2"
+	TLS13 = "1.3"
+)
+
+// Bounds of Connections and TimeoutSeconds.
+const (
+	// MinConnections and MaxConnections bound the connections per site,
+	// as client.Pool does.
+	MinConnections = 1
+	MaxConnections = client.MaxPoolSize
+	// MinTimeoutSeconds is short enough for a loopback test and long
+	// enough for a slow server's banner; MaxTimeoutSeconds (ten minutes)
+	// is longer than any server waits for a silent client.
+	MinTimeoutSeconds = 5
+	MaxTimeoutSeconds = 600
+)
+
+// maxFileSize bounds what Load reads: the settings take a few hundred
+// bytes, so a bigger file was not written by Lockbox.
+const maxFileSize = 1 << 20
+
+// Settings are the user's preferences. The JSON names are those of
+// settings.json.
+type Settings struct {
+	// Theme is "system" (follow the desktop), "light" or "dark".
+	Theme string `json:"theme"`
+	// Connections is how many transfers run at once: the size of each
+	// site's connection pool, 1 to 10.
+	Connections int `json:"connections"`
+	// MinTLS is the oldest TLS version accepted: "1.2" or "1.3".
+	MinTLS string `json:"min_tls"`
+	// TimeoutSeconds bounds a connect or a silent server, 5 to 600.
+	TimeoutSeconds int `json:"timeout_seconds"`
+	// Exists is what a transfer does with a file that is already there:
+	// "resume", "overwrite", "skip" or "rename" (see client.ExistsPolicy).
+	Exists string `json:"exists"`
+	// Notify asks for a desktop notification when a long queue ends.
+	Notify bool `json:"notify"`
+}
+
+// Defaults are the settings of a new installation: the system's theme, two
+// connections (as FileZilla and WinSCP), TLS 1.2 or newer, 30 seconds,
+// resume, notifications on.
+func Defaults() Settings {
+	return Settings{
+		Theme:          ThemeSystem,
+		Connections:    client.DefaultPoolSize,
+		MinTLS:         TLS12,
+		TimeoutSeconds: 30,
+		Exists:         string(client.ExistsResume),
+		Notify:         true,
+	}
+}
+
+// FieldError is one setting with a value Lockbox cannot use.
+type FieldError struct {
+	// Field is the setting's name in settings.json.
+	Field string
+	// Value is the value that was refused.
+	Value any
+	// Reason says what would be accepted.
+	Reason string
+}
+
+// Error reads "connections is 12: use 1 to 10".
+func (e *FieldError) Error() string {
+	v := fmt.Sprint(e.Value)
+	if s, ok := e.Value.(string); ok {
+		v = fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%s is %s: %s", e.Field, v, e.Reason)
+}
+
+// Validate reports every setting out of bounds, as *FieldError values
+// joined with errors.Join; nil when all are usable.
+func (s Settings) Validate() error {
+	var errs []error
+	for _, f := range s.check() {
+		errs = append(errs, f)
+	}
+	return errors.Join(errs...)
+}
+
+// check lists the settings out of bounds.
+func (s Settings) check() []*FieldError {
+	var out []*FieldError
+	switch s.Theme {
+	case ThemeSystem, ThemeLight, ThemeDark:
+	default:
+		out = append(out, &FieldError{"theme", s.Theme, "use system, light or dark"})
+	}
+	if s.Connections < MinConnections || s.Connections > MaxConnections {
+		out = append(out, &FieldError{"connections", s.Connections, fmt.Sprintf("use %d to %d", MinConnections, MaxConnections)})
+	}
+	switch s.MinTLS {
+	case TLS12, TLS13:
+	default:
+		out = append(out, &FieldError{"min_tls", s.MinTLS, "use 1.2 or 1.3"})
+	}
+	if s.TimeoutSeconds < MinTimeoutSeconds || s.TimeoutSeconds > MaxTimeoutSeconds {
+		out = append(out, &FieldError{"timeout_seconds", s.TimeoutSeconds, fmt.Sprintf("use %d to %d seconds", MinTimeoutSeconds, MaxTimeoutSeconds)})
+	}
+	// An empty policy means resume to the engine, but settings.json always
+	// names one, so an empty one is damage.
+	if _, err := client.ParseExistsPolicy(s.Exists); err != nil || s.Exists == "" {
+		out = append(out, &FieldError{"exists", s.Exists, "use overwrite, skip, resume or rename"})
+	}
+	return out
+}
+
+// repaired returns s with every setting out of bounds replaced by its
+// default, and what was replaced.
+func (s Settings) repaired() (Settings, []*FieldError) {
+	bad := s.check()
+	d := Defaults()
+	for _, f := range bad {
+		switch f.Field {
+		case "theme":
+			s.Theme = d.Theme
+		case "connections":
+			s.Connections = d.Connections
+		case "min_tls":
+			s.MinTLS = d.MinTLS
+		case "timeout_seconds":
+			s.TimeoutSeconds = d.TimeoutSeconds
+		case "exists":
+			s.Exists = d.Exists
+		}
+	}
+	return s, bad
+}
+
+// Timeout is TimeoutSeconds as a duration, for client.Options.Timeout.
+func (s Settings) Timeout() time.Duration {
+	return time.Duration(s.TimeoutSeconds) * time.Second
+}
+
+// MinVersion is MinTLS as a crypto/tls version, for
+// client.Options.MinVersion: tls.VersionTLS13 for "1.3", else
+// tls.VersionTLS12.
+func (s Settings) MinVersion() uint16 {
+	if s.MinTLS == TLS13 {
+		return tls.VersionTLS13
+	}
+	return tls.VersionTLS12
+}
+
+// ExistsPolicy is Exists for client.QueueOptions.Exists (resume when it is
+// not a policy).
+func (s Settings) ExistsPolicy() client.ExistsPolicy {
+	p, err := client.ParseExistsPolicy(s.Exists)
+	if err != nil {
+		return client.ExistsResume
+	}
+	return p
+}
+
+// DefaultPath is settings.json in the configuration directory
+// (trust.ConfigDir, which honours LOCKBOX_CONFIG_DIR).
+func DefaultPath() (string, error) {
+	dir, err := trust.ConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("settings: %w", err)
+	}
+	return filepath.Join(dir, FileName), nil
+}
+
+// CorruptError reports a settings file Lockbox could not use as it was.
+// When Load returns it, the file has been moved to MovedTo with its content
+// intact, and the settings returned are the defaults, or (for a file that
+// was readable JSON) its usable values with defaults for the others.
+type CorruptError struct {
+	// Path is where the damaged file was.
+	Path string
+	// MovedTo is where it is now; empty if it could not be moved.
+	MovedTo string
+	// Err is what was wrong with it.
+	Err error
+	// Kept says the file's usable values were kept.
+	Kept bool
+}
+
+// Error says what was wrong, where the file went and what is used now.
+func (e *CorruptError) Error() string {
+	now := "the defaults are used"
+	if e.Kept {
+		now = "defaults are used for those, its other settings are kept"
+	}
+	if e.MovedTo == "" {
+		return fmt.Sprintf("settings file %s is damaged (%v); %s", e.Path, e.Err, now)
+	}
+	return fmt.Sprintf("settings file %s is damaged (%v); it was set aside as %s and %s", e.Path, e.Err, e.MovedTo, now)
+}
+
+// Unwrap returns what was wrong with the file.
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Load reads the settings at path. A missing or empty file gives the
+// defaults and no error. A file that is not valid JSON gives the defaults;
+// one with values out of bounds keeps its usable values and takes the
+// defaults for the others. Either way the file is moved aside (next to
+// itself, never over another) and the error is a *CorruptError saying
+// where it went. A file that cannot be read gives the defaults and an
+// error, and is left where it is. Settings unknown to this version are
+// ignored.
+func Load(path string) (Settings, error) {
+	data, err := readFile(path)
+	if err != nil || data == nil {
+		return Defaults(), err
+	}
+	s := Defaults() // a setting missing from the file keeps its default
+	if err := json.Unmarshal(data, &s); err != nil {
+		return Defaults(), moveAside(&CorruptError{Path: path, Err: fmt.Errorf("not valid settings JSON: %w", err)})
+	}
+	s, bad := s.repaired()
+	if len(bad) == 0 {
+		return s, nil
+	}
+	msgs := make([]string, len(bad))
+	for i, f := range bad {
+		msgs[i] = f.Error()
+	}
+	return s, moveAside(&CorruptError{Path: path, Err: errors.New(strings.Join(msgs, "; ")), Kept: true})
+}
+
+// readFile returns the file's content, nil for a missing or blank file.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open settings: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read settings %s: %w", path, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("settings file %s is larger than %d MiB, so Lockbox did not write it; the defaults are used (move it away to save settings)", path, maxFileSize>>20)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	return data, nil
+}
+
+// moveAside renames the damaged file next to itself, never over an earlier
+// one, fills in ce.MovedTo and returns ce.
+func moveAside(ce *CorruptError) error {
+	base := ce.Path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
+	target := base
+	for n := 2; ; n++ {
+		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		target = fmt.Sprintf("%s-%d", base, n)
+	}
+	if err := os.Rename(ce.Path, target); err != nil {
+		return fmt.Errorf("%w; setting it aside failed, so it was left in place: %v", ce, err)
+	}
+	ce.MovedTo = target
+	return ce
+}
+
+// Save writes the settings to path, which it replaces atomically (a crash
+// leaves the old file or the new one, never half of each), with mode 0600
+// in a folder created with mode 0700. Settings that do not Validate are
+// not written.
+func (s Settings) Save(path string) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode settings: %w", err)
+	}
+	data = append(data, '\n')
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("save settings: create folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
+	if err != nil {
+		return fmt.Errorf("save settings %s: %w", path, err)
+	}
+	tmpName := tmp.Name()
+	if err := writeAndClose(tmp, data); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("save settings %s: %w", path, err)
+	}
+	if err := os.Rename(tmpName, path); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("save settings %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeAndClose(f *os.File, data []byte) error {
+	// CreateTemp already uses 0600 on Unix; being explicit keeps that true
+	// should it ever change.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

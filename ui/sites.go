@@ -1,0 +1,138 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"lockbox/client"
+	"lockbox/client/identity"
+	"lockbox/client/sites"
+	"lockbox/ui/sitesui"
+)
+
+// siteManager builds the site manager over the window's stores, wired to
+// connect, to start the demo and to offer the saved identities.
+func (w *MainWindow) siteManager() *sitesui.Manager {
+	m := sitesui.New(w.Window, w.deps.Sites, w.deps.Secrets, w.deps.KeyringErr, w.runUI)
+	m.OnDemo = func() { w.StartDemo(false) }
+	m.OnConnect = func(s sites.Site, password string) { w.ConnectSite(s, password) }
+	m.Identities = func() []string {
+		if w.deps.Identities == nil {
+			return nil
+		}
+		var names []string
+		for _, s := range w.deps.Identities.List() {
+			names = append(names, s.Name)
+		}
+		return names
+	}
+	return m
+}
+
+// ShowSiteManager opens the site manager. It must be called on the UI
+// goroutine.
+func (w *MainWindow) ShowSiteManager() {
+	if w.sitesReady() {
+		w.siteManager().Show()
+	}
+}
+
+// sitesReady says whether the site list and the keyring answer are there,
+// telling the user why not.
+func (w *MainWindow) sitesReady() bool {
+	switch {
+	case w.deps.Sites == nil:
+		w.setStatus("The site list cannot be opened: "+errString(w.sitesErr), widget.DangerImportance)
+		return false
+	case w.deps.Secrets == nil:
+		w.setStatus("Still asking the system keyring whether it can keep passwords; try again in a moment.", widget.WarningImportance)
+		return false
+	}
+	return true
+}
+
+// ImportFileZilla asks for FileZilla's sitemanager.xml and imports its
+// sites; their passwords go to the system keyring, never to a file.
+func (w *MainWindow) ImportFileZilla() {
+	if !w.sitesReady() {
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		p := r.URI().Path()
+		r.Close()
+		m := w.siteManager()
+		m.Show()
+		m.Import(p)
+	}, w.Window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".xml"}))
+	d.Show()
+}
+
+// ConnectSite connects to a saved site with password ("" for none): its
+// TLS minimum, passive mode, extra CA roots and client identity apply, and
+// its local folder opens. It must be called on the UI goroutine.
+func (w *MainWindow) ConnectSite(s sites.Site, password string) {
+	t, err := s.Target(password)
+	if err == nil {
+		var probe client.Options
+		err = s.Apply(&probe) // reads the CA files now, to say what is wrong before dialling
+	}
+	if err != nil {
+		w.setStatus(err.Error(), widget.DangerImportance)
+		return
+	}
+	w.quick.fill(t)
+	site := s
+	p := connectPrefs{site: &site, localDir: s.LocalDir}
+	if store := w.deps.Sites; store != nil {
+		p.rememberIdentity = func(name string) {
+			cur, ok := store.Get(site.Name)
+			if !ok {
+				return
+			}
+			cur.Identity = name
+			if err := store.Put(cur); err != nil {
+				w.setStatus("The identity choice could not be saved: "+err.Error(), widget.WarningImportance)
+			}
+		}
+	}
+	switch s.Identity {
+	case sites.IdentityAsk:
+		w.connectTo(t, p)
+	case sites.IdentityNever:
+		p.noIdentity = true
+		w.connectTo(t, p)
+	default:
+		w.loadSiteIdentity(t, p, s.Identity)
+	}
+}
+
+// loadSiteIdentity opens the site's saved identity off the UI goroutine,
+// then connects; an identity that cannot be opened unattended (its
+// password is not in the keyring) is offered first when the server asks.
+func (w *MainWindow) loadSiteIdentity(t client.Target, p connectPrefs, name string) {
+	store, sec, do := w.deps.Identities, w.deps.Secrets, w.do
+	go func() {
+		var id *identity.Identity
+		err := fmt.Errorf("no identity store")
+		if store != nil {
+			id, err = store.LoadSaved(name, sec)
+		}
+		do(func() {
+			if err != nil {
+				p.preselectIdentity = name
+				w.setStatus(fmt.Sprintf("Client identity %q: %v — you will be asked when the server wants it.", name, err), widget.WarningImportance)
+			}
+			p.identity = id
+			w.connectTo(t, p)
+		})
+	}()
+}
+
