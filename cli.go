@@ -38,6 +38,8 @@ const usageText = `Usage:
   lockbox rm|mkdir URL, mv URL NEWNAME  delete, create a folder, rename (lockbox get -h)
   lockbox cert [flags] FILE    show a certificate file (PEM, DER, PKCS#12, PKCS#7) and its
                                problems that can be judged offline
+  lockbox sites [--json]       list the window's saved sites (passwords stay in the keyring)
+  lockbox sites import FILE    import FileZilla's sitemanager.xml; lockbox sites rm NAME
 
 URL: ftp://, ftpes:// (explicit FTPS, port 21), ftps:// (implicit FTPS, port 990) or https://,
      e.g. ftpes://alice@ftp.example.com:2121/dir. The password comes from the URL, the

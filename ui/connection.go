@@ -374,7 +374,7 @@ func (w *MainWindow) Refresh() {
 
 // notifyMinDuration is how long a queue must have run for its end to be
 // announced with a desktop notification.
-const notifyMinDuration = 10 * time.Second
+var notifyMinDuration = 10 * time.Second
 
 // showProgress hands a job's progress to the transfer list, noting when
 // the queue goes from idle to busy.

@@ -132,9 +132,10 @@ func (h *httpsSource) Delete(context.Context, string, browser.Entry) error {
 
 // remotePane is the right-hand pane: the connected site (or an HTTPS URL).
 type remotePane struct {
-	w     *MainWindow
-	pane  *browser.Pane
-	https *client.Target // the inspected https:// URL the pane shows, if any
+	w        *MainWindow
+	pane     *browser.Pane
+	https    *client.Target // the inspected https:// URL the pane shows, if any
+	httpsRep *client.Report // its inspection's report
 }
 
 func newRemotePane(w *MainWindow) *remotePane {
@@ -164,13 +165,13 @@ func (r *remotePane) connect(c *connection, dir string) {
 }
 
 // showHTTPS shows the resource of an inspected https:// URL.
-func (r *remotePane) showHTTPS(t client.Target, _ *client.Report) {
+func (r *remotePane) showHTTPS(t client.Target, rep *client.Report) {
 	name := path.Base(t.Path)
 	if name == "/" || name == "." || name == "" || client.CheckName(name) != nil {
 		name = "index.html"
 	}
 	tt := t
-	r.https = &tt
+	r.https, r.httpsRep = &tt, rep
 	r.pane.SetSource(&httpsSource{name: name})
 	r.pane.SetDir("/")
 }
@@ -229,6 +230,17 @@ func (w *MainWindow) downloadHTTPS(t client.Target, es []browser.Entry, localDir
 	id := httpsJobIDs + w.httpsJobs
 	gen := w.gen
 	opts := w.options(context.Background(), gen, connectPrefs{})
+	// The certificate the user accepted once when inspecting the URL is
+	// accepted again for its download; any other is asked about.
+	if rep := w.remote.httpsRep; rep != nil && rep.Trust == client.TrustAcceptedOnce && len(rep.Chain) > 0 {
+		ask, accepted := opts.Decide, rep.Chain[0].SHA256
+		opts.Decide = func(ctx context.Context, d client.Decision) client.Choice {
+			if d.Report != nil && len(d.Report.Chain) > 0 && d.Report.Chain[0].SHA256 == accepted && d.Report.PinChange == nil {
+				return client.AcceptOnce
+			}
+			return ask(ctx, d)
+		}
+	}
 	do := w.do
 	w.tabs.SelectIndex(transfersTab)
 	go func() {

@@ -135,4 +135,3 @@ func (w *MainWindow) loadSiteIdentity(t client.Target, p connectPrefs, name stri
 		})
 	}()
 }
-

@@ -30,6 +30,7 @@ import (
 	"lockbox/client/trace"
 	"lockbox/client/trust"
 	"lockbox/client/verify"
+	"lockbox/ui/identityui"
 )
 
 // testTimeout bounds every wait so that a broken test fails instead of
@@ -697,5 +698,44 @@ func TestOpenCertificate(t *testing.T) {
 			}
 			top.Hide()
 		})
+	}
+}
+
+// TestDemoClientCertificate is the demo's second port: the server requires
+// a client certificate, the question lists the demo CA and offers the
+// demo identity, sending it logs in, and the padlock says it was sent.
+func TestDemoClientCertificate(t *testing.T) {
+	h := newHarness(t, Deps{LocalDir: t.TempDir()})
+	var asked []*identityui.RequestDialog
+	h.w.onIdentity = func(rd *identityui.RequestDialog) { asked = append(asked, rd) }
+	h.w.StartDemo(true)
+	td := h.waitDialog(t)
+	test.Tap(td.once)
+	h.pump(t, "the client-certificate question", func() bool { return len(asked) > 0 || len(h.results) > 0 })
+	if len(asked) != 1 {
+		t.Fatalf("no client-certificate question; result %+v", h.results)
+	}
+	rd := asked[0]
+	if !rd.SelectSaved(DemoIdentityName) {
+		t.Fatal("the demo identity is not offered")
+	}
+	h.pump(t, "the demo identity to open", rd.Ready)
+	rd.Send()
+	r := h.waitDone(t)
+	if r.err != nil {
+		t.Fatalf("login with the demo identity: %v", r.err)
+	}
+	cc := r.rep.ClientCertificate
+	if !cc.Requested || cc.Sent == nil || !strings.Contains(*cc.Sent, demo.ClientIdentityName) ||
+		strings.Join(cc.AcceptableCAs, ";") != "CN="+demo.ClientCAName+",O=Lockbox demo" {
+		t.Errorf("client certificate: %+v", cc)
+	}
+	if !strings.Contains(h.w.tlsLine.Text, "client certificate: CN="+demo.ClientIdentityName) {
+		t.Errorf("status bar: %q", h.w.tlsLine.Text)
+	}
+	remote := h.w.remote.pane
+	h.pump(t, "the remote listing", func() bool { return !remote.Loading() && len(remote.Entries()) > 0 })
+	if len(asked) != 1 {
+		t.Errorf("asked %d times; the pool must ask once", len(asked))
 	}
 }

@@ -126,6 +126,7 @@ type MainWindow struct {
 	connectBtn    *widget.Button
 	disconnectBtn *widget.Button
 	demo          *widget.Button
+	demoCert      *widget.Button
 	demoMenu      *fyne.Menu
 	openCert      *widget.Button
 	inspect       *widget.Button
@@ -241,13 +242,14 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	w.disconnectBtn = widget.NewButtonWithIcon("Disconnect", theme.LogoutIcon(), w.Disconnect)
 	w.disconnectBtn.Disable()
 	w.demo = widget.NewButtonWithIcon("Local demo", theme.ComputerIcon(), func() { w.StartDemo(false) })
+	w.demoCert = widget.NewButtonWithIcon("Demo with client certificate", theme.AccountIcon(), func() { w.StartDemo(true) })
 	w.sitesBtn = widget.NewButtonWithIcon("Sites…", theme.StorageIcon(), w.ShowSiteManager)
 	w.openCert = widget.NewButtonWithIcon("Open certificate…", theme.FileIcon(), w.OpenCertificate)
 	w.status = widget.NewLabel("Connect to a server, or press Local demo to try Lockbox with its built-in FTPS server.")
 	w.status.Wrapping = fyne.TextWrapWord
 
 	w.timeline = newTimeline()
-	w.protoLog = newProtoLog(func() fyne.Clipboard { return w.Window.Clipboard() })
+	w.protoLog = newProtoLog(func() fyne.Clipboard { return a.Clipboard() })
 	w.cert = newCertPane(w.Window)
 	w.queueView = queueview.New()
 	w.queueView.OnCancel = func(id int) {
@@ -288,7 +290,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 		w.local.SetDir(deps.LocalDir)
 	}
 
-	tools := container.NewHBox(w.sitesBtn, w.demo, w.openCert)
+	tools := container.NewHBox(w.sitesBtn, w.demo, w.demoCert, w.openCert)
 	actions := container.NewHBox(w.inspect, w.cancel, w.disconnectBtn)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, w.connectBtn, w.quick.content),
@@ -335,12 +337,14 @@ func (w *MainWindow) StartDemo(clientCert bool) {
 		return
 	}
 	w.demo.Disable()
+	w.demoCert.Disable()
 	w.setStatus("Starting the local demo server …", widget.MediumImportance)
 	start, do := w.deps.StartDemo, w.do
 	go func() {
 		l, err := start()
 		do(func() {
 			w.demo.Enable()
+			w.demoCert.Enable()
 			if err != nil {
 				w.setStatus("The local demo server could not start: "+err.Error(), widget.DangerImportance)
 				return

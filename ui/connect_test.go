@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"lockbox/client"
+	"lockbox/client/demo"
+	"lockbox/client/secrets"
+	"lockbox/client/sites"
+	"lockbox/ui/browser"
+)
+
+// startedDemo starts the demo servers for a test and returns them.
+func startedDemo(t *testing.T) *demo.Local {
+	t.Helper()
+	l, err := demo.StartLocal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// A saved site connects with its password from the keyring, opens its
+// local folder, and a queue that ran long enough ends with a desktop
+// notification.
+func TestConnectSavedSiteAndNotify(t *testing.T) {
+	l := startedDemo(t)
+	store, err := sites.Open(filepath.Join(t.TempDir(), "sites.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := secrets.NewMemory()
+	site := sites.Site{Name: "Demo", URL: strings.Replace(l.URL(), "demo@", "", 1), User: demo.DemoUser, Passive: sites.PassivePASV, Identity: sites.IdentityNever}
+	if err := store.Put(site); err != nil {
+		t.Fatal(err)
+	}
+	if err := sites.SavePassword(sec, "Demo", demo.DemoPassword); err != nil {
+		t.Fatal(err)
+	}
+	local := t.TempDir()
+	h := newHarness(t, Deps{LocalDir: t.TempDir(), Sites: store, Secrets: sec})
+	saved := notifyMinDuration
+	notifyMinDuration = 0
+	t.Cleanup(func() { notifyMinDuration = saved })
+	h.w.settings.Notify = true
+
+	got, _ := store.Get("Demo")
+	got.LocalDir = local
+	pw, err := sites.Password(sec, "Demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.w.ConnectSite(got, pw)
+	test.Tap(h.waitDialog(t).once)
+	if r := h.waitDone(t); r.err != nil {
+		t.Fatal(r.err)
+	}
+	remote := h.w.remote.pane
+	h.pump(t, "the listing", func() bool { return !remote.Loading() && len(remote.Entries()) > 0 && h.w.local.Dir() == local })
+	if log := h.w.protoLog.text(); !strings.Contains(log, "> PASV") || strings.Contains(log, "> EPSV") {
+		t.Errorf("the site's PASV-only mode was not used:\n%s", log)
+	}
+	h.w.download([]browser.Entry{{Name: "README.txt", Size: -1}})
+	h.pump(t, "the notification", func() bool { return len(h.notes) > 0 })
+	if n := h.notes[0]; n.Title != "Lockbox" || !strings.Contains(n.Content, "1 file") {
+		t.Errorf("notification %q: %q", n.Title, n.Content)
+	}
+	if _, err := os.Stat(filepath.Join(local, "README.txt")); err != nil {
+		t.Error(err)
+	}
+}
+
+// Plain FTP asks before anything is sent; cancelling sends nothing.
+func TestPlaintextWarning(t *testing.T) {
+	h := newHarness(t, Deps{})
+	h.w.quick.protocol.SetSelected(protocolLabel(client.FTP))
+	h.w.url.SetText("127.0.0.1:1")
+	h.w.quick.user.SetText("alice")
+	h.w.quick.password.SetText("secret")
+	test.Tap(h.w.connectBtn)
+	if h.w.plainDlg == nil || h.w.running {
+		t.Fatal("plain FTP connected without asking")
+	}
+	h.w.plainDlg.Dismiss()
+	if h.w.running || !strings.Contains(h.w.status.Text, "plain FTP was refused") {
+		t.Errorf("after Cancel: running %v, status %q", h.w.running, h.w.status.Text)
+	}
+	if h.w.timeline.len() != 0 {
+		t.Error("something was sent after the warning was refused")
+	}
+}
+
+// An https:// URL is inspected, then its resource downloads from the
+// remote pane with the certificate accepted once, not asked again.
+func TestHTTPSInspectAndDownload(t *testing.T) {
+	body := strings.Repeat("lockbox ", 4096)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "report.txt", goldenDay, strings.NewReader(body))
+	}))
+	t.Cleanup(srv.Close)
+	local := t.TempDir()
+	h := newHarness(t, Deps{LocalDir: local})
+	h.w.url.SetText(srv.URL + "/files/report.txt")
+	test.Tap(h.w.connectBtn)
+	test.Tap(h.waitDialog(t).once)
+	if r := h.waitDone(t); r.err != nil {
+		t.Fatal(r.err)
+	}
+	remote := h.w.remote.pane
+	h.pump(t, "the resource", func() bool { return len(remote.Entries()) == 1 && h.w.local.Dir() == local })
+	if e := remote.Entries()[0]; e.Name != "report.txt" {
+		t.Fatalf("remote pane shows %+v", e)
+	}
+	h.w.download(remote.Entries())
+	id := httpsJobIDs + 1
+	h.pump(t, "the download", func() bool {
+		p, _, _, ok := h.w.queueView.Job(id)
+		return ok && (p.State == client.StateDone || p.State == client.StateFailed)
+	})
+	if p, bar, _, _ := h.w.queueView.Job(id); p.State != client.StateDone || bar != 1 {
+		t.Fatalf("job %+v", p)
+	}
+	if len(h.dialogs) != 0 {
+		t.Error("the download asked about the certificate again")
+	}
+	got, err := os.ReadFile(filepath.Join(local, "report.txt"))
+	if err != nil || string(got) != body {
+		t.Fatalf("downloaded %d bytes: %v", len(got), err)
+	}
+}
+
+// The padlock opens the connection's security window; the protocol log
+// copies what it shows; the menu names every shortcut, and the shortcuts
+// act.
+func TestPadlockLogAndShortcuts(t *testing.T) {
+	h := newHarness(t, Deps{LocalDir: t.TempDir()})
+	if h.w.ShowSecurity() != nil || !h.w.padlock.Disabled() {
+		t.Error("the padlock acts with no connection")
+	}
+	h.w.StartDemo(false)
+	test.Tap(h.waitDialog(t).once)
+	if r := h.waitDone(t); r.err != nil {
+		t.Fatal(r.err)
+	}
+	sw := h.w.ShowSecurity()
+	if sw == nil || !strings.HasPrefix(sw.Title(), "Connection security — 127.0.0.1:") {
+		t.Fatalf("security window: %v", sw)
+	}
+	sw.Close()
+	test.Tap(h.w.protoLog.copyBtn)
+	if clip := h.w.app.Clipboard().Content(); !strings.Contains(clip, "PASS ****") || strings.Contains(clip, "PASS "+demo.DemoPassword) {
+		t.Errorf("copied log:\n%s", clip)
+	}
+
+	shortcuts := map[string]fyne.Shortcut{}
+	for _, m := range h.w.Window.MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Shortcut != nil {
+				shortcuts[it.Label] = it.Shortcut
+			}
+		}
+	}
+	for _, label := range []string{"Connect", "Refresh", "Disconnect", "Quit", "Site manager…", "Open certificate…", "Settings…", "Client identities…"} {
+		if shortcuts[label] == nil {
+			t.Errorf("menu item %q has no shortcut", label)
+		}
+	}
+	h.w.Window.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(DisconnectShortcut)
+	<-h.w.closed
+	if h.w.conn != nil || !strings.HasPrefix(h.w.status.Text, "Disconnected") {
+		t.Errorf("Ctrl+D: conn %v, status %q", h.w.conn, h.w.status.Text)
+	}
+}
