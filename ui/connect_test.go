@@ -52,6 +52,7 @@ func TestConnectSavedSiteAndNotify(t *testing.T) {
 	notifyMinDuration = 0
 	t.Cleanup(func() { notifyMinDuration = saved })
 	h.w.settings.Notify = true
+	h.w.settings.Connections = 3
 
 	got, _ := store.Get("Demo")
 	got.LocalDir = local
@@ -63,6 +64,9 @@ func TestConnectSavedSiteAndNotify(t *testing.T) {
 	test.Tap(h.waitDialog(t).once)
 	if r := h.waitDone(t); r.err != nil {
 		t.Fatal(r.err)
+	}
+	if n := h.w.conn.pool.Size(); n != 3 {
+		t.Errorf("the pool has %d connections; the settings say 3", n)
 	}
 	remote := h.w.remote.pane
 	h.pump(t, "the listing", func() bool { return !remote.Loading() && len(remote.Entries()) > 0 && h.w.local.Dir() == local })

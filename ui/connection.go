@@ -252,14 +252,7 @@ func (w *MainWindow) connected(gen int, t client.Target, p connectPrefs, ctx con
 		stop()
 		return
 	}
-	w.endAttempt()
-	if rep != nil && w.timeline.len() == 0 {
-		for _, s := range rep.Steps {
-			w.timeline.add(s)
-			w.protoLog.add(s)
-		}
-	}
-	w.cert.show(rep, err, w.dialed, w.now())
+	w.showOutcome(rep, err)
 	if err != nil {
 		stop()
 		w.setPadlock(nil, t)
@@ -293,14 +286,7 @@ func (w *MainWindow) connected(gen int, t client.Target, p connectPrefs, ctx con
 	w.disconnectBtn.Enable()
 	w.setPadlock(rep, t)
 	w.remote.connect(c, dir)
-	imp := widget.SuccessImportance
-	switch verdictColor(rep) {
-	case "error":
-		imp = widget.DangerImportance
-	case "warning":
-		imp = widget.WarningImportance
-	}
-	w.setStatus(fmt.Sprintf("Connected to %s as %s. %s", t.Address(), userName(t), Summary(rep)), imp)
+	w.setStatus(fmt.Sprintf("Connected to %s as %s. %s", t.Address(), userName(t), Summary(rep)), verdictImportance(rep))
 	if w.onDone != nil {
 		w.onDone(rep, nil)
 	}

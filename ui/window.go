@@ -525,11 +525,10 @@ func (w *MainWindow) showTrust(d client.Decision, answer chan<- client.Choice) {
 	}
 }
 
-// finish shows the outcome of inspection gen.
-func (w *MainWindow) finish(gen int, t client.Target, rep *client.Report, err error) {
-	if gen != w.gen {
-		return
-	}
+// showOutcome ends an attempt: the bar is usable again, the timeline has
+// every step (an engine that reported none live gave them in rep), and the
+// Certificate tab shows the report.
+func (w *MainWindow) showOutcome(rep *client.Report, err error) {
 	w.endAttempt()
 	if rep != nil && w.timeline.len() == 0 {
 		for _, s := range rep.Steps {
@@ -538,6 +537,25 @@ func (w *MainWindow) finish(gen int, t client.Target, rep *client.Report, err er
 		}
 	}
 	w.cert.show(rep, err, w.dialed, w.now())
+}
+
+// verdictImportance colours a status line by the report's verdict.
+func verdictImportance(rep *client.Report) widget.Importance {
+	switch verdictColor(rep) {
+	case theme.ColorNameError:
+		return widget.DangerImportance
+	case theme.ColorNameWarning:
+		return widget.WarningImportance
+	}
+	return widget.SuccessImportance
+}
+
+// finish shows the outcome of inspection gen.
+func (w *MainWindow) finish(gen int, t client.Target, rep *client.Report, err error) {
+	if gen != w.gen {
+		return
+	}
+	w.showOutcome(rep, err)
 	if w.conn == nil {
 		w.setPadlock(nil, client.Target{})
 	}
@@ -548,14 +566,7 @@ func (w *MainWindow) finish(gen int, t client.Target, rep *client.Report, err er
 	case err != nil:
 		w.failed(rep, err)
 	default:
-		imp := widget.SuccessImportance
-		switch verdictColor(rep) {
-		case theme.ColorNameError:
-			imp = widget.DangerImportance
-		case theme.ColorNameWarning:
-			imp = widget.WarningImportance
-		}
-		w.setStatus(Summary(rep), imp)
+		w.setStatus(Summary(rep), verdictImportance(rep))
 	}
 	if w.onDone != nil {
 		w.onDone(rep, err)
