@@ -299,7 +299,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	)
 	panes := container.NewHSplit(w.local.Content, w.remote.pane.Content)
 	main := container.NewVSplit(panes, w.tabs)
-	main.Offset = 0.55
+	main.Offset = 0.6
 	w.Window.SetContent(container.NewBorder(top, w.newStatusBar(), nil, nil, main))
 	w.setPadlock(nil, client.Target{})
 	w.Window.SetMainMenu(w.mainMenu())

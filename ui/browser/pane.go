@@ -127,9 +127,10 @@ func New(title string, win fyne.Window, src Source, do func(func())) *Pane {
 	p.status.Wrapping = fyne.TextWrapWord
 
 	toolbar := container.NewHBox(p.transfer, p.mkdir, p.rename, p.del, p.reload)
+	// One row for the title, the path and the actions, one for the crumbs:
+	// the rows of the table get the rest.
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, p.title, toolbar),
-		container.NewBorder(nil, nil, p.up, nil, p.path),
+		container.NewBorder(nil, nil, container.NewHBox(p.title, p.up), toolbar, p.path),
 		p.crumbScroll,
 	)
 	body := container.NewStack(p.table, container.NewCenter(p.placeholder))

@@ -9,19 +9,16 @@
 package settings
 
 import (
-	"bytes"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"lockbox/client"
+	"lockbox/client/configfile"
 	"lockbox/client/trust"
 )
 
@@ -264,23 +261,9 @@ func Load(path string) (Settings, error) {
 
 // readFile returns the file's content, nil for a missing or blank file.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	data, err := configfile.Read(path, maxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("open settings: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read settings %s: %w", path, err)
-	}
-	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("settings file %s is larger than %d MiB, so Lockbox did not write it; the defaults are used (move it away to save settings)", path, maxFileSize>>20)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
+		return nil, fmt.Errorf("read settings: %w; the defaults are used", err)
 	}
 	return data, nil
 }
@@ -288,18 +271,10 @@ func readFile(path string) ([]byte, error) {
 // moveAside renames the damaged file next to itself, never over an earlier
 // one, fills in ce.MovedTo and returns ce.
 func moveAside(ce *CorruptError) error {
-	base := ce.Path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
-	target := base
-	for n := 2; ; n++ {
-		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		target = fmt.Sprintf("%s-%d", base, n)
-	}
-	if err := os.Rename(ce.Path, target); err != nil {
+	var err error
+	if ce.MovedTo, err = configfile.MoveAside(ce.Path, time.Now()); err != nil {
 		return fmt.Errorf("%w; setting it aside failed, so it was left in place: %v", ce, err)
 	}
-	ce.MovedTo = target
 	return ce
 }
 
@@ -311,45 +286,8 @@ func (s Settings) Save(path string) error {
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode settings: %w", err)
-	}
-	data = append(data, '\n')
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("save settings: create folder: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return fmt.Errorf("save settings %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	if err := writeAndClose(tmp, data); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("save settings %s: %w", path, err)
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("save settings %s: %w", path, err)
+	if err := configfile.WriteJSON(path, s); err != nil {
+		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil
-}
-
-func writeAndClose(f *os.File, data []byte) error {
-	// CreateTemp already uses 0600 on Unix; being explicit keeps that true
-	// should it ever change.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
