@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"lockbox/client/configfile"
 	"lockbox/client/secrets"
 	"lockbox/client/trust"
 )
@@ -656,23 +654,11 @@ func truncateRunes(s string, n int) string {
 // file, and a *CorruptError (not yet moved) when the content cannot be
 // trusted.
 func readStore(path string) ([]Saved, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	data, err := configfile.Read(path, maxStoreFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("open saved identities: %w", err)
+		return nil, fmt.Errorf("saved identities file %w", err) // "… PATH is larger than…"
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxStoreFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read saved identities %s: %w", path, err)
-	}
-	if len(data) > maxStoreFileSize {
-		return nil, fmt.Errorf("saved identities file %s is larger than %d MiB, so Lockbox did not write it; move it away to start afresh",
-			path, maxStoreFileSize>>20)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
+	if data == nil {
 		return nil, nil
 	}
 	return parseStore(path, data)
@@ -711,63 +697,18 @@ func parseStore(path string, data []byte) ([]Saved, error) {
 // moveStoreAside renames the damaged file next to itself, never over an
 // earlier one, and fills in ce.MovedTo.
 func moveStoreAside(ce *CorruptError) error {
-	base := ce.Path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
-	target := base
-	for n := 2; ; n++ {
-		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		target = fmt.Sprintf("%s-%d", base, n)
-	}
-	if err := os.Rename(ce.Path, target); err != nil {
+	var err error
+	if ce.MovedTo, err = configfile.MoveAside(ce.Path, time.Now()); err != nil {
 		return fmt.Errorf("%w; moving it aside failed, so it was left in place: %v", ce, err)
 	}
-	ce.MovedTo = target
 	return ce
 }
 
 // writeStore replaces path atomically, mode 0600 in a 0700 folder: a crash
 // leaves either the old file or the new one, never half of each.
 func writeStore(path string, list []Saved) error {
-	data, err := json.MarshalIndent(storeFile{Version: storeVersion, Identities: list}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode saved identities: %w", err)
-	}
-	data = append(data, '\n')
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create directory for saved identities: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return fmt.Errorf("save identities to %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	if err := writeAndSync(tmp, data); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("save identities to %s: %w", path, err)
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("save identities to %s: %w", path, err)
+	if err := configfile.WriteJSON(path, storeFile{Version: storeVersion, Identities: list}); err != nil {
+		return fmt.Errorf("save identities: %w", err)
 	}
 	return nil
-}
-
-func writeAndSync(f *os.File, data []byte) error {
-	// CreateTemp already uses 0600 on Unix; being explicit keeps that true
-	// should it ever change.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

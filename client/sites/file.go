@@ -1,15 +1,11 @@
 package sites
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
+
+	"lockbox/client/configfile"
 )
 
 // fileVersion is written into sites.json so a future format change can be
@@ -50,22 +46,11 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // readSites returns the sites in path, nil for a missing or blank file, and
 // a *CorruptError (not yet moved) when the content cannot be trusted.
 func readSites(path string) ([]Site, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	data, err := configfile.Read(path, maxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("open site list: %w", err)
+		return nil, fmt.Errorf("site list %w", err) // "site list PATH is larger than…"
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read site list %s: %w", path, err)
-	}
-	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("site list %s is larger than %d MiB, so Lockbox did not write it; move it away to start afresh", path, maxFileSize>>20)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
+	if data == nil {
 		return nil, nil
 	}
 	return parseSites(path, data)
@@ -99,18 +84,10 @@ func parseSites(path string, data []byte) ([]Site, error) {
 // moveAside renames the damaged file next to itself, never over an earlier
 // one, and fills in ce.MovedTo.
 func moveAside(ce *CorruptError) error {
-	base := ce.Path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
-	target := base
-	for n := 2; ; n++ {
-		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		target = fmt.Sprintf("%s-%d", base, n)
-	}
-	if err := os.Rename(ce.Path, target); err != nil {
+	var err error
+	if ce.MovedTo, err = configfile.MoveAside(ce.Path, time.Now()); err != nil {
 		return fmt.Errorf("%w; moving it aside failed, so it was left in place: %v", ce, err)
 	}
-	ce.MovedTo = target
 	return ce
 }
 
@@ -120,45 +97,8 @@ func writeSites(path string, list []Site) error {
 	if list == nil {
 		list = []Site{}
 	}
-	data, err := json.MarshalIndent(sitesFile{Version: fileVersion, Sites: list}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode site list: %w", err)
-	}
-	data = append(data, '\n')
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create directory for the site list: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return fmt.Errorf("save site list %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	if err := writeAndClose(tmp, data); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("save site list %s: %w", path, err)
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("save site list %s: %w", path, err)
+	if err := configfile.WriteJSON(path, sitesFile{Version: fileVersion, Sites: list}); err != nil {
+		return fmt.Errorf("save site list: %w", err)
 	}
 	return nil
-}
-
-func writeAndClose(f *os.File, data []byte) error {
-	// CreateTemp already uses 0600 on Unix; being explicit keeps that true
-	// should it ever change.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

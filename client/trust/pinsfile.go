@@ -1,15 +1,11 @@
 package trust
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
+
+	"lockbox/client/configfile"
 )
 
 // fileVersion is written into pins.json so a future format change can be
@@ -89,23 +85,9 @@ func parsePins(path string, data []byte) ([]Pin, error) {
 // readConfigFile returns the content of one of Lockbox's JSON files, nil
 // for a missing or blank one. what names the file in errors.
 func readConfigFile(path, what string) ([]byte, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	data, err := configfile.Read(path, maxPinsFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", what, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxPinsFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s %s: %w", what, path, err)
-	}
-	if len(data) > maxPinsFileSize {
-		return nil, fmt.Errorf("%s %s is larger than %d MiB, so Lockbox did not write it; move it away to start afresh", what, path, maxPinsFileSize>>20)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil
+		return nil, fmt.Errorf("%s %w", what, err) // "pins file PATH is larger than…"
 	}
 	return data, nil
 }
@@ -113,18 +95,10 @@ func readConfigFile(path, what string) ([]byte, error) {
 // moveAside renames the damaged file next to itself, never over an earlier
 // one, and fills in ce.MovedTo.
 func moveAside(ce *CorruptError) error {
-	base := ce.Path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
-	target := base
-	for n := 2; ; n++ {
-		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		target = fmt.Sprintf("%s-%d", base, n)
-	}
-	if err := os.Rename(ce.Path, target); err != nil {
+	var err error
+	if ce.MovedTo, err = configfile.MoveAside(ce.Path, time.Now()); err != nil {
 		return fmt.Errorf("%w; moving it aside failed, so it was left in place: %v", ce, err)
 	}
-	ce.MovedTo = target
 	return ce
 }
 
@@ -137,45 +111,8 @@ func writePins(path string, pins []Pin) error {
 // writeConfigFile saves v as indented JSON at path, atomically, mode 0600
 // in a 0700 folder. what names the file in errors.
 func writeConfigFile(path, what string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", what, err)
-	}
-	data = append(data, '\n')
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create directory for %s: %w", what, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return fmt.Errorf("save %s %s: %w", what, path, err)
-	}
-	tmpName := tmp.Name()
-	if err := writeAndClose(tmp, data); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("save %s %s: %w", what, path, err)
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("save %s %s: %w", what, path, err)
+	if err := configfile.WriteJSON(path, v); err != nil {
+		return fmt.Errorf("save %s: %w", what, err)
 	}
 	return nil
-}
-
-func writeAndClose(f *os.File, data []byte) error {
-	// CreateTemp already uses 0600 on Unix; being explicit keeps that true
-	// should it ever change.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

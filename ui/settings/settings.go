@@ -263,7 +263,7 @@ func Load(path string) (Settings, error) {
 func readFile(path string) ([]byte, error) {
 	data, err := configfile.Read(path, maxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("read settings: %w; the defaults are used", err)
+		return nil, fmt.Errorf("settings file %w; the defaults are used", err) // "settings file PATH is larger than…"
 	}
 	return data, nil
 }
