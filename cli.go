@@ -93,6 +93,15 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseExit is the exit code of a command whose flags did not parse: 0
+// after -h (the usage was printed), else 2.
+func parseExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}
+
 // parseInterleaved lets flags come before or after the URL.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
@@ -221,10 +230,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	pos, err := parseInterleaved(fs, rest)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "lockbox %s: need exactly one URL, got %d\n", cmd, len(pos))

@@ -23,7 +23,7 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(&f, stderr)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "lockbox cert: need exactly one certificate file, got %d\n", len(pos))

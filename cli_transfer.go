@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -80,10 +78,7 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "lockbox %s: %s\n", cmd, fmt.Sprintf(format, a...))

@@ -99,15 +99,7 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	}
 	w.closeConnection()
 
-	w.gen++
-	gen := w.gen
-	w.dialed = t.Host
-	ctx, stop := context.WithCancel(context.Background())
-	w.stop = stop
-	w.running = true
-	w.cancelled = false
-	w.beginAttempt(t)
-	w.setStatus("Connecting to "+t.String()+" …", widget.MediumImportance)
+	ctx, stop, gen := w.beginAttempt(t)
 	if p.localDir != "" {
 		w.local.SetDir(p.localDir)
 	}
@@ -212,8 +204,16 @@ func (w *MainWindow) confirmPlaintext(t client.Target, ok func()) {
 	d.Show()
 }
 
-// beginAttempt resets the views for a new connection attempt.
-func (w *MainWindow) beginAttempt(t client.Target) {
+// beginAttempt starts attempt number gen at t (a connection or an
+// inspection): ctx ends it, stop cancels it, and the views are reset.
+func (w *MainWindow) beginAttempt(t client.Target) (ctx context.Context, stop context.CancelFunc, gen int) {
+	w.gen++
+	w.dialed = t.Host
+	ctx, stop = context.WithCancel(context.Background())
+	w.stop = stop
+	w.running = true
+	w.cancelled = false
+	w.setStatus("Connecting to "+t.String()+" …", widget.MediumImportance)
 	w.timeline.clear()
 	w.protoLog.clear()
 	w.cert.showPending(t.String())
@@ -223,6 +223,7 @@ func (w *MainWindow) beginAttempt(t client.Target) {
 	w.quick.setEnabled(false)
 	w.cancel.Enable()
 	w.setPadlock(nil, t)
+	return ctx, stop, w.gen
 }
 
 // endAttempt re-enables the bar after an attempt, whatever its outcome.

@@ -446,15 +446,7 @@ func (w *MainWindow) inspectTarget(target client.Target) {
 	if w.running {
 		return
 	}
-	w.gen++
-	gen := w.gen
-	w.dialed = target.Host
-	ctx, stop := context.WithCancel(context.Background())
-	w.stop = stop
-	w.running = true
-	w.cancelled = false
-	w.beginAttempt(target)
-	w.setStatus("Connecting to "+target.String()+" …", widget.MediumImportance)
+	ctx, stop, gen := w.beginAttempt(target)
 
 	opts := w.options(ctx, gen, connectPrefs{})
 	// An inspection never logs in: the password stays here.
