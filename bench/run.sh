@@ -593,6 +593,19 @@ if [ "$PERF" = 1 ] && command -v strace >/dev/null; then
     fi
   done
   PERF_OUT+=$'```\n'
+  # How the part file is written and closed: a truncate of it (even of an
+  # empty file) makes ext4 write the whole file back inside the last close.
+  clear_dl
+  if strace -f -T -e trace=ftruncate,fsync,fdatasync,close,renameat,renameat2 -o "$WORK/out/strace.files" \
+    "$LOCKBOX" get --json "${LB_TRUST[@]}" --exists overwrite -o "$DL" "$URL/big.bin" >/dev/null 2>&1; then
+    PERF_OUT+=$'\n'"#### lockbox's part file, one download (strace -f -T: calls, slowest)"$'\n\n```\n'
+    PERF_OUT+=$(awk '{ name = "" }
+      $2 ~ /^(ftruncate|fsync|fdatasync|close|renameat2?)\(/ && $NF ~ /^<[0-9.]+>$/ { name = $2; sub(/\(.*/, "", name) }
+      $2 == "<..." && $3 ~ /^(ftruncate|fsync|fdatasync|close|renameat2?)$/ && $NF ~ /^<[0-9.]+>$/ { name = $3 }
+      name != "" { t = $NF; gsub(/[<>]/, "", t); n[name]++; if (t + 0 > max[name]) max[name] = t + 0 }
+      END { for (k in n) printf "%s %d, slowest %.3f s\n", k, n[k], max[k] }' "$WORK/out/strace.files" | sort)
+    PERF_OUT+=$'\n```\n'
+  fi
   clear_dl
 fi
 
@@ -619,8 +632,8 @@ if [ "$GO_BENCH" = 1 ]; then
     -run '^$' -bench 'VsftpdTransfer' -benchtime 3x -count 1 \
     -cpuprofile "$WORK/out/engine.pprof" -o "$WORK/out/client.test" ./client/
   if [ -s "$WORK/out/engine.pprof" ]; then
-    GO_OUT+=$'\n'"#### go tool pprof -top -focus 'Session\\).Download' (the engine's downloads only, top 20 by flat time)"$'\n\n```\n'
-    GO_OUT+=$(cd "$REPO" && go tool pprof -top -nodecount 20 -focus 'Session\).Download' "$WORK/out/client.test" "$WORK/out/engine.pprof" 2>/dev/null |
+    GO_OUT+=$'\n'"#### go tool pprof -top -focus 'Session\\)\\.[dD]ownload' (the engine's downloads only, top 20 by flat time)"$'\n\n```\n'
+    GO_OUT+=$(cd "$REPO" && go tool pprof -top -nodecount 20 -focus 'Session\)\.[dD]ownload' "$WORK/out/client.test" "$WORK/out/engine.pprof" 2>/dev/null |
       sed -n '/flat%/,$p')
     GO_OUT+=$'\n```\n'
   fi

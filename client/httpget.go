@@ -2,8 +2,11 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -39,8 +42,12 @@ type HTTPSGetOptions struct {
 // http_response step. Like an FTP download it writes NAME.lockbox-part and
 // renames it only when complete and of the announced size; a part file is
 // resumed with a Range request, and a server that answers 200 instead of
-// 206 is downloaded whole. Redirects are reported, not followed. The report
-// is never nil; the Progress is the job's final state.
+// 206 is downloaded whole. The validator of the response that began a part
+// file (its strong ETag, else a strong Last-Modified) is kept beside it in
+// NAME.lockbox-part.meta, and a resume sends it as If-Range: a file that
+// changed on the server since is downloaded again from the start, never
+// pieced together from two versions. Redirects are reported, not followed.
+// The report is never nil; the Progress is the job's final state.
 func GetHTTPS(ctx context.Context, t Target, opts Options, g HTTPSGetOptions) (*Report, Progress, error) {
 	rec := trace.NewRecorder(opts.Observer)
 	report := &Report{URL: t.String(), Address: t.Address(), Trust: TrustUntrusted}
@@ -129,6 +136,15 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 			offset = pst.Size()
 		}
 	}
+	var started partMeta // what the part file was started from
+	if offset > 0 {
+		var ok bool
+		if started, ok = readPartMeta(root, part+MetaSuffix); !ok {
+			// A validator file that cannot be read says nothing about the
+			// part file's bytes: start again rather than guess.
+			offset = 0
+		}
+	}
 
 	h, err := newHTTPSClient(ctx, t, opts, rec, report)
 	if err != nil {
@@ -155,8 +171,14 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 		req.Header.Set("Accept-Encoding", "identity")
 		if offset > 0 {
 			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
-			em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s", offset, part),
-				"Lockbox asks only for the part of the file it does not have yet.")
+			if v := started.ifRange(); v != "" {
+				req.Header.Set("If-Range", v)
+				em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s, if the file is still %s", offset, part, v),
+					"Lockbox asks only for the part of the file it does not have yet, and only if the file on the server is still the one it started with; otherwise the server sends the whole new file.")
+			} else {
+				em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s (no validator kept: the server's file cannot be checked to be the same)", offset, part),
+					"Lockbox asks only for the part of the file it does not have yet. It has no ETag or date from when the download started, so it cannot ask the server to confirm the file did not change.")
+			}
 		}
 		resp, err = cl.Do(req)
 		if h.last != nil {
@@ -174,13 +196,24 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 			// The part file is as long as the file, or longer: a complete
 			// part or another file's. Either way ask for everything.
 			total := contentRangeTotal(resp.Header.Get("Content-Range"))
+			got := metaOf(resp.Header).ETag
 			resp.Body.Close()
-			if total == offset {
+			if total == offset && (started.ETag == "" || got == "" || got == started.ETag) {
 				size = total
 				break
 			}
 			offset = 0
 			continue
+		}
+		if resp.StatusCode == http.StatusPartialContent && offset > 0 && attempt == 0 {
+			if got := metaOf(resp.Header).ETag; started.ETag != "" && got != "" && got != started.ETag {
+				// If-Range should have made the server send the whole file.
+				resp.Body.Close()
+				em.Emit(trace.Info, "http_range", fmt.Sprintf("the server sent the rest of another version of the file (ETag %s, not %s): downloading it all again", got, started.ETag),
+					"The part already downloaded belongs to an earlier version of the file, so Lockbox starts from the beginning.")
+				offset = 0
+				continue
+			}
 		}
 		break
 	}
@@ -222,6 +255,17 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 			return fmt.Errorf("get: %w", err)
 		}
 	}
+	if !complete && offset == 0 {
+		// A new start: what is in the part file, if anything, is dropped
+		// before the new validator is written beside it, so that no crash
+		// leaves old bytes under the new file's validator.
+		if err := removeIfExists(root, part); err != nil {
+			return fmt.Errorf("get: %w", err)
+		}
+		if err := writePartMeta(root, part+MetaSuffix, metaOf(resp.Header)); err != nil {
+			return fmt.Errorf("get: %w", err)
+		}
+	}
 	f := &partFile{root: root, name: part, offset: offset}
 	j.done.Store(offset)
 	var n int64
@@ -231,6 +275,9 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 	}
 	if werr == nil && rerr == nil {
 		werr = f.open() // an empty file writes nothing
+		if werr == nil {
+			werr = f.Sync() // on disk before it gets its final name
+		}
 	}
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
@@ -256,6 +303,132 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 	}
 	if err := root.Rename(part, target); err != nil {
 		return fmt.Errorf("get: %w", err)
+	}
+	if err := syncParent(root, target); err != nil {
+		j.setNote("the folder was not flushed to disk: " + err.Error())
+	}
+	if err := removeIfExists(root, part+MetaSuffix); err != nil {
+		j.setNote("validator file not removed: " + err.Error())
+	}
+	return nil
+}
+
+// MetaSuffix names the file beside a .lockbox-part file of an HTTPS
+// download that keeps the validator it was started from (NAME.lockbox-part
+// + MetaSuffix).
+const MetaSuffix = ".meta"
+
+// maxMetaSize bounds what is read of a validator file.
+const maxMetaSize = 4 << 10
+
+// partMeta is what a partial HTTPS download was started from: the response's
+// validators, as the server sent them.
+type partMeta struct {
+	// ETag is the response's ETag if it was a strong one.
+	ETag string `json:"etag,omitempty"`
+	// LastModified is the response's Last-Modified if it was a strong
+	// validator: at least a second older than the response's Date.
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// metaOf keeps the validators of h that If-Range may carry (RFC 9110
+// section 13.1.5): a strong ETag, and a Last-Modified date at least a second
+// before the response's Date.
+func metaOf(h http.Header) partMeta {
+	var m partMeta
+	if e := h.Get("ETag"); strongETag(e) {
+		m.ETag = e
+	}
+	lm, err1 := http.ParseTime(h.Get("Last-Modified"))
+	date, err2 := http.ParseTime(h.Get("Date"))
+	if err1 == nil && err2 == nil && !date.Before(lm.Add(time.Second)) {
+		m.LastModified = lm.UTC().Format(http.TimeFormat)
+	}
+	return m
+}
+
+// ifRange is the If-Range value for a resume: the ETag, else the date;
+// "" when there is neither.
+func (m partMeta) ifRange() string {
+	if strongETag(m.ETag) {
+		return m.ETag
+	}
+	if _, err := http.ParseTime(m.LastModified); err == nil {
+		return m.LastModified
+	}
+	return ""
+}
+
+// strongETag reports whether s is a strong entity tag: a quoted string of
+// visible characters (RFC 9110 section 8.8.3), without the W/ of a weak one.
+func strongETag(s string) bool {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; c == '"' || c < 0x21 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// readPartMeta reads a part file's validators. A missing file is no
+// validator (ok); one that cannot be read or parsed is not ok.
+func readPartMeta(root *os.Root, name string) (m partMeta, ok bool) {
+	f, err := root.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, true
+	}
+	if err != nil {
+		return m, false
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxMetaSize+1))
+	if err != nil || len(b) > maxMetaSize || json.Unmarshal(b, &m) != nil {
+		return partMeta{}, false
+	}
+	if m.ETag != "" && !strongETag(m.ETag) {
+		return partMeta{}, false
+	}
+	if _, err := http.ParseTime(m.LastModified); m.LastModified != "" && err != nil {
+		return partMeta{}, false
+	}
+	return m, true
+}
+
+// writePartMeta writes a part file's validators (readable by the owner
+// only), or removes the file when there are none.
+func writePartMeta(root *os.Root, name string, m partMeta) error {
+	if m == (partMeta{}) {
+		return removeIfExists(root, name)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("validator file: %w", err)
+	}
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("validator file: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil { // an older file of another mode
+		f.Close()
+		return fmt.Errorf("validator file: %w", err)
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("validator file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("validator file: %w", err)
+	}
+	return nil
+}
+
+// removeIfExists removes name under root; a missing file is no error.
+func removeIfExists(root *os.Root, name string) error {
+	if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	return nil
 }

@@ -579,6 +579,13 @@ func (q *Queue) download(ctx context.Context, s *Session, j *Job, buf []byte) er
 		if err == nil {
 			err = f.open() // an empty file writes nothing
 		}
+		if err == nil {
+			// On disk before it gets its final name: a renamed download
+			// survives a crash.
+			if err = f.Sync(); err != nil {
+				err = fmt.Errorf("download %s: %w", remote, err)
+			}
+		}
 	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("download %s: %w", remote, cerr)
@@ -597,7 +604,21 @@ func (q *Queue) download(ctx context.Context, s *Session, j *Job, buf []byte) er
 	if err := root.Rename(part, target); err != nil {
 		return fmt.Errorf("download %s: %w", remote, err)
 	}
+	if err := syncParent(root, target); err != nil {
+		j.setNote("the folder was not flushed to disk: " + err.Error())
+	}
 	return nil
+}
+
+// syncParent flushes the folder holding name to disk, so that a rename
+// into it survives a crash as the file's own fsync does.
+func syncParent(root *os.Root, name string) error {
+	d, err := root.Open(filepath.Dir(name))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // upload sends one local file (see ExistsPolicy).
@@ -846,7 +867,14 @@ func (p *partFile) open() error {
 	if err != nil {
 		return err
 	}
-	if err := f.Truncate(p.offset); err == nil {
+	// Cut the file only when its size is not the offset: on ext4 any
+	// truncate, even of a new empty file to 0, makes the last close write
+	// the whole file back synchronously (auto_da_alloc): 0.2 s for 512 MiB.
+	st, err := f.Stat()
+	if err == nil && st.Size() != p.offset {
+		err = f.Truncate(p.offset)
+	}
+	if err == nil {
 		_, err = f.Seek(p.offset, io.SeekStart)
 	}
 	if err != nil {
@@ -863,6 +891,14 @@ func (p *partFile) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return p.f.Write(b)
+}
+
+// Sync flushes the part file to disk (fsync) if it was opened.
+func (p *partFile) Sync() error {
+	if p.f == nil {
+		return nil
+	}
+	return p.f.Sync()
 }
 
 // Close closes the part file if it was opened.

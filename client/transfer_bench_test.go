@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,8 +42,50 @@ type records struct{ chunk []byte }
 
 func (r *records) Read(p []byte) (int, error) { return copy(p, r.chunk), nil }
 
+// writeSizes remembers the size of every write.
+type writeSizes struct{ sizes []int }
+
+func (w *writeSizes) Write(p []byte) (int, error) {
+	w.sizes = append(w.sizes, len(p))
+	return len(p), nil
+}
+
+// copyData gathers TLS records into writes of writeChunk bytes whatever the
+// worker's buffer (or of the buffer, when smaller), and allocates nothing.
+func TestCopyDataWriteSize(t *testing.T) {
+	const total = 1<<20 + 5
+	for _, size := range []int{MinBufferSize, DefaultBufferSize, MaxBufferSize} {
+		t.Run(byteSize(size), func(t *testing.T) {
+			want := min(size, writeChunk)
+			w := &writeSizes{}
+			src := io.LimitReader(&records{chunk: make([]byte, 16<<10)}, total)
+			n, rerr, werr := copyData(w, src, make([]byte, size), nil)
+			if n != total || rerr != nil || werr != nil {
+				t.Fatalf("n=%d rerr=%v werr=%v", n, rerr, werr)
+			}
+			for i, got := range w.sizes {
+				if last := i == len(w.sizes)-1; !last && got != want || last && got > want {
+					t.Fatalf("write %d of %d bytes, want %d: %v", i, got, want, w.sizes)
+				}
+			}
+		})
+	}
+	buf := make([]byte, DefaultBufferSize)
+	src := &io.LimitedReader{R: &records{chunk: make([]byte, 16<<10)}}
+	j := newJob(1, JobSpec{Kind: KindDownload})
+	allocs := testing.AllocsPerRun(10, func() {
+		src.N = 4 << 20
+		if _, rerr, werr := copyData(io.Discard, src, buf, j.add); rerr != nil || werr != nil {
+			t.Fatal(rerr, werr)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("copyData allocates %.0f times per 4 MiB", allocs)
+	}
+}
+
 // The copy loop alone: TLS-record-sized reads gathered into the worker's
-// buffer, one write per buffer.
+// buffer, one write per writeChunk (or buffer, if smaller).
 func BenchmarkCopyData(b *testing.B) {
 	for _, size := range []int{MinBufferSize, DefaultBufferSize, MaxBufferSize} {
 		b.Run(byteSize(size), func(b *testing.B) {
@@ -69,8 +112,11 @@ func byteSize(n int) string {
 }
 
 // A download from vsftpd over loopback (explicit FTPS, TLS 1.3, resumed
-// data session) through the engine, to a file on disk and to nowhere; and
-// an upload from memory.
+// data session) through the engine: to a file on disk with writes of 16 KiB
+// to 1 MiB (the engine writes writeChunk, 64 KiB), and to nowhere; and an
+// upload from memory. Each iteration creates a new file, as a download
+// does, and reports the process's system CPU time per GB (sys-s/GB) and
+// context switches per MiB (csw/MiB) besides the rate.
 func BenchmarkVsftpdTransfer(b *testing.B) {
 	const size = 128 << 20
 	data := randomBytes(size, 11)
@@ -85,39 +131,71 @@ func BenchmarkVsftpdTransfer(b *testing.B) {
 	}
 	defer sess.Close()
 	dir := b.TempDir()
-	for _, bufSize := range []int{MinBufferSize, DefaultBufferSize, MaxBufferSize} {
-		buf := make([]byte, bufSize)
-		b.Run("download to disk "+byteSize(bufSize), func(b *testing.B) {
+	buf := make([]byte, MaxBufferSize)
+	for _, chunk := range []int{16 << 10, writeChunk, 256 << 10, 1 << 20} {
+		b.Run("download to disk, writes of "+byteSize(chunk), func(b *testing.B) {
 			b.SetBytes(size)
+			u := startUsage()
 			for b.Loop() {
-				f, err := os.Create(filepath.Join(dir, "big.bin"))
+				name := filepath.Join(dir, "big.bin")
+				os.Remove(name)
+				f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if n, err := sess.Download(bg, "/big.bin", 0, f, buf, nil); err != nil || n != size {
+				if n, err := sess.download(bg, "/big.bin", 0, f, buf, chunk, nil); err != nil || n != size {
 					b.Fatal(n, err)
 				}
-				f.Close()
+				if err := f.Close(); err != nil {
+					b.Fatal(err)
+				}
 			}
+			u.report(b, size)
 		})
 	}
-	buf := make([]byte, DefaultBufferSize)
 	b.Run("download to nowhere", func(b *testing.B) {
 		b.SetBytes(size)
+		u := startUsage()
 		for b.Loop() {
-			if _, err := sess.Download(bg, "/big.bin", 0, io.Discard, buf, nil); err != nil {
+			if _, err := sess.Download(bg, "/big.bin", 0, io.Discard, buf[:DefaultBufferSize], nil); err != nil {
 				b.Fatal(err)
 			}
 		}
+		u.report(b, size)
 	})
 	b.Run("upload from memory", func(b *testing.B) {
 		b.SetBytes(size)
+		u := startUsage()
 		for b.Loop() {
-			if _, err := sess.Upload(bg, "/up.bin", bytes.NewReader(data), 0, buf, nil); err != nil {
+			if _, err := sess.Upload(bg, "/up.bin", bytes.NewReader(data), 0, buf[:DefaultBufferSize], nil); err != nil {
 				b.Fatal(err)
 			}
 		}
+		u.report(b, size)
 	})
+}
+
+// usage is the process's resource use at a benchmark's start.
+type usage struct{ ru syscall.Rusage }
+
+func startUsage() *usage {
+	u := &usage{}
+	syscall.Getrusage(syscall.RUSAGE_SELF, &u.ru)
+	return u
+}
+
+// report adds the system CPU seconds per GB and the context switches per
+// MiB since startUsage, for b.N transfers of size bytes.
+func (u *usage) report(b *testing.B, size int64) {
+	var now syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &now); err != nil || b.N == 0 {
+		return
+	}
+	sys := time.Duration(syscall.TimevalToNsec(now.Stime) - syscall.TimevalToNsec(u.ru.Stime))
+	csw := now.Nvcsw - u.ru.Nvcsw + now.Nivcsw - u.ru.Nivcsw
+	bytes := float64(size) * float64(b.N)
+	b.ReportMetric(sys.Seconds()/(bytes/1e9), "sys-s/GB")
+	b.ReportMetric(float64(csw)/(bytes/(1<<20)), "csw/MiB")
 }
 
 func selfSignedIPs() []net.IP { return []net.IP{net.IPv4(127, 0, 0, 1)} }

@@ -393,12 +393,14 @@ func (u *uploadSource) WriteTo(w io.Writer) (int64, error) {
 	}
 }
 
-// writeChunk is the most copyData gathers before it writes. Measured with
-// bench/run.sh (Linux 6.18, ext4, 512 MiB over FTPS from vsftpd on
-// loopback): 64 KiB writes cost the least kernel time per byte; 256 KiB and
-// 1 MiB writes make the page cache allocate larger folios and cost 1.5 to 4
-// times as much system time, and 16 KiB writes make more system calls.
-// BenchmarkVsftpdTransfer compares them on another machine.
+// writeChunk is the most copyData gathers before it writes. On the 2-vCPU
+// VM of bench/run.sh (Linux 6.18, ext4, 512 MiB from vsftpd on loopback),
+// in three of five interleaved comparisons 256 KiB writes cost 1.3 to 2.8
+// times the system time of 64 KiB writes, and 1 MiB writes 4.8 times
+// (larger writes make the page cache allocate larger folios, which that VM
+// seems to have to fault in from its host); in the other two, 256 KiB
+// writes cost 7 to 15 % less CPU (fewer system calls). 64 KiB bounds the
+// bad case; BenchmarkVsftpdTransfer compares the sizes on a machine.
 const writeChunk = 64 << 10
 
 // copyData copies src to dst through buf. It gathers reads (a TLS record
