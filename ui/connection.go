@@ -51,6 +51,23 @@ type connection struct {
 	report *client.Report
 	ctx    context.Context
 	stop   context.CancelFunc
+	// idBase is added to the queue's job numbers in the transfer list, so
+	// that the jobs of successive connections never share a number.
+	idBase int
+}
+
+// jobIDsPerConnection is the span of transfer-list numbers a connection's
+// queue gets.
+const jobIDsPerConnection = 1 << 20
+
+// queueID turns a transfer-list number back into the current queue's job
+// number; ok is false for a job of an earlier connection (or HTTPS).
+func (w *MainWindow) queueID(id int) (int, bool) {
+	c := w.conn
+	if c == nil || id <= c.idBase || id > c.idBase+jobIDsPerConnection {
+		return 0, false
+	}
+	return id - c.idBase, true
 }
 
 // close ends the connection's transfers and sessions. It may block on the
@@ -112,21 +129,18 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 		pool, rep, err := client.OpenPool(ctx, t, opts, client.PoolOptions{Size: size})
 		var dir string
 		if err == nil {
-			dir, err = startDir(ctx, pool, t, p)
-			if err != nil {
-				pool.Close()
-				pool = nil
-			}
+			dir = startDir(ctx, pool, t)
 		}
 		do(func() { w.connected(gen, t, p, ctx, stop, pool, rep, dir, err) })
 	}()
 }
 
 // startDir is the remote folder to show first: the URL's (a site's
-// remote folder is its URL's path), else where the server put us.
-func startDir(ctx context.Context, pool *client.Pool, t client.Target, p connectPrefs) (string, error) {
+// remote folder is its URL's path), else where the server put us, else
+// the root (a server without PWD).
+func startDir(ctx context.Context, pool *client.Pool, t client.Target) string {
 	if t.Path != "" && t.Path != "/" {
-		return t.Path, nil
+		return t.Path
 	}
 	var dir string
 	err := pool.Do(ctx, func(s *client.Session) (err error) {
@@ -134,9 +148,9 @@ func startDir(ctx context.Context, pool *client.Pool, t client.Target, p connect
 		return err
 	})
 	if err != nil || dir == "" {
-		return "/", nil //nolint:nilerr // a server without PWD is browsed from the root
+		return "/"
 	}
-	return dir, nil
+	return dir
 }
 
 // options are the engine options of connection attempt gen: the user's
@@ -263,13 +277,16 @@ func (w *MainWindow) connected(gen int, t client.Target, p connectPrefs, ctx con
 		}
 		return
 	}
-	c := &connection{target: t, prefs: p, pool: pool, report: rep, ctx: ctx, stop: stop}
+	w.connections++
+	c := &connection{target: t, prefs: p, pool: pool, report: rep, ctx: ctx, stop: stop,
+		idBase: (w.connections - 1) * jobIDsPerConnection}
 	do := w.do
 	q, qerr := client.NewQueue(pool, client.QueueOptions{
 		Exists: client.ExistsPolicy(w.settings.Exists),
 		Observer: func(pr client.Progress) {
 			do(func() {
 				if w.conn == c {
+					pr.ID += c.idBase
 					w.showProgress(pr)
 				}
 			})

@@ -30,6 +30,7 @@ import (
 	"lockbox/client/trace"
 	"lockbox/client/trust"
 	"lockbox/client/verify"
+	"lockbox/ui/browser"
 	"lockbox/ui/identityui"
 )
 
@@ -571,6 +572,28 @@ func TestDemoFlowEndToEnd(t *testing.T) {
 	}
 	if !strings.HasPrefix(h.w.status.Text, "Disconnected from 127.0.0.1:") {
 		t.Errorf("status = %q", h.w.status.Text)
+	}
+
+	// A second connection's jobs join the list under numbers of their own.
+	h.w.StartDemo(false)
+	test.Tap(h.waitDialog(t).once)
+	if r := h.waitDone(t); r.err != nil {
+		t.Fatal(r.err)
+	}
+	h.w.download([]browser.Entry{{Name: "README.txt", Size: -1}})
+	second := jobIDsPerConnection + 1
+	h.pump(t, "the second connection's download", func() bool {
+		p, _, _, ok := h.w.queueView.Job(second)
+		return ok && p.State == client.StateDone
+	})
+	if p, _, _, ok := h.w.queueView.Job(1); !ok || p.Remote != "/large/sample-64MiB.bin" {
+		t.Errorf("the first connection's job was overwritten: %+v", p)
+	}
+	if _, ok := h.w.queueID(1); ok {
+		t.Error("a job of the closed connection maps onto the new queue")
+	}
+	if id, ok := h.w.queueID(second); !ok || id != 1 {
+		t.Errorf("queueID(%d) = %d, %v", second, id, ok)
 	}
 }
 

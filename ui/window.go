@@ -162,6 +162,7 @@ type MainWindow struct {
 	sitesErr      error
 	queueStart    time.Time // when the queue last went from idle to busy
 	httpsJobs     int       // HTTPS downloads started, numbering them in the transfer list
+	connections   int       // connections made, numbering their jobs in the transfer list
 
 	// do runs a function on the UI goroutine: fyne.Do, or in tests a queue
 	// the test goroutine drains, so that widgets see one goroutine only.
@@ -253,13 +254,13 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	w.cert = newCertPane(w.Window)
 	w.queueView = queueview.New()
 	w.queueView.OnCancel = func(id int) {
-		if w.conn != nil {
-			w.conn.queue.Cancel(id)
+		if qid, ok := w.queueID(id); ok {
+			w.conn.queue.Cancel(qid)
 		}
 	}
 	w.queueView.OnRetry = func(id int) {
-		if w.conn != nil {
-			w.conn.queue.Retry(id)
+		if qid, ok := w.queueID(id); ok {
+			w.conn.queue.Retry(qid)
 		}
 	}
 	w.queueView.OnCancelAll = func() {
