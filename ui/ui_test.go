@@ -83,7 +83,19 @@ func newHarness(t *testing.T, deps Deps) *harness {
 	h.w.onDone = func(rep *client.Report, err error) { h.results = append(h.results, result{rep, err}) }
 	h.w.Window.Resize(DefaultSize)
 	h.w.Window.Show()
-	t.Cleanup(h.w.Window.Close)
+	t.Cleanup(func() {
+		// Wait for a connection to finish closing, so that no test's
+		// goroutines outlive it.
+		connected := h.w.conn != nil
+		h.w.Window.Close()
+		if connected {
+			select {
+			case <-h.w.closed:
+			case <-time.After(testTimeout):
+				t.Error("the connection did not close")
+			}
+		}
+	})
 	return h
 }
 

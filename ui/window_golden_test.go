@@ -34,11 +34,10 @@ var goldenDay = time.Date(2026, 6, 14, 9, 30, 0, 0, time.UTC)
 // panes, the handshake timeline, a transfer under way and the padlock, so
 // that anyone can look at what the window shows (ui/testdata/main_window.png).
 func TestMainWindowGolden(t *testing.T) {
-	saved := time.Local
-	time.Local = time.UTC // the panes show times in the zone they were made in
-	t.Cleanup(func() { time.Local = saved })
 	h := newHarness(t, Deps{Now: fixedClock(testNow)})
 	w := h.w
+	w.local.SetLocation(time.UTC)
+	w.remote.pane.SetLocation(time.UTC)
 	w.local.SetSource(&fakeFolder{entries: []browser.Entry{
 		{Name: "invoices", Dir: true, ModTime: goldenDay, Perm: "drwxr-xr-x"},
 		{Name: "report-2026-q2.pdf", Size: 1_234_567, ModTime: goldenDay, Perm: "-rw-r--r--"},
