@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -182,5 +183,57 @@ func TestPadlockLogAndShortcuts(t *testing.T) {
 	<-h.w.closed
 	if h.w.conn != nil || !strings.HasPrefix(h.w.status.Text, "Disconnected") {
 		t.Errorf("Ctrl+D: conn %v, status %q", h.w.conn, h.w.status.Text)
+	}
+}
+
+// Leaving a connection whose transfers are running asks first: "Keep
+// transferring" keeps it, "Disconnect" cancels them and closes it.
+func TestDisconnectAsksWhileTransferring(t *testing.T) {
+	h := newHarness(t, Deps{LocalDir: t.TempDir()})
+	h.w.StartDemo(false)
+	test.Tap(h.waitDialog(t).once)
+	if r := h.waitDone(t); r.err != nil {
+		t.Fatal(r.err)
+	}
+	c := h.w.conn
+	for _, name := range []string{"a.bin", "b.bin", "c.bin", "d.bin"} {
+		c.queue.Add(client.JobSpec{Kind: client.KindDownload, Remote: "/" + demo.LargeFile, Local: name, LocalRoot: h.w.local.Dir()})
+	}
+	h.w.Quit()
+	if h.w.leaveDlg == nil || h.w.conn != c {
+		t.Fatal("Quit closed a busy connection without asking")
+	}
+	h.w.leaveDlg.Dismiss()
+	h.w.leaveDlg = nil
+	h.w.Disconnect()
+	if h.w.leaveDlg == nil || h.w.conn != c {
+		t.Fatal("Disconnect closed a busy connection without asking")
+	}
+	h.w.leaveDlg.Dismiss() // Keep transferring
+	if h.w.conn != c {
+		t.Fatal("Keep transferring closed the connection")
+	}
+	h.w.leaveDlg = nil
+	h.w.Disconnect()
+	if h.w.leaveDlg == nil {
+		// The transfers may all have ended meanwhile; then there is nothing to ask.
+		if h.w.conn != nil {
+			t.Fatal("neither asked nor disconnected")
+		}
+	} else {
+		h.w.leaveDlg.Confirm()
+	}
+	select {
+	case <-h.w.closed:
+	case <-time.After(testTimeout):
+		t.Fatal("the connection did not close")
+	}
+	if h.w.conn != nil {
+		t.Error("still connected after Disconnect was confirmed")
+	}
+	for _, p := range c.queue.Jobs() {
+		if p.State == client.StateQueued || p.State == client.StateRunning {
+			t.Errorf("job %d is still %s after disconnecting", p.ID, p.State)
+		}
 	}
 }

@@ -35,6 +35,9 @@ type connectPrefs struct {
 	localDir string
 	// plainOK records that the user agreed to send the password unencrypted.
 	plainOK bool
+	// leaveOK records that the current connection may be closed (its
+	// transfers were idle or the user agreed to cancel them).
+	leaveOK bool
 	// rememberIdentity saves the identity a user chose for this site (nil
 	// for quick connect, where there is no site to remember it for).
 	rememberIdentity func(savedName string)
@@ -110,6 +113,13 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	if t.Scheme == client.FTP && !p.plainOK {
 		w.confirmPlaintext(t, func() {
 			p.plainOK = true
+			w.connectTo(t, p)
+		})
+		return
+	}
+	if !p.leaveOK && w.conn != nil {
+		w.whenIdle("Connect", func() {
+			p.leaveOK = true
 			w.connectTo(t, p)
 		})
 		return
@@ -344,8 +354,40 @@ func (w *MainWindow) Disconnect() {
 		return
 	}
 	addr := w.conn.target.Address()
-	w.closeConnection()
-	w.setStatus("Disconnected from "+addr+".", widget.MediumImportance)
+	w.whenIdle("Disconnect", func() {
+		w.closeConnection()
+		w.setStatus("Disconnected from "+addr+".", widget.MediumImportance)
+	})
+}
+
+// whenIdle runs leave at once when no transfer of the current connection
+// is queued or running; otherwise it first asks whether to cancel them
+// (their partial files stay, to be resumed later).
+func (w *MainWindow) whenIdle(action string, leave func()) {
+	active := 0
+	if w.conn != nil {
+		for _, p := range w.conn.queue.Jobs() {
+			if p.State == client.StateQueued || p.State == client.StateRunning {
+				active++
+			}
+		}
+	}
+	if active == 0 {
+		leave()
+		return
+	}
+	d := dialog.NewConfirm(action+" and cancel transfers?",
+		fmt.Sprintf("%d transfers of %s are queued or running. They will be cancelled; partly downloaded files stay as .lockbox-part and resume next time.",
+			active, w.conn.target.Address()),
+		func(yes bool) {
+			if yes {
+				leave()
+			}
+		}, w.Window)
+	d.SetConfirmText(action)
+	d.SetDismissText("Keep transferring")
+	w.leaveDlg = d
+	d.Show()
 }
 
 // closeConnection drops the current connection, if any, closing it off the

@@ -79,8 +79,8 @@ func (w *MainWindow) addShortcuts() {
 }
 
 // Quit closes the window, which ends the application (its connections
-// are closed first).
-func (w *MainWindow) Quit() { w.Window.Close() }
+// are closed first). Running transfers are cancelled only after asking.
+func (w *MainWindow) Quit() { w.whenIdle("Quit", w.Window.Close) }
 
 // showShortcuts lists the keyboard shortcuts.
 func (w *MainWindow) showShortcuts() {

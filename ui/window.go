@@ -153,7 +153,8 @@ type MainWindow struct {
 	trustDlg    *trustDialog       // the open trust question, if any
 	identityDlg *identityui.RequestDialog
 	plainDlg    *dialog.ConfirmDialog
-	conn        *connection // the connected site, if any
+	leaveDlg    *dialog.ConfirmDialog // "cancel transfers?" before leaving a busy connection
+	conn        *connection           // the connected site, if any
 	demoServer  *demo.Local
 	demoIDs     *identity.Store // the demo's own identity, offered by the demo
 	demoSecrets secrets.Store
@@ -308,6 +309,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	w.Window.Resize(DefaultSize)
 	w.Window.Canvas().Focus(w.url)
 	w.addShortcuts()
+	w.Window.SetCloseIntercept(w.Quit)
 	w.Window.SetOnClosed(func() {
 		if w.stop != nil {
 			w.stop()
