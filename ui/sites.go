@@ -3,9 +3,6 @@ package ui
 import (
 	"fmt"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client"
@@ -55,24 +52,16 @@ func (w *MainWindow) sitesReady() bool {
 	return true
 }
 
-// ImportFileZilla asks for FileZilla's sitemanager.xml and imports its
-// sites; their passwords go to the system keyring, never to a file.
+// ImportFileZilla opens the site manager and asks for FileZilla's
+// sitemanager.xml to import; the passwords go to the system keyring,
+// never to a file.
 func (w *MainWindow) ImportFileZilla() {
 	if !w.sitesReady() {
 		return
 	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		p := r.URI().Path()
-		r.Close()
-		m := w.siteManager()
-		m.Show()
-		m.Import(p)
-	}, w.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".xml"}))
-	d.Show()
+	m := w.siteManager()
+	m.Show()
+	m.ChooseImport()
 }
 
 // ConnectSite connects to a saved site with password ("" for none): its

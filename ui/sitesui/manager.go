@@ -226,7 +226,7 @@ func (m *Manager) build() {
 		m.newSite()
 		m.win.Canvas().Focus(m.host)
 	})
-	m.importBtn = widget.NewButtonWithIcon("Import from FileZilla…", theme.DownloadIcon(), m.chooseImport)
+	m.importBtn = widget.NewButtonWithIcon("Import from FileZilla…", theme.DownloadIcon(), m.ChooseImport)
 	m.deleteBtn = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), m.confirmDelete)
 	m.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), m.save)
 	m.connectBtn = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), m.connect)
@@ -742,6 +742,12 @@ func (m *Manager) connect() {
 }
 
 func (m *Manager) chooseCAFile() {
+	m.pickFile([]string{".pem", ".crt", ".cer", ".der"}, "", m.addCAFile)
+}
+
+// pickFile asks for a file with one of exts, starting in dir when it is
+// not "", and hands its path to use.
+func (m *Manager) pickFile(exts []string, dir string, use func(path string)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			dialog.ShowError(err, m.win)
@@ -751,9 +757,14 @@ func (m *Manager) chooseCAFile() {
 			return
 		}
 		r.Close()
-		m.addCAFile(r.URI().Path())
+		use(r.URI().Path())
 	}, m.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pem", ".crt", ".cer", ".der"}))
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
+	if dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+	}
 	d.Show()
 }
 
@@ -791,27 +802,10 @@ func (m *Manager) chooseLocalDir() {
 	d.Show()
 }
 
-// chooseImport asks for FileZilla's sitemanager.xml, starting in
-// FileZilla's configuration folder when there is one.
-func (m *Manager) chooseImport() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			dialog.ShowError(err, m.win)
-			return
-		}
-		if r == nil {
-			return
-		}
-		r.Close()
-		m.Import(r.URI().Path())
-	}, m.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".xml"}))
-	if dir := fileZillaDir(); dir != "" {
-		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	d.Show()
+// ChooseImport asks for FileZilla's sitemanager.xml, starting in
+// FileZilla's configuration folder when there is one, and imports it.
+func (m *Manager) ChooseImport() {
+	m.pickFile([]string{".xml"}, fileZillaDir(), m.Import)
 }
 
 // fileZillaDir is where FileZilla 3 keeps sitemanager.xml, "" when absent.
