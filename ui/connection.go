@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -163,6 +164,44 @@ func startDir(ctx context.Context, pool *client.Pool, t client.Target) string {
 	return dir
 }
 
+// stepBatch hands steps to the UI goroutine in batches: a step arriving
+// while a batch waits for the UI goroutine joins it, so that a burst (a
+// data connection's handshake per file, thousands of files) costs one
+// redraw per batch, not one per step, and the window keeps up.
+type stepBatch struct {
+	do   func(func())
+	show func([]trace.Step)
+
+	mu        sync.Mutex
+	steps     []trace.Step
+	scheduled bool
+}
+
+func newStepBatch(do func(func()), show func([]trace.Step)) *stepBatch {
+	return &stepBatch{do: do, show: show}
+}
+
+// Step implements trace.Observer; it may be called from any goroutine.
+func (b *stepBatch) Step(s trace.Step) {
+	b.mu.Lock()
+	b.steps = append(b.steps, s)
+	schedule := !b.scheduled
+	b.scheduled = true
+	b.mu.Unlock()
+	if schedule {
+		b.do(b.flush)
+	}
+}
+
+// flush runs on the UI goroutine.
+func (b *stepBatch) flush() {
+	b.mu.Lock()
+	steps := b.steps
+	b.steps, b.scheduled = nil, false
+	b.mu.Unlock()
+	b.show(steps)
+}
+
 // options are the engine options of connection attempt gen: the user's
 // settings, the site's preferences, and the window's observers and
 // questions. The questions end unanswered when attempt ends.
@@ -175,13 +214,11 @@ func (w *MainWindow) options(attempt context.Context, gen int, p connectPrefs) c
 		Timeout:    w.settings.Timeout(),
 		MinVersion: w.settings.MinVersion(),
 		Identity:   p.identity,
-		Observer: trace.ObserverFunc(func(s trace.Step) {
-			do(func() {
-				if w.gen == gen {
-					w.timeline.add(s)
-					w.protoLog.add(s)
-				}
-			})
+		Observer: newStepBatch(do, func(steps []trace.Step) {
+			if w.gen == gen {
+				w.timeline.addAll(steps)
+				w.protoLog.addAll(steps)
+			}
 		}),
 		Decide: func(ctx context.Context, d client.Decision) client.Choice {
 			ctx, stop := context.WithCancel(ctx)

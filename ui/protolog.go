@@ -70,16 +70,26 @@ func logLine(s trace.Step) string {
 }
 
 // add appends a step if it is a line of the dialogue.
-func (l *protoLog) add(s trace.Step) {
-	if !s.Wire {
+func (l *protoLog) add(s trace.Step) { l.addAll([]trace.Step{s}) }
+
+// addAll appends the lines of the dialogue among steps, with one redraw.
+func (l *protoLog) addAll(steps []trace.Step) {
+	added := false
+	for _, s := range steps {
+		if !s.Wire {
+			continue
+		}
+		if len(l.lines) >= maxLogLines {
+			n := copy(l.lines, l.lines[len(l.lines)/10:])
+			l.dropped += len(l.lines) - n
+			l.lines = l.lines[:n]
+		}
+		l.lines = append(l.lines, s)
+		added = true
+	}
+	if !added {
 		return
 	}
-	if len(l.lines) >= maxLogLines {
-		n := copy(l.lines, l.lines[len(l.lines)/10:])
-		l.dropped += len(l.lines) - n
-		l.lines = l.lines[:n]
-	}
-	l.lines = append(l.lines, s)
 	l.copyBtn.Enable()
 	l.updateCount()
 	l.list.Refresh()

@@ -45,26 +45,40 @@ func (tl *timeline) clear() {
 }
 
 // add appends one step and keeps the newest visible.
-func (tl *timeline) add(s trace.Step) {
+func (tl *timeline) add(s trace.Step) { tl.addAll([]trace.Step{s}) }
+
+// addAll appends steps with one redraw, dropping the oldest rows beyond
+// maxTimelineRows, and keeps the newest visible.
+func (tl *timeline) addAll(steps []trace.Step) {
+	if len(steps) == 0 {
+		return
+	}
 	if len(tl.steps) == 0 {
 		tl.box.Objects = nil
 	}
-	tl.steps = append(tl.steps, s)
-	if len(tl.steps) > maxTimelineRows {
-		n := maxTimelineRows / 10
+	rows := tl.box.Objects
+	if len(rows) > 0 && rows[0] == tl.more {
+		rows = rows[1:]
+	}
+	for _, s := range steps {
+		tl.steps = append(tl.steps, s)
+		rows = append(rows, stepRow(s))
+	}
+	if extra := len(tl.steps) - maxTimelineRows; extra > 0 {
+		n := max(extra, maxTimelineRows/10)
+		tl.steps = tl.steps[n:]
+		rows = rows[n:]
+		tl.dropped += n
 		if tl.more == nil {
 			tl.more = quiet("")
 		}
-		rows := tl.box.Objects
-		if len(rows) > 0 && rows[0] == tl.more {
-			rows = rows[1:]
-		}
-		tl.box.Objects = append([]fyne.CanvasObject{tl.more}, rows[n:]...)
-		tl.steps = tl.steps[n:]
-		tl.dropped += n
 		tl.more.SetText(fmt.Sprintf("%d earlier steps are not shown here (the protocol log and lockbox inspect --json have them).", tl.dropped))
 	}
-	tl.box.Add(stepRow(s))
+	if tl.dropped > 0 {
+		rows = append([]fyne.CanvasObject{tl.more}, rows...)
+	}
+	tl.box.Objects = rows
+	tl.box.Refresh()
 	tl.scroll.ScrollToBottom()
 }
 

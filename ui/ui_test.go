@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"image/color"
 	"math/big"
 	"net/http"
@@ -772,5 +773,51 @@ func TestDemoClientCertificate(t *testing.T) {
 	h.pump(t, "the remote listing", func() bool { return !remote.Loading() && len(remote.Entries()) > 0 })
 	if len(asked) != 1 {
 		t.Errorf("asked %d times; the pool must ask once", len(asked))
+	}
+}
+
+// The timeline keeps its newest rows and says how many it dropped; a
+// burst of steps is drawn in one go.
+func TestTimelineKeepsNewestRows(t *testing.T) {
+	tl := newTimeline()
+	var burst []trace.Step
+	for i := 0; i < maxTimelineRows+250; i++ {
+		burst = append(burst, trace.Step{Conn: "data 1", Dir: trace.Recv, Name: fmt.Sprintf("step_%d", i)})
+	}
+	tl.addAll(burst[:100])
+	tl.addAll(burst[100:])
+	if tl.len() > maxTimelineRows || tl.steps[tl.len()-1].Name != burst[len(burst)-1].Name {
+		t.Fatalf("%d rows, last %q", tl.len(), tl.steps[tl.len()-1].Name)
+	}
+	if got := len(tl.box.Objects); got != tl.len()+1 || tl.box.Objects[0] != tl.more {
+		t.Errorf("%d objects for %d rows; the first is not the dropped-rows note", got, tl.len())
+	}
+	if want := fmt.Sprintf("%d earlier steps", tl.dropped); !strings.HasPrefix(tl.more.Text, want) || tl.dropped+tl.len() != len(burst) {
+		t.Errorf("note %q, dropped %d", tl.more.Text, tl.dropped)
+	}
+}
+
+// Steps from any goroutine reach the UI goroutine in batches: one call of
+// do per batch, every step once and in order.
+func TestStepBatch(t *testing.T) {
+	queue := make(chan func(), 100)
+	var got []trace.Step
+	b := newStepBatch(func(f func()) { queue <- f }, func(s []trace.Step) { got = append(got, s...) })
+	for i := 0; i < 50; i++ {
+		b.Step(trace.Step{Name: fmt.Sprint(i)})
+	}
+	if len(queue) != 1 {
+		t.Fatalf("%d flushes queued for one burst", len(queue))
+	}
+	(<-queue)()
+	b.Step(trace.Step{Name: "50"})
+	(<-queue)()
+	for i, s := range got {
+		if s.Name != fmt.Sprint(i) {
+			t.Fatalf("step %d is %q", i, s.Name)
+		}
+	}
+	if len(got) != 51 {
+		t.Errorf("%d steps", len(got))
 	}
 }

@@ -526,10 +526,8 @@ func (w *MainWindow) showTrust(d client.Decision, answer chan<- client.Choice) {
 func (w *MainWindow) showOutcome(rep *client.Report, err error) {
 	w.endAttempt()
 	if rep != nil && w.timeline.len() == 0 {
-		for _, s := range rep.Steps {
-			w.timeline.add(s)
-			w.protoLog.add(s)
-		}
+		w.timeline.addAll(rep.Steps)
+		w.protoLog.addAll(rep.Steps)
 	}
 	w.cert.show(rep, err, w.dialed, w.now())
 }
