@@ -141,6 +141,13 @@ func TestHTTPSInspectAndDownload(t *testing.T) {
 	if err != nil || string(got) != body {
 		t.Fatalf("downloaded %d bytes: %v", len(got), err)
 	}
+	// Retry runs the same download again: the file is there with the
+	// server's size, so the resume policy leaves it alone.
+	h.w.queueView.OnRetry(id)
+	h.pump(t, "the retried download", func() bool {
+		p, _, _, _ := h.w.queueView.Job(id)
+		return p.Skipped && p.State == client.StateDone
+	})
 }
 
 // The padlock opens the connection's security window; the protocol log

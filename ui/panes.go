@@ -227,12 +227,17 @@ func (w *MainWindow) downloadHTTPS(t client.Target, es []browser.Entry, localDir
 		return
 	}
 	w.httpsJobs++
-	id := httpsJobIDs + w.httpsJobs
-	gen := w.gen
-	opts := w.options(context.Background(), gen, connectPrefs{})
+	w.runHTTPS(httpsJobIDs+w.httpsJobs, t, es[0].Name, localDir, w.remote.httpsRep)
+	w.tabs.SelectIndex(transfersTab)
+}
+
+// runHTTPS runs HTTPS download id (again, for a retry). Its Cancel and
+// Retry buttons in the transfer list work as for FTP jobs.
+func (w *MainWindow) runHTTPS(id int, t client.Target, name, localDir string, inspected *client.Report) {
+	opts := w.options(context.Background(), w.gen, connectPrefs{})
 	// The certificate the user accepted once when inspecting the URL is
 	// accepted again for its download; any other is asked about.
-	if rep := w.remote.httpsRep; rep != nil && rep.Trust == client.TrustAcceptedOnce && len(rep.Chain) > 0 {
+	if rep := inspected; rep != nil && rep.Trust == client.TrustAcceptedOnce && len(rep.Chain) > 0 {
 		ask, accepted := opts.Decide, rep.Chain[0].SHA256
 		opts.Decide = func(ctx context.Context, d client.Decision) client.Choice {
 			if d.Report != nil && len(d.Report.Chain) > 0 && d.Report.Chain[0].SHA256 == accepted && d.Report.PinChange == nil {
@@ -241,17 +246,23 @@ func (w *MainWindow) downloadHTTPS(t client.Target, es []browser.Entry, localDir
 			return ask(ctx, d)
 		}
 	}
-	do := w.do
-	w.tabs.SelectIndex(transfersTab)
+	ctx, cancel := context.WithCancel(context.Background())
+	if w.httpsCancel == nil {
+		w.httpsCancel, w.httpsRetry = map[int]context.CancelFunc{}, map[int]func(){}
+	}
+	w.httpsCancel[id] = cancel
+	w.httpsRetry[id] = func() { w.runHTTPS(id, t, name, localDir, inspected) }
+	exists, do := client.ExistsPolicy(w.settings.Exists), w.do
 	go func() {
-		_, _, err := client.GetHTTPS(context.Background(), t, opts, client.HTTPSGetOptions{
-			LocalRoot: localDir, Local: es[0].Name, Exists: client.ExistsPolicy(w.settings.Exists),
+		defer cancel()
+		_, _, err := client.GetHTTPS(ctx, t, opts, client.HTTPSGetOptions{
+			LocalRoot: localDir, Local: name, Exists: exists,
 			Observer: func(p client.Progress) {
 				p.ID = id
 				do(func() { w.showProgress(p) })
 			},
 		})
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			do(func() { w.setStatus("Download of "+t.String()+": "+err.Error(), widget.DangerImportance) })
 		}
 	}()

@@ -161,9 +161,11 @@ type MainWindow struct {
 	// identitiesErr says why the identity store could not be opened.
 	identitiesErr error
 	sitesErr      error
-	queueStart    time.Time // when the queue last went from idle to busy
-	httpsJobs     int       // HTTPS downloads started, numbering them in the transfer list
-	connections   int       // connections made, numbering their jobs in the transfer list
+	queueStart    time.Time                  // when the queue last went from idle to busy
+	httpsJobs     int                        // HTTPS downloads started, numbering them in the transfer list
+	connections   int                        // connections made, numbering their jobs in the transfer list
+	httpsCancel   map[int]context.CancelFunc // cancels HTTPS download id
+	httpsRetry    map[int]func()             // runs HTTPS download id again
 
 	// do runs a function on the UI goroutine: fyne.Do, or in tests a queue
 	// the test goroutine drains, so that widgets see one goroutine only.
@@ -257,11 +259,15 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	w.queueView.OnCancel = func(id int) {
 		if qid, ok := w.queueID(id); ok {
 			w.conn.queue.Cancel(qid)
+		} else if cancel := w.httpsCancel[id]; cancel != nil {
+			cancel()
 		}
 	}
 	w.queueView.OnRetry = func(id int) {
 		if qid, ok := w.queueID(id); ok {
 			w.conn.queue.Retry(qid)
+		} else if retry := w.httpsRetry[id]; retry != nil {
+			retry()
 		}
 	}
 	w.queueView.OnCancelAll = func() {
