@@ -137,6 +137,7 @@ type MainWindow struct {
 	timeline      *timeline
 	protoLog      *protoLog
 	cert          *certPane
+	split         *container.Split // the panes above, the tabs below
 	local         *browser.Pane
 	remote        *remotePane
 	queueView     *queueview.View
@@ -279,7 +280,8 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	w.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Handshake", theme.ListIcon(), w.timeline.scroll),
 		container.NewTabItemWithIcon("Protocol log", theme.DocumentIcon(), w.protoLog.content),
-		container.NewTabItemWithIcon("Certificate", assets.PadlockClosed, w.cert.content),
+		// Scrolled, so that the inspector's height never squeezes the panes.
+		container.NewTabItemWithIcon("Certificate", assets.PadlockClosed, container.NewVScroll(w.cert.content)),
 		container.NewTabItemWithIcon("Transfers", theme.DownloadIcon(), w.queueView.Content),
 	)
 
@@ -307,6 +309,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	)
 	panes := container.NewHSplit(w.local.Content, w.remote.pane.Content)
 	main := container.NewVSplit(panes, w.tabs)
+	w.split = main
 	main.Offset = 0.6
 	w.Window.SetContent(container.NewBorder(top, w.newStatusBar(), nil, nil, main))
 	w.setPadlock(nil, client.Target{})
