@@ -64,6 +64,8 @@ type fakeScript struct {
 	listingFor func(dir string) string
 	// mlsd announces MLST in FEAT, so clients list with MLSD.
 	mlsd bool
+	// protAfterLogin answers PBSZ and PROT with 530 until PASS succeeded.
+	protAfterLogin bool
 }
 
 // badFTP is an FTP(S) server on 127.0.0.1 that follows one fakeScript per
@@ -191,7 +193,7 @@ func (f *badFTP) serve(raw net.Conn, sc fakeScript) {
 	io.WriteString(conn, "220 fake FTP server\r\n")
 	r := bufio.NewReader(conn)
 	var data net.Listener
-	protected := false
+	protected, loggedIn := false, false
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -223,10 +225,14 @@ func (f *badFTP) serve(raw net.Conn, sc fakeScript) {
 				return
 			}
 			conn, r = tc, bufio.NewReader(tc)
-		case "PROT":
-			protected = f.tls != nil
+		case "PBSZ", "PROT":
+			if sc.protAfterLogin && !loggedIn {
+				io.WriteString(conn, "530 log in first\r\n")
+				continue
+			}
+			protected = protected || verb == "PROT" && f.tls != nil
 			io.WriteString(conn, "200 ok\r\n")
-		case "PBSZ", "TYPE", "OPTS", "NOOP":
+		case "TYPE", "OPTS", "NOOP":
 			io.WriteString(conn, "200 ok\r\n")
 		case "FEAT":
 			if sc.mlsd {
@@ -237,6 +243,7 @@ func (f *badFTP) serve(raw net.Conn, sc fakeScript) {
 		case "USER":
 			io.WriteString(conn, "331 password please\r\n")
 		case "PASS":
+			loggedIn = true
 			io.WriteString(conn, "230 logged in\r\n")
 		case "PWD":
 			io.WriteString(conn, "257 \"/\" is the current directory\r\n")

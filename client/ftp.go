@@ -150,35 +150,36 @@ func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
 
 // protect asks for encrypted data connections (PBSZ 0, PROT P) before the
 // user name and password are sent: a server that refuses PROT P would carry
-// listings and files in clear text, so the connection ends here. A server
-// that only takes PROT P after login (530) is asked again then, by
-// jlaffaye/ftp's Login, which fails the login if it still refuses.
-func (c *ftpControl) protect(ctx context.Context) error {
+// listings and files in clear text, so the connection ends here. done says
+// the server agreed; a server that only takes PROT P after login (530) must
+// be asked again then, by jlaffaye/ftp's Login (which fails the login if it
+// still refuses).
+func (c *ftpControl) protect(ctx context.Context) (done bool, err error) {
 	c.startStep()
 	defer c.raw.SetDeadline(time.Time{})
 	tp := textproto.NewConn(c.wire)
 	for _, cmd := range []string{"PBSZ 0", "PROT P"} {
 		step := strings.ToLower(strings.Fields(cmd)[0])
 		if err := tp.PrintfLine("%s", cmd); err != nil {
-			return c.stepErr(ctx, step, err)
+			return false, c.stepErr(ctx, step, err)
 		}
 		code, msg, err := tp.ReadResponse(0)
 		if err == nil {
 			err = c.wire.failure() // a reply line cut short by the length limit
 		}
 		if err != nil {
-			return c.stepErr(ctx, step, err)
+			return false, c.stepErr(ctx, step, err)
 		}
 		switch {
 		case code/100 == 2:
 		case code == 530:
-			return nil
+			return false, nil
 		default:
-			return &StepError{Step: step, Reply: fmt.Sprintf("%d %s", code, msg),
+			return false, &StepError{Step: step, Reply: fmt.Sprintf("%d %s", code, msg),
 				Err: errors.New("the server refuses to encrypt data connections, so listings and files would travel in clear text; Lockbox stopped before sending your user name or password")}
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // startStep gives the next step the configured time: a server that is
@@ -448,8 +449,9 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 		sessCancel()
 		return finish(err)
 	}
+	protected := false
 	if ctl.tls != nil {
-		if err := ctl.protect(ctx); err != nil {
+		if protected, err = ctl.protect(ctx); err != nil {
 			ctl.close()
 			sessCancel()
 			return finish(err)
@@ -467,9 +469,10 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 	if opts.DisableEPSV {
 		dopts = append(dopts, ftp.DialWithDisabledEPSV(true))
 	}
-	if ctl.tls != nil {
-		// Implicit mode as far as jlaffaye/ftp knows: the engine already did
-		// AUTH TLS and the handshake; it must still send PBSZ 0 and PROT P.
+	if ctl.tls != nil && !protected {
+		// The only effect of this option with our dial function: Login sends
+		// PBSZ 0 and PROT P, for a server that wanted them after login.
+		// The engine dials and encrypts data connections itself.
 		dopts = append(dopts, ftp.DialWithTLS(ctl.sec.base))
 	}
 	stop := closeOnDone(ctx, ctl.raw)

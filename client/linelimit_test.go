@@ -29,7 +29,7 @@ func TestCutOffReplyIsNotTakenForAReply(t *testing.T) {
 		run   func(c *ftpControl) error
 	}{
 		{"auth_tls", long("234"), func(c *ftpControl) error { return c.authTLS(bg, bufio.NewReader(c.wire)) }},
-		{"pbsz", long("200"), func(c *ftpControl) error { return c.protect(bg) }},
+		{"pbsz", long("200"), func(c *ftpControl) error { _, err := c.protect(bg); return err }},
 		{"feat", long("211"), func(c *ftpControl) error { return c.confirm(bg) }},
 	}
 	for _, tc := range tests {

@@ -127,3 +127,45 @@ func TestDialDataUsesControlAddress(t *testing.T) {
 		})
 	}
 }
+
+// PROT P goes before the user name, once; a server that only takes it
+// after login (530 to PBSZ) gets it then, and its listing still travels
+// encrypted.
+func TestProtectSentOnce(t *testing.T) {
+	p := newPKI(t)
+	for _, tc := range []struct {
+		name       string
+		script     fakeScript
+		beforeUser bool
+	}{
+		{"before login", fakeScript{}, true},
+		{"only after login", fakeScript{protAfterLogin: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startBadFTP(t, serverTLS(p.leaf, p.inter), tc.script)
+			opts := Options{Timeout: 2 * time.Second, ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
+			sess, _, err := Connect(bg, mustTarget(t, "ftpes://alice:pw@"+srv.addr()), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			if entries, err := sess.List("/"); err != nil || len(entries) != 1 {
+				t.Fatalf("List: %v, %+v", err, entries)
+			}
+			got := srv.received()
+			prots, protAt, userAt := 0, -1, -1
+			for i, line := range got {
+				switch {
+				case line == "PROT P":
+					prots++
+					protAt = i
+				case strings.HasPrefix(line, "USER "):
+					userAt = i
+				}
+			}
+			if prots != 1 || (protAt < userAt) != tc.beforeUser {
+				t.Errorf("PROT P sent %d times, before USER %v (want once, %v): %q", prots, protAt < userAt, tc.beforeUser, got)
+			}
+		})
+	}
+}
