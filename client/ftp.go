@@ -200,8 +200,9 @@ func (c *ftpControl) stepErr(ctx context.Context, step string, err error) error 
 	if errors.As(err, &perr) {
 		se := &StepError{Step: step, Reply: fmt.Sprintf("%d %s", perr.Code, perr.Msg), Err: err}
 		// vsftpd answers 522 to a data connection that did not resume the
-		// control session; ProFTPD answers 425.
-		if perr.Code == 522 || perr.Code >= 400 && c.dataFresh.Load() {
+		// control session; ProFTPD answers 425 (426 once the transfer
+		// started). Other refusals (550 no such file…) are not about it.
+		if perr.Code == 522 || (perr.Code == 425 || perr.Code == 426) && c.dataFresh.Load() {
 			se.Hint = c.resumptionHint()
 		}
 		return se
