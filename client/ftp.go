@@ -536,6 +536,13 @@ func (s *Session) ChangeDir(dir string) error {
 	return s.op("cwd", func() error { return s.sc.ChangeDir(dir) })
 }
 
+// newEntry is a listing's entry as Lockbox shows it: names made printable
+// (a name CheckName accepts is unchanged), the permissions the raw listing
+// gave.
+func newEntry(e *ftp.Entry, perms permTable) Entry {
+	return Entry{Name: sanitize(e.Name), Type: entryType(e.Type), Size: e.Size, Time: e.Time, Target: sanitize(e.Target), Perm: perms.of(e.Name)}
+}
+
 // List lists a directory (MLSD when the server offers it, else LIST).
 func (s *Session) List(dir string) ([]Entry, error) {
 	var entries []*ftp.Entry
@@ -548,7 +555,7 @@ func (s *Session) List(dir string) ([]Entry, error) {
 		if e.Name == "." || e.Name == ".." {
 			continue
 		}
-		out = append(out, Entry{Name: sanitize(e.Name), Type: entryType(e.Type), Size: e.Size, Time: e.Time, Target: sanitize(e.Target), Perm: perms.of(e.Name)})
+		out = append(out, newEntry(e, perms))
 	}
 	return out, nil
 }

@@ -508,7 +508,7 @@ func (s *Session) ListRecursive(ctx context.Context, root string) (*Tree, error)
 			if d.rel != "" {
 				rel = d.rel + "/" + e.Name
 			}
-			rf := RemoteFile{Path: rel, Entry: Entry{Name: e.Name, Type: entryType(e.Type), Size: e.Size, Time: e.Time, Target: sanitize(e.Target), Perm: perms.of(e.Name)}}
+			rf := RemoteFile{Path: rel, Entry: newEntry(e, perms)}
 			if e.Type == ftp.EntryTypeFolder {
 				if d.depth+1 >= maxTreeDepth {
 					t.Refused = append(t.Refused, &NameError{Dir: remote, Name: e.Name, Reason: fmt.Sprintf("nested deeper than %d levels", maxTreeDepth)})
