@@ -70,7 +70,6 @@ type Pool struct {
 
 type pooled struct {
 	s    *Session
-	id   int
 	used time.Time
 }
 
@@ -106,7 +105,7 @@ func OpenPool(ctx context.Context, t Target, opts Options, po PoolOptions) (*Poo
 		return nil, report, err
 	}
 	p.first = report
-	p.idle = append(p.idle, &pooled{s: s, id: 1, used: time.Now()})
+	p.idle = append(p.idle, &pooled{s: s, used: time.Now()})
 	if ka > 0 {
 		p.wg.Add(1)
 		go p.keepAlives()
@@ -245,16 +244,7 @@ func (p *Pool) keepAlives() {
 				if err != nil {
 					pc.s.markBroken()
 				}
-				p.mu.Lock()
-				if p.closed || pc.s.Broken() {
-					p.mu.Unlock()
-					pc.s.Close()
-				} else {
-					pc.used = time.Now()
-					p.idle = append(p.idle, pc)
-					p.mu.Unlock()
-				}
-				<-p.tokens
+				p.Release(pc.s)
 			}
 		}
 	}
