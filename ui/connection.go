@@ -329,7 +329,7 @@ func (w *MainWindow) connected(gen int, t client.Target, p connectPrefs, ctx con
 		idBase: (w.connections - 1) * jobIDsPerConnection}
 	do := w.do
 	q, qerr := client.NewQueue(pool, client.QueueOptions{
-		Exists: client.ExistsPolicy(w.settings.Exists),
+		Exists: w.settings.ExistsPolicy(),
 		Observer: func(pr client.Progress) {
 			do(func() {
 				if w.conn == c {

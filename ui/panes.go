@@ -25,6 +25,10 @@ type remoteSource struct {
 	pool *client.Pool
 }
 
+// CheckName implements browser.Source with the engine's own rule, the one
+// downloads and uploads apply: a name it refuses could not be transferred.
+func (r *remoteSource) CheckName(name string) error { return client.CheckName(name) }
+
 // List implements browser.Source.
 func (r *remoteSource) List(ctx context.Context, dir string) ([]browser.Entry, error) {
 	var list []client.Entry
@@ -36,10 +40,7 @@ func (r *remoteSource) List(ctx context.Context, dir string) ([]browser.Entry, e
 		return nil, err
 	}
 	out := make([]browser.Entry, 0, len(list))
-	for _, e := range list {
-		if e.Name == "." || e.Name == ".." {
-			continue
-		}
+	for _, e := range list { // Session.List leaves out "." and ".."
 		out = append(out, browser.Entry{
 			Name: e.Name, Dir: e.Type == "dir", Link: e.Type == "link",
 			Size: int64(e.Size), ModTime: e.Time, Perm: e.Perm, Target: e.Target,
@@ -84,9 +85,6 @@ func removeTree(ctx context.Context, s *client.Session, p string) error {
 		return err
 	}
 	for _, e := range list {
-		if e.Name == "." || e.Name == ".." {
-			continue
-		}
 		if err := client.CheckName(e.Name); err != nil {
 			return fmt.Errorf("%s holds %q, which Lockbox will not touch: %w", p, e.Name, err)
 		}
@@ -252,7 +250,7 @@ func (w *MainWindow) runHTTPS(id int, t client.Target, name, localDir string, in
 	}
 	w.httpsCancel[id] = cancel
 	w.httpsRetry[id] = func() { w.runHTTPS(id, t, name, localDir, inspected) }
-	exists, do := client.ExistsPolicy(w.settings.Exists), w.do
+	exists, do := w.settings.ExistsPolicy(), w.do
 	go func() {
 		defer cancel()
 		_, _, err := client.GetHTTPS(ctx, t, opts, client.HTTPSGetOptions{
