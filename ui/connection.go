@@ -14,15 +14,15 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/identity"
-	"lockbox/client/sites"
 	"lockbox/client/trace"
 	"lockbox/ui/queueview"
 )
 
 // connectPrefs is what a saved site (or the demo) adds to a target.
 type connectPrefs struct {
-	// site is the saved site connected to; nil for the quick-connect bar.
-	site *sites.Site
+	// site holds what a saved site sets (sites.Site.Apply: extra CA roots,
+	// TLS minimum, PASV only); nil for the quick-connect bar.
+	site *client.Options
 	// identity is the site's client certificate; noIdentity says the site
 	// never sends one (so the user is not asked).
 	identity   *identity.Identity
@@ -227,9 +227,12 @@ func (w *MainWindow) options(attempt context.Context, gen int, p connectPrefs) c
 			return w.decide(ctx, do, gen, d)
 		},
 	}
-	if p.site != nil {
-		// Checked when the site was chosen; an error here leaves the defaults.
-		_ = p.site.Apply(&opts)
+	if site := p.site; site != nil {
+		opts.ExtraRoots = site.ExtraRoots
+		opts.DisableEPSV = site.DisableEPSV
+		if site.MinVersion != 0 {
+			opts.MinVersion = site.MinVersion
+		}
 	}
 	if p.identity == nil && !p.noIdentity {
 		opts.ChooseIdentity = func(ctx context.Context, r client.IdentityRequest) *identity.Identity {

@@ -69,20 +69,15 @@ func (w *MainWindow) ImportFileZilla() {
 // its local folder opens. It must be called on the UI goroutine.
 func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 	t, err := s.Target(password)
-	if err == nil {
-		var probe client.Options
-		err = s.Apply(&probe) // reads the CA files now, to say what is wrong before dialling
-	}
 	if err != nil {
 		w.setStatus(err.Error(), widget.DangerImportance)
 		return
 	}
 	w.quick.fill(t)
-	site := s
-	p := connectPrefs{site: &site, localDir: s.LocalDir}
+	p := connectPrefs{localDir: s.LocalDir, noIdentity: s.Identity == sites.IdentityNever}
 	if store := w.deps.Sites; store != nil {
 		p.rememberIdentity = func(name string) {
-			cur, ok := store.Get(site.Name)
+			cur, ok := store.Get(s.Name)
 			if !ok {
 				return
 			}
@@ -92,34 +87,32 @@ func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 			}
 		}
 	}
-	switch s.Identity {
-	case sites.IdentityAsk:
-		w.connectTo(t, p)
-	case sites.IdentityNever:
-		p.noIdentity = true
-		w.connectTo(t, p)
-	default:
-		w.loadSiteIdentity(t, p, s.Identity)
-	}
-}
-
-// loadSiteIdentity opens the site's saved identity off the UI goroutine,
-// then connects; an identity that cannot be opened unattended (its
-// password is not in the keyring) is offered first when the server asks.
-func (w *MainWindow) loadSiteIdentity(t client.Target, p connectPrefs, name string) {
-	store, sec, do := w.deps.Identities, w.deps.Secrets, w.do
+	// The site's CA files and saved identity are read off the UI
+	// goroutine, once; what is wrong with them is said before dialling.
+	ids, sec, do := w.deps.Identities, w.deps.Secrets, w.do
 	go func() {
+		var site client.Options
+		err := s.Apply(&site)
 		var id *identity.Identity
-		err := fmt.Errorf("no identity store")
-		if store != nil {
-			id, err = store.LoadSaved(name, sec)
+		var idErr error
+		if err == nil && s.Identity != sites.IdentityAsk && s.Identity != sites.IdentityNever {
+			idErr = fmt.Errorf("no identity store")
+			if ids != nil {
+				id, idErr = ids.LoadSaved(s.Identity, sec)
+			}
 		}
 		do(func() {
 			if err != nil {
-				p.preselectIdentity = name
-				w.setStatus(fmt.Sprintf("Client identity %q: %v — you will be asked when the server wants it.", name, err), widget.WarningImportance)
+				w.setStatus(err.Error(), widget.DangerImportance)
+				return
 			}
+			p.site = &site
 			p.identity = id
+			if idErr != nil {
+				// Offered first when the server asks.
+				p.preselectIdentity = s.Identity
+				w.setStatus(fmt.Sprintf("Client identity %q: %v — you will be asked when the server wants it.", s.Identity, idErr), widget.WarningImportance)
+			}
 			w.connectTo(t, p)
 		})
 	}()
