@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 
 	"fyne.io/fyne/v2/widget"
@@ -44,7 +43,7 @@ func (w *MainWindow) showIdentityRequest(r client.IdentityRequest, p connectPref
 	w.setStatus(r.HostPort+" asks for a client certificate: choose one to send, or send none.", widget.WarningImportance)
 	store, sec := w.deps.Identities, w.deps.Secrets
 	if p.demo {
-		store, sec = w.demoIdentities()
+		store, sec = w.demoIDs, w.demoSecrets
 	}
 	var rd *identityui.RequestDialog
 	rd = identityui.NewRequestDialog(w.Window, r, identityui.RequestOptions{
@@ -85,25 +84,22 @@ func (w *MainWindow) dismissIdentityDialog() {
 	}
 }
 
-// demoIdentities is a store holding the demo's own client identity, so that
-// the demo's client-certificate port can be tried with nothing to set up.
-// It lives in the demo's temporary folder, never among the user's identities.
-func (w *MainWindow) demoIdentities() (*identity.Store, secrets.Store) {
-	if w.demoIDs != nil {
-		return w.demoIDs, w.demoSecrets
-	}
+// demoIdentities prepares a store holding the demo's own client identity,
+// so that the demo's client-certificate port can be tried with nothing to
+// set up. It lives in the demo's temporary folder, never among the user's
+// identities. It decodes the PKCS#12 file, so it runs off the UI goroutine.
+func demoIdentities(l *demo.Local) (*identity.Store, secrets.Store, error) {
 	sec := secrets.NewMemory()
-	st, err := identity.OpenStore(filepath.Join(filepath.Dir(w.demoServer.IdentityPKCS12()), "identities.json"))
+	st, err := identity.OpenStore(filepath.Join(filepath.Dir(l.IdentityPKCS12()), "identities.json"))
 	if err != nil {
-		return nil, nil
+		return nil, nil, err
 	}
 	if _, ok := st.Get(DemoIdentityName); !ok {
-		if _, err := st.Add(DemoIdentityName, identity.Files{PKCS12: w.demoServer.IdentityPKCS12()}, demo.IdentityPassword, sec); err != nil {
-			w.setStatus(fmt.Sprintf("The demo identity could not be prepared: %v", err), widget.WarningImportance)
+		if _, err := st.Add(DemoIdentityName, identity.Files{PKCS12: l.IdentityPKCS12()}, demo.IdentityPassword, sec); err != nil {
+			return nil, nil, err
 		}
 	}
-	w.demoIDs, w.demoSecrets = st, sec
-	return st, sec
+	return st, sec, nil
 }
 
 // DemoIdentityName is the name the demo's client identity is offered under.

@@ -354,6 +354,12 @@ func (w *MainWindow) StartDemo(clientCert bool) {
 	start, do := w.deps.StartDemo, w.do
 	go func() {
 		l, err := start()
+		var ids *identity.Store
+		var sec secrets.Store
+		var idErr error
+		if err == nil {
+			ids, sec, idErr = demoIdentities(l)
+		}
 		do(func() {
 			w.demo.Enable()
 			w.demoCert.Enable()
@@ -362,6 +368,10 @@ func (w *MainWindow) StartDemo(clientCert bool) {
 				return
 			}
 			w.demoServer = l
+			w.demoIDs, w.demoSecrets = ids, sec
+			if idErr != nil {
+				w.setStatus("The demo identity could not be prepared: "+idErr.Error(), widget.WarningImportance)
+			}
 			w.connectDemo(clientCert)
 		})
 	}()
