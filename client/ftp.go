@@ -511,29 +511,15 @@ func (s *Session) Report() *Report {
 	return &r
 }
 
-// op runs one command within the configured time and names it in errors.
-func (s *Session) op(step string, f func() error) error {
-	s.ctl.startStep()
-	defer s.ctl.raw.SetDeadline(time.Time{})
-	defer s.ctl.data.finish() // data sockets close after the final reply
-	if err := f(); err != nil {
-		if controlBroken(err) {
-			s.markBroken() // a Pool replaces the session
-		}
-		return s.ctl.stepErr(s.ctl.ctx, step, err)
-	}
-	return nil
-}
-
 // CurrentDir returns the working directory.
 func (s *Session) CurrentDir() (dir string, err error) {
-	err = s.op("pwd", func() (err error) { dir, err = s.sc.CurrentDir(); return err })
+	err = s.exec(context.Background(), "pwd", nil, func() (err error) { dir, err = s.sc.CurrentDir(); return err })
 	return dir, err
 }
 
 // ChangeDir changes the working directory.
 func (s *Session) ChangeDir(dir string) error {
-	return s.op("cwd", func() error { return s.sc.ChangeDir(dir) })
+	return s.exec(context.Background(), "cwd", nil, func() error { return s.sc.ChangeDir(dir) })
 }
 
 // newEntry is a listing's entry as Lockbox shows it: names made printable
@@ -547,7 +533,7 @@ func newEntry(e *ftp.Entry, perms permTable) Entry {
 func (s *Session) List(dir string) ([]Entry, error) {
 	var entries []*ftp.Entry
 	var perms permTable
-	if err := s.op("list", func() (err error) { entries, perms, err = s.listWithPerms(dir); return err }); err != nil {
+	if err := s.exec(context.Background(), "list", nil, func() (err error) { entries, perms, err = s.listWithPerms(dir); return err }); err != nil {
 		return nil, err
 	}
 	out := make([]Entry, 0, len(entries))
