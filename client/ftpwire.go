@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"lockbox/client/trace"
 )
@@ -29,10 +30,10 @@ type wireLog struct {
 	mu      sync.Mutex
 	out     lineBuf
 	in      lineBuf
-	reply   []string // lines of the reply being read
-	pending []string // verbs sent and not yet answered with a final reply
-	err     error    // set once the server broke the protocol
-	pasv    string   // the host named by the latest 227 reply, until taken
+	reply   []string              // lines of the reply being read
+	pending []string              // verbs sent and not yet answered with a final reply
+	err     atomic.Pointer[error] // set once the server broke the protocol
+	pasv    string                // the host named by the latest 227 reply, until taken
 }
 
 func newWireLog(c net.Conn, em trace.Emitter) *wireLog {
@@ -57,18 +58,21 @@ func (w *wireLog) Read(p []byte) (int, error) {
 		if w.in.length > maxReplyLine {
 			// Sticky: textproto swallows an error that arrives mid-line, so
 			// every later read must fail too.
-			w.err = fmt.Errorf("the server sent a reply line longer than %d KiB without ending it", maxReplyLine>>10)
+			err := fmt.Errorf("the server sent a reply line longer than %d KiB without ending it", maxReplyLine>>10)
+			w.err.Store(&err)
 		}
 		w.mu.Unlock()
 	}
 	return n, err
 }
 
-// failure is the protocol violation that ended the dialogue, if any.
+// failure is the protocol violation that ended the dialogue, if any. Data
+// connections ask before every read and write, so it takes no lock.
 func (w *wireLog) failure() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
+	if err := w.err.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 // expect records that a command was sent outside this log (the explicit
