@@ -67,7 +67,7 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 			Chain    []client.CertInfo `json:"chain"`
 			Problems []verify.Problem  `json:"problems"`
 			Trusted  bool              `json:"trusted"`
-		}{File: path, Format: loaded.Format, Chain: []client.CertInfo{}, Problems: problems, Trusted: !hasErrors(problems)}
+		}{File: path, Format: loaded.Format, Chain: []client.CertInfo{}, Problems: problems, Trusted: !verify.HasErrors(problems)}
 		if out.Problems == nil {
 			out.Problems = []verify.Problem{}
 		}
@@ -79,17 +79,8 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 		m := certview.Build(chain, problems, certview.ModelOptions{Now: now, Source: fmt.Sprintf("%s (%s)", path, loaded.Format)})
 		certview.WriteText(stdout, m)
 	}
-	if hasErrors(problems) {
+	if verify.HasErrors(problems) {
 		return exitUntrusted
 	}
 	return exitOK
-}
-
-func hasErrors(ps []verify.Problem) bool {
-	for _, p := range ps {
-		if p.Severity == verify.SeverityError {
-			return true
-		}
-	}
-	return false
 }

@@ -29,7 +29,7 @@ func Check(presented []*x509.Certificate, opts Options) Result {
 	if p, ok := hostnameProblem(chain[0], opts.ServerName); ok {
 		problems = append(problems, p)
 	}
-	if strictErr != nil && !hasErrors(problems) {
+	if strictErr != nil && !HasErrors(problems) {
 		problems = append(problems, verifierProblem(strictErr, chain))
 	}
 	sort.SliceStable(problems, func(i, j int) bool {
@@ -40,7 +40,7 @@ func Check(presented []*x509.Certificate, opts Options) Result {
 	})
 	return Result{
 		Chain:    append(chain, leftover...),
-		Verified: strictErr == nil && !hasErrors(problems),
+		Verified: strictErr == nil && !HasErrors(problems),
 		Problems: problems,
 	}
 }

@@ -52,10 +52,11 @@ type Result struct {
 
 // HasErrors reports whether any problem has error severity.
 func (r Result) HasErrors() bool {
-	return hasErrors(r.Problems)
+	return HasErrors(r.Problems)
 }
 
-func hasErrors(ps []Problem) bool {
+// HasErrors reports whether any of ps has error severity.
+func HasErrors(ps []Problem) bool {
 	for _, p := range ps {
 		if p.Severity == SeverityError {
 			return true
