@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -149,9 +150,6 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	if f.timeout <= 0 {
 		return o, usageError{errors.New("--timeout must be positive")}
 	}
-	if f.noSystemRoots && len(f.ca) == 0 {
-		return o, usageError{errors.New("--no-system-roots needs at least one --ca")}
-	}
 	if f.key != "" && f.cert == "" {
 		return o, usageError{errors.New("--key needs --cert")}
 	}
@@ -159,10 +157,8 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	o.ServerName = f.serverName
 	o.NoSystemRoots = f.noSystemRoots
 	o.AllowPlaintext = f.allowPlaintext
-	if len(f.ca) > 0 {
-		if o.ExtraRoots, err = trust.LoadCAFiles(f.ca); err != nil {
-			return o, fmt.Errorf("--ca: %w", err)
-		}
+	if o.ExtraRoots, err = f.extraRoots(); err != nil {
+		return o, err
 	}
 	if f.cert != "" {
 		password := ""
@@ -191,6 +187,22 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 		o.Decide = func(context.Context, client.Decision) client.Choice { return client.AcceptAlways }
 	}
 	return o, nil
+}
+
+// extraRoots loads the --ca files (none: nil), refusing --no-system-roots
+// without them.
+func (f *cliFlags) extraRoots() ([]*x509.Certificate, error) {
+	if f.noSystemRoots && len(f.ca) == 0 {
+		return nil, usageError{errors.New("--no-system-roots needs at least one --ca")}
+	}
+	if len(f.ca) == 0 {
+		return nil, nil
+	}
+	roots, err := trust.LoadCAFiles(f.ca)
+	if err != nil {
+		return nil, fmt.Errorf("--ca: %w", err)
+	}
+	return roots, nil
 }
 
 // optionsFailed reports flags that could not be turned into options: a

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 
 	"lockbox/certview"
 	"lockbox/client"
-	"lockbox/client/trust"
 	"lockbox/client/verify"
 )
 
@@ -29,16 +27,9 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lockbox cert: need exactly one certificate file, got %d\n", len(pos))
 		return exitUsage
 	}
-	if f.noSystemRoots && len(f.ca) == 0 {
-		fmt.Fprintln(stderr, "lockbox cert: --no-system-roots needs at least one --ca")
-		return exitUsage
-	}
-	var roots []*x509.Certificate
-	if len(f.ca) > 0 {
-		if roots, err = trust.LoadCAFiles(f.ca); err != nil {
-			fmt.Fprintf(stderr, "lockbox cert: --ca: %v\n", err)
-			return exitFailure
-		}
+	roots, err := f.extraRoots()
+	if err != nil {
+		return optionsFailed("cert", err, stderr)
 	}
 	password := ""
 	if f.certPassEnv != "" {
