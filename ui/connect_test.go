@@ -17,6 +17,7 @@ import (
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
 	"lockbox/ui/browser"
+	"lockbox/ui/sitesui"
 )
 
 // startedDemo starts the demo servers for a test and returns them.
@@ -87,7 +88,8 @@ func TestConnectSavedSiteAndNotify(t *testing.T) {
 // Plain FTP asks before anything is sent; cancelling sends nothing.
 func TestPlaintextWarning(t *testing.T) {
 	h := newHarness(t, Deps{})
-	h.w.quick.protocol.SetSelected(protocolLabel(client.FTP))
+	plain, _ := sitesui.ProtocolLabel(client.FTP)
+	h.w.quick.protocol.SetSelected(plain)
 	h.w.url.SetText("127.0.0.1:1")
 	h.w.quick.user.SetText("alice")
 	h.w.quick.password.SetText("secret")
@@ -242,5 +244,28 @@ func TestDisconnectAsksWhileTransferring(t *testing.T) {
 		if p.State == client.StateQueued || p.State == client.StateRunning {
 			t.Errorf("job %d is still %s after disconnecting", p.ID, p.State)
 		}
+	}
+}
+
+// A URL typed or pasted into the host field shows its protocol in the
+// bar; a scheme Lockbox does not speak leaves the choice alone.
+func TestQuickConnectFollowsURL(t *testing.T) {
+	h := newHarness(t, Deps{})
+	for _, tc := range []struct {
+		typed string
+		want  client.Scheme
+	}{
+		{"ftps://files.example.test", client.FTPS},
+		{"HTTPS://files.example.test/a.txt", client.HTTPS},
+		{"sftp://files.example.test", client.HTTPS},
+		{"ftpes://files.example.test", client.FTPES},
+	} {
+		h.w.url.SetText(tc.typed)
+		if got := h.w.quick.scheme(); got != tc.want {
+			t.Errorf("after %q the bar says %s, want %s", tc.typed, got, tc.want)
+		}
+	}
+	if tg, err := h.w.quick.target(); err != nil || tg.Scheme != client.FTPES || tg.Host != "files.example.test" {
+		t.Errorf("target %#v, %v", tg, err)
 	}
 }

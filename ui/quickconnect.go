@@ -12,27 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client"
+	"lockbox/ui/sitesui"
 )
-
-// protocols are the quick-connect bar's choices, safest first.
-var protocols = []struct {
-	label  string
-	scheme client.Scheme
-}{
-	{"FTPES (explicit TLS)", client.FTPES},
-	{"FTPS (implicit TLS)", client.FTPS},
-	{"HTTPS", client.HTTPS},
-	{"FTP (not encrypted)", client.FTP},
-}
-
-func protocolLabel(s client.Scheme) string {
-	for _, p := range protocols {
-		if p.scheme == s {
-			return p.label
-		}
-	}
-	return protocols[0].label
-}
 
 // quickConnect is the bar at the top of the window: protocol, host (or a
 // whole URL), port, user and password, as in FileZilla's quick connect.
@@ -54,11 +35,7 @@ func newQuickConnect(submit func()) *quickConnect {
 		user:     widget.NewEntry(),
 		password: widget.NewPasswordEntry(),
 	}
-	labels := make([]string, len(protocols))
-	for i, p := range protocols {
-		labels[i] = p.label
-	}
-	q.protocol = widget.NewSelect(labels, func(string) { q.port.SetPlaceHolder(strconv.Itoa(q.scheme().DefaultPort())) })
+	q.protocol = widget.NewSelect(sitesui.ProtocolLabels(), func(string) { q.port.SetPlaceHolder(strconv.Itoa(q.scheme().DefaultPort())) })
 	q.protocol.SetSelectedIndex(0)
 	q.host.SetPlaceHolder(URLPlaceholder)
 	q.user.SetPlaceHolder("user")
@@ -66,10 +43,9 @@ func newQuickConnect(submit func()) *quickConnect {
 	q.host.OnChanged = func(s string) {
 		// A pasted URL names its protocol: show it.
 		if scheme, _, ok := strings.Cut(s, "://"); ok {
-			for _, p := range protocols {
-				if strings.EqualFold(scheme, string(p.scheme)) && q.scheme() != p.scheme {
-					q.protocol.SetSelected(p.label)
-				}
+			sc := client.Scheme(strings.ToLower(scheme))
+			if label, ok := sitesui.ProtocolLabel(sc); ok && sc != q.scheme() {
+				q.protocol.SetSelected(label)
 			}
 		}
 	}
@@ -94,7 +70,7 @@ func (q *quickConnect) scheme() client.Scheme {
 	if i < 0 {
 		return client.FTPES
 	}
-	return protocols[i].scheme
+	return sitesui.ProtocolScheme(i)
 }
 
 // target builds the connection's target: the host entry may hold a host
@@ -130,7 +106,8 @@ func (q *quickConnect) target() (client.Target, error) {
 
 // fill shows a target in the bar (the password is not shown, only kept).
 func (q *quickConnect) fill(t client.Target) {
-	q.protocol.SetSelected(protocolLabel(t.Scheme))
+	label, _ := sitesui.ProtocolLabel(t.Scheme)
+	q.protocol.SetSelected(label)
 	host := t.Host
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"

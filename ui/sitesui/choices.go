@@ -19,14 +19,32 @@ type choice struct {
 	label, value string
 }
 
-// protocols are the protocol choices, safest first, as in the window's
-// quick-connect bar.
+// protocols are the protocol choices, safest first.
 var protocols = []choice{
 	{"FTPES (explicit TLS)", string(client.FTPES)},
 	{"FTPS (implicit TLS)", string(client.FTPS)},
 	{"HTTPS", string(client.HTTPS)},
 	{"FTP (not encrypted)", string(client.FTP)},
 }
+
+// ProtocolLabel is what a select shows for scheme; ok is false (and the
+// label the first, safest protocol's) for a scheme Lockbox does not speak.
+// The window's quick-connect bar offers the same protocols as the site
+// manager.
+func ProtocolLabel(scheme client.Scheme) (label string, ok bool) {
+	for _, p := range protocols {
+		if p.value == string(scheme) {
+			return p.label, true
+		}
+	}
+	return protocols[0].label, false
+}
+
+// ProtocolLabels are the protocol choices' labels, safest first.
+func ProtocolLabels() []string { return labels(protocols) }
+
+// ProtocolScheme is the scheme of the i-th protocol choice.
+func ProtocolScheme(i int) client.Scheme { return client.Scheme(protocols[i].value) }
 
 // passiveModes are the passive-mode choices; EPSV is the same as the default.
 var passiveModes = []choice{
