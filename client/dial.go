@@ -13,8 +13,16 @@ import (
 
 // dialTCP opens a TCP connection and records it.
 func dialTCP(ctx context.Context, addr string, em trace.Emitter, explain string) (net.Conn, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	return dialTCPWith(ctx, addr, em, explain, func(ctx context.Context, addr string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	})
+}
+
+// dialTCPWith is dialTCP with its own dial function (dialDataTCP for the
+// data connections).
+func dialTCPWith(ctx context.Context, addr string, em trace.Emitter, explain string, dial func(context.Context, string) (net.Conn, error)) (net.Conn, error) {
+	conn, err := dial(ctx, addr)
 	if err != nil {
 		em.Fail(trace.Send, "tcp_connect", addr+": "+err.Error(), "Lockbox could not open a network connection to the server.")
 		return nil, &StepError{Step: "tcp_connect", Err: err}

@@ -286,7 +286,7 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	addr = net.JoinHostPort(ctl, port)
 	dctx, cancel := context.WithTimeout(c.ctx, c.opts.timeout())
 	defer cancel()
-	raw, err := dialTCP(dctx, addr, em, explainDataConnect)
+	raw, err := dialTCPWith(dctx, addr, em, explainDataConnect, dialDataTCP)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func (h *httpsClient) dialTLS(ctx context.Context, network, addr string) (net.Co
 	}
 	em := h.rec.Conn(name)
 	dctx, cancel := context.WithTimeout(ctx, h.opts.timeout())
-	raw, err := dialTCP(dctx, addr, em, explainHTTPSConnect)
+	raw, err := dialTCPWith(dctx, addr, em, explainHTTPSConnect, dialDataTCP)
 	cancel()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,228 @@
+//go:build linux
+
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fdPair dials a loopback listener with dialDataTCP and returns both ends.
+func fdPair(t *testing.T, network, addr string) (client net.Conn, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			accepted <- nil
+			return
+		}
+		accepted <- c
+	}()
+	c, err := dialDataTCP(context.Background(), ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := <-accepted
+	if s == nil {
+		c.Close()
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { c.Close(); s.Close() })
+	return c, s
+}
+
+func TestFDConnIsNotATCPConn(t *testing.T) {
+	c, _ := fdPair(t, "tcp4", "127.0.0.1:0")
+	if _, ok := c.(*fdConn); !ok {
+		t.Fatalf("dialDataTCP gave a %T, want *fdConn", c)
+	}
+}
+
+func TestFDConnRoundTrip(t *testing.T) {
+	for _, tc := range []struct{ name, network, addr string }{
+		{"IPv4", "tcp4", "127.0.0.1:0"},
+		{"IPv6", "tcp6", "[::1]:0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.network == "tcp6" {
+				if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+					t.Skipf("no IPv6 loopback here: %v", err)
+				} else {
+					ln.Close()
+				}
+			}
+			c, s := fdPair(t, tc.network, tc.addr)
+			if c.RemoteAddr().String() != s.LocalAddr().String() || c.LocalAddr().String() != s.RemoteAddr().String() {
+				t.Fatalf("addresses: client %v -> %v, server %v <- %v", c.LocalAddr(), c.RemoteAddr(), s.LocalAddr(), s.RemoteAddr())
+			}
+			// More than the socket buffers hold, each way, so that both the
+			// read and the write side have to wait.
+			want := bytes.Repeat([]byte("lockbox fdConn "), 1<<20)
+			go func() {
+				io.Copy(s, s) // echo until the client half-closes
+				s.(*net.TCPConn).CloseWrite()
+			}()
+			werr := make(chan error, 1)
+			go func() {
+				n, err := c.Write(want)
+				if err == nil && n != len(want) {
+					err = io.ErrShortWrite
+				}
+				if err == nil {
+					err = c.(*fdConn).CloseWrite()
+				}
+				werr <- err
+			}()
+			got, err := io.ReadAll(c)
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if err := <-werr; err != nil {
+				t.Fatalf("write: %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("echoed %d bytes, want the %d sent", len(got), len(want))
+			}
+			if n, err := c.Read(make([]byte, 10)); n != 0 || err != io.EOF {
+				t.Fatalf("read after EOF = %d, %v; want 0, EOF", n, err)
+			}
+		})
+	}
+}
+
+func TestFDConnReadDeadline(t *testing.T) {
+	c, _ := fdPair(t, "tcp4", "127.0.0.1:0")
+	// A deadline already past fails the read at once...
+	c.SetReadDeadline(time.Now().Add(-time.Second))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("read past the deadline: %v, want a timeout", err)
+	}
+	// ...and a read that waits with none is cut off by a sooner one set
+	// meanwhile (or, if the deadline comes first, fails at once).
+	c.SetReadDeadline(time.Time{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		done <- err
+	}()
+	c.SetReadDeadline(time.Now())
+	if err := <-done; !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("waiting read after SetReadDeadline(now): %v, want a timeout", err)
+	}
+	if got := err.Error(); !bytes.Contains([]byte(got), []byte("i/o timeout")) {
+		t.Fatalf("error text %q lacks %q", got, "i/o timeout")
+	}
+}
+
+func TestFDConnCloseInterruptsWaits(t *testing.T) {
+	c, _ := fdPair(t, "tcp4", "127.0.0.1:0")
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	wg.Add(2)
+	go func() { // the peer never writes: this read waits
+		defer wg.Done()
+		_, err := c.Read(make([]byte, 1))
+		errs <- err
+	}()
+	go func() { // the peer never reads: 64 MiB cannot all fit, so this write waits
+		defer wg.Done()
+		n, err := c.Write(make([]byte, 64<<20))
+		if err != nil && n >= 64<<20 {
+			err = errors.New("the whole write went through")
+		}
+		errs <- err
+	}()
+	if err := c.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("wait cut off by Close: %v, want net.ErrClosed", err)
+		}
+	}
+	if err := c.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second close: %v, want net.ErrClosed", err)
+	}
+	if err := c.SetDeadline(time.Now()); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("SetDeadline after close: %v, want net.ErrClosed", err)
+	}
+}
+
+func TestFDConnWriteDeadline(t *testing.T) {
+	c, _ := fdPair(t, "tcp4", "127.0.0.1:0")
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Write(make([]byte, 64<<20)) // the peer never reads
+		done <- err
+	}()
+	c.SetWriteDeadline(time.Now())
+	if err := <-done; !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("write after SetWriteDeadline(now): %v, want a timeout", err)
+	}
+}
+
+func TestDialDataTCPErrors(t *testing.T) {
+	// A port nobody listens on (the listener is closed first).
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err = dialDataTCP(context.Background(), addr)
+	var oe *net.OpError
+	if !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &oe) || oe.Op != "dial" {
+		t.Fatalf("dial to a closed port: %v, want a dial error with ECONNREFUSED", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := dialDataTCP(ctx, addr); !errors.Is(err, context.Canceled) {
+		t.Fatalf("dial with a cancelled context: %v, want context.Canceled", err)
+	}
+}
+
+func TestDialDataTCPHostName(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			c.Write([]byte("hi"))
+			c.Close()
+		}
+	}()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	c, err := dialDataTCP(context.Background(), net.JoinHostPort("localhost", port))
+	if err != nil {
+		t.Fatalf("dial localhost:%s: %v", port, err)
+	}
+	defer c.Close()
+	if _, ok := c.(*fdConn); !ok {
+		t.Fatalf("got a %T, want *fdConn", c)
+	}
+	got, err := io.ReadAll(c)
+	if err != nil || string(got) != "hi" {
+		t.Fatalf("read %q, %v; want %q", got, err, "hi")
+	}
+}

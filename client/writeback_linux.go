@@ -1,0 +1,24 @@
+//go:build linux
+
+package client
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// startWriteback asks the kernel to start writing the file's dirty pages
+// in [off, off+n) to disk and returns without waiting for them
+// (sync_file_range with SYNC_FILE_RANGE_WRITE). It is only a head start
+// for the fsync that follows, which alone makes the data durable; an error
+// here changes nothing and is dropped.
+func startWriteback(f *os.File, off, n int64) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		unix.SyncFileRange(int(fd), off, n, unix.SYNC_FILE_RANGE_WRITE)
+	})
+}
