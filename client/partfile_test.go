@@ -8,8 +8,9 @@ import (
 )
 
 // TestPartFileWriteback: a part file written past writebackChunk asks for
-// writeback as it goes (flushed follows pos), from where a resume started,
-// and what it wrote is exactly what was given.
+// writeback as it goes (flushed follows pos) and drops the chunk before
+// the last from the page cache (dropped follows flushed), from where a
+// resume started, and what it wrote is exactly what was given.
 func TestPartFileWriteback(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -42,12 +43,18 @@ func TestPartFileWriteback(t *testing.T) {
 				if p.pos-p.flushed >= writebackChunk {
 					t.Fatalf("after %d bytes, %d of them not yet handed to writeback", n+len(chunk), p.pos-p.flushed)
 				}
+				if p.flushed-p.dropped > writebackChunk {
+					t.Fatalf("after %d bytes, %d bytes handed to writeback are still kept in the cache", n+len(chunk), p.flushed-p.dropped)
+				}
 			}
 			if p.pos != tc.offset+int64(total) {
 				t.Fatalf("pos = %d, want %d", p.pos, tc.offset+int64(total))
 			}
 			if want := tc.offset + 2*writebackChunk; p.flushed != want {
 				t.Fatalf("flushed = %d, want %d (two chunks past the start)", p.flushed, want)
+			}
+			if want := tc.offset + writebackChunk; p.dropped != want {
+				t.Fatalf("dropped = %d, want %d (the chunk before the last)", p.dropped, want)
 			}
 			if err := p.Sync(); err != nil {
 				t.Fatal(err)

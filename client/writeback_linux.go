@@ -22,3 +22,20 @@ func startWriteback(f *os.File, off, n int64) {
 		unix.SyncFileRange(int(fd), off, n, unix.SYNC_FILE_RANGE_WRITE)
 	})
 }
+
+// dropWritten waits until the file's pages in [off, off+n) are written
+// (sync_file_range, which for a chunk whose writeback started a chunk ago
+// rarely waits), then drops them from the page cache
+// (posix_fadvise DONTNEED). Like startWriteback it only helps: the data
+// stays in the file whatever happens, and errors are dropped.
+func dropWritten(f *os.File, off, n int64) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		if unix.SyncFileRange(int(fd), off, n, unix.SYNC_FILE_RANGE_WAIT_BEFORE|unix.SYNC_FILE_RANGE_WRITE|unix.SYNC_FILE_RANGE_WAIT_AFTER) == nil {
+			unix.Fadvise(int(fd), off, n, unix.FADV_DONTNEED)
+		}
+	})
+}
