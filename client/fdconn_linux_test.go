@@ -226,3 +226,43 @@ func TestDialDataTCPHostName(t *testing.T) {
 		t.Fatalf("read %q, %v; want %q", got, err, "hi")
 	}
 }
+
+// TestYieldIfDue: a goroutine yields (and notes when) once yieldEvery has
+// passed since its last yield, and not before; Read and Write both keep
+// the note.
+func TestYieldIfDue(t *testing.T) {
+	now := time.Now().UnixNano()
+	for _, tc := range []struct {
+		name  string
+		last  int64
+		moved bool
+	}{
+		{"never yielded", 0, true},
+		{"long ago", now - 2*yieldEvery, true},
+		{"just now", now, false},
+		{"in the future (clock stepped back)", now + yieldEvery, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			last := tc.last
+			yieldIfDue(&last)
+			if moved := last != tc.last; moved != tc.moved {
+				t.Fatalf("yielded = %v, want %v (last %d → %d)", moved, tc.moved, tc.last, last)
+			}
+		})
+	}
+	c, srv := fdPair(t, "tcp", "127.0.0.1:0")
+	fc := c.(*fdConn)
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Write([]byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1)
+	if _, err := io.ReadFull(c, buf); err != nil {
+		t.Fatal(err)
+	}
+	if fc.wyield == 0 || fc.ryield == 0 {
+		t.Fatalf("after a write and a read: wyield %d, ryield %d; want both noted", fc.wyield, fc.ryield)
+	}
+}
