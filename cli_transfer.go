@@ -18,6 +18,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/trace"
+	"lockbox/ui/units"
 )
 
 const transferUsageText = `Usage:
@@ -421,11 +422,11 @@ func (b *progressBars) draw() {
 		}
 	}
 	sort.Strings(running)
-	line := fmt.Sprintf("[%d/%d] %s", finished, files, humanBytes(done))
+	line := fmt.Sprintf("[%d/%d] %s", finished, files, units.Bytes(done))
 	if total > 0 {
-		line += fmt.Sprintf(" of %s (%d%%)", humanBytes(total), done*100/total)
+		line += fmt.Sprintf(" of %s (%d%%)", units.Bytes(total), done*100/total)
 	}
-	line += fmt.Sprintf("  %s/s", humanBytes(int64(speed)))
+	line += "  " + units.Speed(speed)
 	if total > 0 && speed > 0 && total > done {
 		line += "  ETA " + (time.Duration(float64(total-done)/speed) * time.Second).Round(time.Second).String()
 	}
@@ -444,17 +445,4 @@ func (b *progressBars) clear() {
 	if b.drew {
 		fmt.Fprint(b.w, "\r\x1b[K")
 	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }

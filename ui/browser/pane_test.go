@@ -33,7 +33,7 @@ func TestListingShowsRows(t *testing.T) {
 		want string
 	}{
 		{colName, "notes.txt"},
-		{colSize, "1.5 KiB"},
+		{colSize, "1.5 kB"},
 		{colModified, "2026-06-14 10:30"},
 		{colPerm, "-rw-r--r--"},
 	} {
@@ -49,7 +49,7 @@ func TestListingShowsRows(t *testing.T) {
 			t.Errorf("icon of %s = %s, want %s", name, got.Name(), icon.Name())
 		}
 	}
-	if got, want := h.p.status.Text, "2 folders, 5 files, 1.5 GiB"; got != want {
+	if got, want := h.p.status.Text, "2 folders, 5 files, 1.6 GB"; got != want {
 		t.Errorf("status = %q, want %q", got, want)
 	}
 	if h.p.status.Importance == widget.DangerImportance {
@@ -265,7 +265,7 @@ func TestSelection(t *testing.T) {
 			h.w.Canvas().Overlays().Remove(top)
 		}
 	}
-	if got, want := h.p.status.Text, "2 folders, 5 files, 1.5 GiB · 1 selected"; got != want {
+	if got, want := h.p.status.Text, "2 folders, 5 files, 1.6 GB · 1 selected"; got != want {
 		t.Errorf("status = %q, want %q", got, want)
 	}
 	if !h.cellAt(h.rowOf("Photos"), colModified).bg.Visible() || h.cellAt(h.rowOf("backup.tar.gz"), colName).bg.Visible() {

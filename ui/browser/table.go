@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"lockbox/ui/units"
 )
 
 // fixedWidths are the widths of the columns after Name, which takes what
@@ -265,7 +267,7 @@ func (c *cell) show(id widget.TableCellID) {
 	case c.col == colSize:
 		align = fyne.TextAlignTrailing
 		if !e.Dir {
-			text = humanSize(e.Size)
+			text = units.Bytes(e.Size)
 		}
 	case c.col == colModified:
 		text = formatTime(e.ModTime, c.p.loc)

@@ -1,50 +1,9 @@
 package queueview
 
 import (
-	"math"
 	"testing"
 	"time"
 )
-
-func TestFormatBytes(t *testing.T) {
-	for _, tc := range []struct {
-		n    int64
-		want string
-	}{
-		{-1, "?"},
-		{0, "0 B"},
-		{999, "999 B"},
-		{1000, "1.0 kB"},
-		{1500, "1.5 kB"},
-		{12_345_678, "12.3 MB"},
-		{999_949, "999.9 kB"},
-		{999_950, "1.0 MB"},
-		{45_200_000_000, "45.2 GB"},
-		{math.MaxInt64, "9.2 EB"},
-	} {
-		if got := FormatBytes(tc.n); got != tc.want {
-			t.Errorf("FormatBytes(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}
-
-func TestFormatSpeed(t *testing.T) {
-	for _, tc := range []struct {
-		bps  float64
-		want string
-	}{
-		{0, "0 B/s"},
-		{512.4, "512 B/s"},
-		{12_300_000, "12.3 MB/s"},
-		{-1, "?"},
-		{math.NaN(), "?"},
-		{math.Inf(1), "?"},
-	} {
-		if got := FormatSpeed(tc.bps); got != tc.want {
-			t.Errorf("FormatSpeed(%v) = %q, want %q", tc.bps, got, tc.want)
-		}
-	}
-}
 
 func TestFormatETA(t *testing.T) {
 	for _, tc := range []struct {

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client"
+	"lockbox/ui/units"
 )
 
 // Fixed widths of the progress, speed and ETA columns: wide enough for
@@ -80,7 +81,7 @@ func (r *row) show(p client.Progress) {
 	r.bar.SetValue(value) // refreshes the text too
 
 	if p.State == client.StateRunning {
-		r.speed.SetText(FormatSpeed(p.Speed))
+		r.speed.SetText(units.Speed(p.Speed))
 		r.eta.SetText(FormatETA(p.ETA))
 	} else {
 		r.speed.SetText("")
@@ -144,7 +145,7 @@ func barValue(p client.Progress) (float64, string) {
 	}
 	if p.Total < 0 {
 		if p.Done > 0 {
-			return 0, FormatBytes(p.Done) + " of ?"
+			return 0, units.Bytes(p.Done) + " of ?"
 		}
 		return 0, "?"
 	}

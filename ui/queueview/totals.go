@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"lockbox/client"
+	"lockbox/ui/units"
 )
 
 // category is what the State column says about a job; a job the
@@ -105,7 +106,7 @@ func (t Totals) String() string {
 	}
 	s := strings.Join(parts, ", ")
 	if t.Running > 0 {
-		s += " — " + FormatSpeed(t.Speed)
+		s += " — " + units.Speed(t.Speed)
 	}
 	return s
 }

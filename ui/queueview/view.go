@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client"
+	"lockbox/ui/units"
 )
 
 // RefreshInterval is how long the view waits after an Update before it
@@ -308,10 +309,10 @@ func (v *View) showDetail() {
 		text += " — " + p.Note
 	}
 	if p.Total >= 0 {
-		text += " · " + FormatBytes(p.Done) + " of " + FormatBytes(p.Total)
+		text += " · " + units.Bytes(p.Done) + " of " + units.Bytes(p.Total)
 	}
 	if p.Moved > 0 {
-		text += " · " + FormatBytes(p.Moved) + " carried"
+		text += " · " + units.Bytes(p.Moved) + " carried"
 	}
 	v.detail.Importance = imp
 	v.detail.SetText(text)
