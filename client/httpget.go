@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -101,48 +100,23 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(g.LocalRoot, 0o755); err != nil {
-		return fmt.Errorf("get: local folder: %w", err)
-	}
-	root, err := os.OpenRoot(g.LocalRoot)
+	root, err := openRoot(g.LocalRoot)
 	if err != nil {
 		return fmt.Errorf("get: local folder: %w", err)
 	}
 	defer root.Close()
 
-	st, err := root.Stat(target)
-	exists := err == nil
-	if exists && st.IsDir() {
-		return fmt.Errorf("get: a folder named %s is in the way", target)
-	}
-	switch policy {
-	case ExistsSkip:
-		if exists {
-			j.setSkipped("the file exists")
-			return nil
-		}
-	case ExistsRename:
-		orig := target
-		for n := 1; exists; n++ {
-			target = numbered(orig, n)
-			_, err := root.Stat(target)
-			exists = err == nil
-		}
-	}
-	part := target + PartSuffix
-	var offset int64
-	if policy != ExistsOverwrite {
-		if pst, err := root.Stat(part); err == nil && pst.Mode().IsRegular() {
-			offset = pst.Size()
-		}
+	d, err := preparePart(root, target, policy, "get", j)
+	if err != nil || d == nil {
+		return err
 	}
 	var started partMeta // what the part file was started from
-	if offset > 0 {
+	if d.offset > 0 {
 		var ok bool
-		if started, ok = readPartMeta(root, part+MetaSuffix); !ok {
+		if started, ok = readPartMeta(root, d.part+MetaSuffix); !ok {
 			// A validator file that cannot be read says nothing about the
 			// part file's bytes: start again rather than guess.
-			offset = 0
+			d.offset = 0
 		}
 	}
 
@@ -169,14 +143,14 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 		// The bytes on disk must be the bytes on the server: no transparent
 		// decompression, which would also break ranges and sizes.
 		req.Header.Set("Accept-Encoding", "identity")
-		if offset > 0 {
-			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
+		if d.offset > 0 {
+			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", d.offset))
 			if v := started.ifRange(); v != "" {
 				req.Header.Set("If-Range", v)
-				em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s, if the file is still %s", offset, part, v),
+				em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s, if the file is still %s", d.offset, d.part, v),
 					"Lockbox asks only for the part of the file it does not have yet, and only if the file on the server is still the one it started with; otherwise the server sends the whole new file.")
 			} else {
-				em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s (no validator kept: the server's file cannot be checked to be the same)", offset, part),
+				em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s (no validator kept: the server's file cannot be checked to be the same)", d.offset, d.part),
 					"Lockbox asks only for the part of the file it does not have yet. It has no ETag or date from when the download started, so it cannot ask the server to confirm the file did not change.")
 			}
 		}
@@ -192,26 +166,26 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 			return &StepError{Step: "http_request", Err: h.sec.explainHandshakeError(err)}
 		}
 		responseStep(em, resp)
-		if resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && offset > 0 && attempt == 0 {
+		if resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && d.offset > 0 && attempt == 0 {
 			// The part file is as long as the file, or longer: a complete
 			// part or another file's. Either way ask for everything.
 			total := contentRangeTotal(resp.Header.Get("Content-Range"))
 			got := metaOf(resp.Header).ETag
 			resp.Body.Close()
-			if total == offset && (started.ETag == "" || got == "" || got == started.ETag) {
+			if total == d.offset && (started.ETag == "" || got == "" || got == started.ETag) {
 				size = total
 				break
 			}
-			offset = 0
+			d.offset = 0
 			continue
 		}
-		if resp.StatusCode == http.StatusPartialContent && offset > 0 && attempt == 0 {
+		if resp.StatusCode == http.StatusPartialContent && d.offset > 0 && attempt == 0 {
 			if got := metaOf(resp.Header).ETag; started.ETag != "" && got != "" && got != started.ETag {
 				// If-Range should have made the server send the whole file.
 				resp.Body.Close()
 				em.Emit(trace.Info, "http_range", fmt.Sprintf("the server sent the rest of another version of the file (ETag %s, not %s): downloading it all again", got, started.ETag),
 					"The part already downloaded belongs to an earlier version of the file, so Lockbox starts from the beginning.")
-				offset = 0
+				d.offset = 0
 				continue
 			}
 		}
@@ -223,18 +197,18 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 	complete := size >= 0 // a 416 said the part file is the whole file
 	if !complete {
 		switch {
-		case resp.StatusCode == http.StatusPartialContent && offset > 0:
+		case resp.StatusCode == http.StatusPartialContent && d.offset > 0:
 			start, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
-			if !ok || start != offset {
-				return &StepError{Step: "http_response", Reply: resp.Status, Err: fmt.Errorf("the server sent the range %q, not the one asked for (from byte %d)", resp.Header.Get("Content-Range"), offset)}
+			if !ok || start != d.offset {
+				return &StepError{Step: "http_response", Reply: resp.Status, Err: fmt.Errorf("the server sent the range %q, not the one asked for (from byte %d)", resp.Header.Get("Content-Range"), d.offset)}
 			}
 			size = total
 		case resp.StatusCode == http.StatusOK:
-			if offset > 0 {
+			if d.offset > 0 {
 				em.Emit(trace.Info, "http_range", "the server sent the whole file (200), not the rest (206): downloading it all again",
 					"This server does not resume downloads, so Lockbox starts from the beginning.")
 			}
-			offset = 0
+			d.offset = 0
 			size = resp.ContentLength
 		case resp.StatusCode >= 300 && resp.StatusCode < 400:
 			return &StepError{Step: "http_response", Reply: resp.Status, Err: fmt.Errorf("the server redirects to %q; Lockbox does not follow redirects (their certificate was not checked under this report): fetch that URL instead", resp.Header.Get("Location"))}
@@ -245,43 +219,26 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 	if size >= 0 {
 		j.total.Store(size)
 	}
-	if policy == ExistsResume && exists && size >= 0 && st.Size() == size {
-		j.setSkipped("the file exists with the server's size")
-		return nil
+	if skip, err := d.begin(j, size, size >= 0); skip || err != nil {
+		return err
 	}
-
-	if dir := filepath.Dir(target); dir != "." {
-		if err := root.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("get: %w", err)
-		}
-	}
-	if !complete && offset == 0 {
+	if !complete && d.offset == 0 {
 		// A new start: what is in the part file, if anything, is dropped
 		// before the new validator is written beside it, so that no crash
 		// leaves old bytes under the new file's validator.
-		if err := removeIfExists(root, part); err != nil {
+		if err := removeIfExists(root, d.part); err != nil {
 			return fmt.Errorf("get: %w", err)
 		}
-		if err := writePartMeta(root, part+MetaSuffix, metaOf(resp.Header)); err != nil {
+		if err := writePartMeta(root, d.part+MetaSuffix, metaOf(resp.Header)); err != nil {
 			return fmt.Errorf("get: %w", err)
 		}
 	}
-	f := &partFile{root: root, name: part, offset: offset}
-	j.done.Store(offset)
-	var n int64
-	var rerr, werr error
-	if !complete {
-		n, rerr, werr = copyData(f, resp.Body, make([]byte, bufSize), j.add)
-	}
-	if werr == nil && rerr == nil {
-		werr = f.open() // an empty file writes nothing
-		if werr == nil {
-			werr = f.Sync() // on disk before it gets its final name
+	n, rerr, werr := d.fill(j, func(f *partFile) (int64, error, error) {
+		if complete {
+			return 0, nil, nil // nothing to fetch, but flushed to disk all the same
 		}
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
+		return copyData(f, resp.Body, make([]byte, bufSize), j.add)
+	})
 	switch {
 	case werr != nil:
 		return &StepError{Step: "http_body", Err: fmt.Errorf("writing the local file: %w", werr)}
@@ -289,25 +246,13 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 		if ctx.Err() != nil {
 			rerr = fmt.Errorf("%w (%v)", ctx.Err(), rerr)
 		}
-		return &StepError{Step: "http_body", Err: fmt.Errorf("the connection broke after %d bytes; kept %s for a resume: %w", n, part, rerr)}
+		return &StepError{Step: "http_body", Err: fmt.Errorf("the connection broke after %d bytes; kept %s for a resume: %w", n, d.part, rerr)}
 	}
-	if got := offset + n; size >= 0 && got != size {
-		return &StepError{Step: "http_body", Err: fmt.Errorf("size mismatch: %d bytes received, the server said %d; kept %s", got, size, part)}
+	lm, _ := http.ParseTime(resp.Header.Get("Last-Modified")) // zero if none
+	if err := d.commit(j, "http_body", n, lm, g.IgnoreTimes); err != nil {
+		return err
 	}
-	if !g.IgnoreTimes && resp != nil {
-		if lm, err := http.ParseTime(resp.Header.Get("Last-Modified")); err == nil {
-			if err := root.Chtimes(part, lm, lm); err != nil {
-				j.setNote("modification time not kept: " + err.Error())
-			}
-		}
-	}
-	if err := root.Rename(part, target); err != nil {
-		return fmt.Errorf("get: %w", err)
-	}
-	if err := syncParent(root, target); err != nil {
-		j.setNote("the folder was not flushed to disk: " + err.Error())
-	}
-	if err := removeIfExists(root, part+MetaSuffix); err != nil {
+	if err := removeIfExists(root, d.part+MetaSuffix); err != nil {
 		j.setNote("validator file not removed: " + err.Error())
 	}
 	return nil

@@ -528,97 +528,34 @@ func (q *Queue) download(ctx context.Context, s *Session, j *Job, buf []byte) er
 			return err
 		}
 	}
-
-	st, err := root.Stat(target)
-	exists := err == nil
-	if exists && st.IsDir() {
-		return fmt.Errorf("download %s: a folder named %s is in the way", remote, target)
+	d, err := preparePart(root, target, q.opts.Exists, "download "+remote, j)
+	if err != nil || d == nil {
+		return err
 	}
-	switch q.opts.Exists {
-	case ExistsSkip:
-		if exists {
-			j.setSkipped("the file exists")
-			return nil
-		}
-	case ExistsResume:
-		if exists && hasSize && st.Size() == size {
-			j.setSkipped("the file exists with the server's size")
-			return nil
-		}
-	case ExistsRename:
-		orig := target
-		for n := 1; exists; n++ {
-			target = numbered(orig, n)
-			_, err := root.Stat(target)
-			exists = err == nil
-		}
+	if hasSize && d.offset > size {
+		d.offset = 0 // not this file's beginning
 	}
-	part := target + PartSuffix
-	var offset int64
-	if q.opts.Exists != ExistsOverwrite {
-		if pst, err := root.Stat(part); err == nil && pst.Mode().IsRegular() {
-			offset = pst.Size()
+	if skip, err := d.begin(j, size, hasSize); skip || err != nil {
+		return err
+	}
+	n, err, werr := d.fill(j, func(f *partFile) (n int64, err, _ error) {
+		if hasSize && d.offset > 0 && d.offset == size {
+			// The part file is whole (a crash before the rename, say):
+			// fill flushes it to disk before it gets its final name.
+			return 0, nil, nil
 		}
-	}
-	if hasSize && offset > size {
-		offset = 0 // not this file's beginning
-	}
-	if dir := filepath.Dir(target); dir != "." {
-		if err := root.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("download %s: %w", remote, err)
+		if n, err = s.Download(ctx, remote, d.offset, f, buf, j.add); err == nil {
+			err = f.open() // here, not in fill, for its error unwrapped
 		}
-	}
-	// The part file is opened at the first byte: a transfer refused before
-	// any data (an untrusted data connection, say) writes nothing.
-	f := &partFile{root: root, name: part, offset: offset}
-	j.done.Store(offset)
-	var n int64
-	err = nil
-	if !(hasSize && offset > 0 && offset == size) {
-		n, err = s.Download(ctx, remote, offset, f, buf, j.add)
-		if err == nil {
-			err = f.open() // an empty file writes nothing
-		}
-		if err == nil {
-			// On disk before it gets its final name: a renamed download
-			// survives a crash.
-			if err = f.Sync(); err != nil {
-				err = fmt.Errorf("download %s: %w", remote, err)
-			}
-		}
-	}
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("download %s: %w", remote, cerr)
-	}
+		return n, err, nil
+	})
 	if err != nil {
 		return err
 	}
-	if got := offset + n; hasSize && got != size {
-		return &StepError{Step: "retr", Err: fmt.Errorf("size mismatch: %d bytes received, the server said %d; kept %s", got, size, part)}
+	if werr != nil {
+		return fmt.Errorf("%s: %w", d.what, werr)
 	}
-	if !mtime.IsZero() && !q.opts.IgnoreTimes {
-		if err := root.Chtimes(part, mtime, mtime); err != nil {
-			j.setNote("modification time not kept: " + err.Error())
-		}
-	}
-	if err := root.Rename(part, target); err != nil {
-		return fmt.Errorf("download %s: %w", remote, err)
-	}
-	if err := syncParent(root, target); err != nil {
-		j.setNote("the folder was not flushed to disk: " + err.Error())
-	}
-	return nil
-}
-
-// syncParent flushes the folder holding name to disk, so that a rename
-// into it survives a crash as the file's own fsync does.
-func syncParent(root *os.Root, name string) error {
-	d, err := root.Open(filepath.Dir(name))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return d.commit(j, "retr", n, mtime, q.opts.IgnoreTimes)
 }
 
 // upload sends one local file (see ExistsPolicy).
