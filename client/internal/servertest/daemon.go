@@ -10,16 +10,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"lockbox/client/internal/certgen"
 )
 
-// Helpers shared by the ProFTPD, Pure-FTPd and nginx harnesses: where the
-// unpacked servers live, the served folder and certificate files, and one
-// child process started on a reserved port block.
+// Helpers shared by the vsftpd, ProFTPD, Pure-FTPd and nginx harnesses:
+// where the unpacked servers live, the served folder and certificate
+// files, and one child process started on a reserved port block.
 
 const (
 	// UnpackedRootEnv names the environment variable that overrides
@@ -31,6 +34,10 @@ const (
 	// provide ftp-server and conflict with it.
 	DefaultUnpackedRoot = "/opt/lockbox-test-servers"
 )
+
+// startupTimeout bounds how long a server may take to answer its first
+// readiness probe.
+const startupTimeout = 15 * time.Second
 
 // UnpackedRoot is the folder holding the unpacked server packages.
 func UnpackedRoot() string {
@@ -207,6 +214,8 @@ type daemon struct {
 	env  []string // full environment; nil means the test's
 	// outPath receives the child's stdout and stderr.
 	outPath string
+	// outOnStdin makes outPath (opened read-write) the child's stdin too.
+	outOnStdin bool
 	// probe checks once whether our server answers; nil means ready.
 	probe func() error
 	// busy reports whether the output says the port could not be bound.
@@ -223,6 +232,9 @@ func runDaemon(d daemon) (*process, error) {
 	defer out.Close()
 	cmd := exec.Command(d.bin, d.args...)
 	cmd.Stdout, cmd.Stderr = out, out
+	if d.outOnStdin {
+		cmd.Stdin = out
+	}
 	cmd.Env = d.env
 	p, err := startProcess(cmd)
 	if err != nil {
@@ -347,6 +359,34 @@ func envWithout(names []string, extra ...string) []string {
 	return append(env, extra...)
 }
 
+// tls12OnlyOpenSSLConf caps OpenSSL, and so a server that uses its
+// default configuration, at TLS 1.2.
+const tls12OnlyOpenSSLConf = `# Written by lockbox/client/internal/servertest: cap the server at TLS 1.2.
+openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+MinProtocol = TLSv1.2
+MaxProtocol = TLSv1.2
+`
+
+// opensslEnv returns the environment for a server that has no option to
+// cap its TLS version (vsftpd, Pure-FTPd): the test's without
+// OPENSSL_CONF and, with tls12Only, OPENSSL_CONF naming dir/openssl.cnf,
+// which it writes with tls12OnlyOpenSSLConf.
+func opensslEnv(dir string, tls12Only bool) ([]string, error) {
+	if !tls12Only {
+		return envWithout([]string{"OPENSSL_CONF"}), nil
+	}
+	conf := filepath.Join(dir, "openssl.cnf")
+	if err := os.WriteFile(conf, []byte(tls12OnlyOpenSSLConf), 0o600); err != nil {
+		return nil, fmt.Errorf("openssl.cnf: %w", err)
+	}
+	return envWithout([]string{"OPENSSL_CONF"}, "OPENSSL_CONF="+conf), nil
+}
+
 // cryptPassword hashes password with SHA-512 crypt ("$6$...") using
 // openssl, for the password files of ProFTPD and Pure-FTPd. The password
 // goes through stdin, never the command line.
@@ -372,7 +412,8 @@ func cryptPassword(password string) (string, error) {
 	return h, nil
 }
 
-// FTPServer is what ProFTPD and Pure-FTPd servers have in common.
+// FTPServer is what the vsftpd, ProFTPD and Pure-FTPd servers have in
+// common.
 type FTPServer struct {
 	// Addr is the control address, "127.0.0.1:PORT".
 	Addr string
@@ -401,6 +442,29 @@ type FTPServer struct {
 	logs []string
 }
 
+// newFTPServer makes the folder of an FTP server that logs acct in (see
+// serverDir) and returns the FTPServer for it, with a fresh banner nonce.
+// Its dir is set whenever a folder was made, even on error.
+func newFTPServer(name string, files map[string][]byte, acct ftpAccount, implicit bool) (FTPServer, error) {
+	dir, root, err := serverDir("lockbox-"+name+"-", files, acct)
+	return FTPServer{
+		Root:     root,
+		User:     acct.name,
+		Password: acct.password,
+		Implicit: implicit,
+		dir:      dir,
+		nonce:    randomHex(8),
+	}, err
+}
+
+// setupTLS writes the certificate files into the server folder (see
+// writeTLSFiles) and records the certificates.
+func (s *FTPServer) setupTLS(server *certgen.Cert, chain []*certgen.Cert, requireClient bool) error {
+	f, err := writeTLSFiles(s.dir, server, chain, requireClient)
+	s.ServerCert, s.CACert, s.ClientCert = f.Server, f.CA, f.Client
+	return err
+}
+
 // setPorts fills in the addresses for the port block at base.
 func (s *FTPServer) setPorts(base int) {
 	s.Addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(base))
@@ -412,7 +476,8 @@ func (s *FTPServer) logTail() string { return tailFiles(s.logs...) }
 
 // probeFTP connects once to addr and checks that the 220 greeting (after
 // the TLS handshake when implicit) carries nonce, so another server on
-// the port is not mistaken for ours.
+// the port is not mistaken for ours. An empty nonce accepts any 220
+// greeting.
 func probeFTP(addr string, implicit bool, client *certgen.Cert, nonce string) error {
 	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
@@ -443,4 +508,124 @@ func probeFTP(addr string, implicit bool, client *certgen.Cert, nonce string) er
 	}
 	_ = tp.PrintfLine("QUIT")
 	return nil
+}
+
+// errPortBusy means a server could not bind its port.
+var errPortBusy = errors.New("port in use")
+
+// process is a running server (the listener, which forks sessions).
+type process struct {
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when cmd.Wait returns
+	waitErr error
+}
+
+// startProcess starts cmd in its own process group (signals to the test's
+// group do not hit it), killed if the test binary dies before its cleanup
+// runs, and waits for it in the background.
+func startProcess(cmd *exec.Cmd) (*process, error) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	started := make(chan error, 1)
+	go func() {
+		// Pdeathsig fires when the *thread* that forked the child exits:
+		// pin this goroutine to its thread for the server's whole life.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		p.waitErr = cmd.Wait()
+		close(p.done)
+	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// stop kills the listener and every session process it forked, then waits
+// for the listener. Sessions may call setsid (vsftpd's do), so a
+// process-group kill would miss them; instead the whole tree is frozen
+// with SIGSTOP (so nothing can fork or be reparented meanwhile) and then
+// killed.
+func (p *process) stop() error {
+	select {
+	case <-p.done:
+		return nil
+	default:
+	}
+	pid := p.cmd.Process.Pid
+	_ = syscall.Kill(pid, syscall.SIGSTOP)
+	frozen := map[int]bool{}
+	for range 100 {
+		grew := false
+		for _, d := range descendants(pid) {
+			if !frozen[d] {
+				_ = syscall.Kill(d, syscall.SIGSTOP)
+				frozen[d], grew = true, true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	for d := range frozen {
+		_ = syscall.Kill(d, syscall.SIGKILL)
+	}
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("kill %s %d: %w", filepath.Base(p.cmd.Path), pid, err)
+	}
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("%s %d did not exit 10s after SIGKILL", filepath.Base(p.cmd.Path), pid)
+	}
+}
+
+// descendants lists the processes below pid, from /proc.
+func descendants(pid int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	children := map[int][]int{}
+	for _, e := range ents {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// "pid (comm) state ppid ...": comm may hold spaces and ')'.
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 2 {
+			continue
+		}
+		ppid, err := strconv.Atoi(f[1])
+		if err != nil {
+			continue
+		}
+		children[ppid] = append(children[ppid], child)
+	}
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, c := range children[n] {
+			out = append(out, c)
+			queue = append(queue, c)
+		}
+	}
+	return out
 }

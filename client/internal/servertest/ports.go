@@ -64,7 +64,7 @@ func reservePortBlock(tried map[int]bool) (int, *os.File, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		// Cheap pre-check; vsftpd's own bind is the real test.
+		// Cheap pre-check; the server's own bind is the real test.
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(base)))
 		if err != nil {
 			lock.Close()

@@ -86,10 +86,7 @@ func StartProFTPD(t testing.TB, cfg ProFTPDConfig) *ProFTPD {
 	if _, err := os.Stat(filepath.Join(modDir, "mod_tls.so")); err != nil {
 		unavailable(t, fmt.Sprintf("servertest: ProFTPD's mod_tls is missing (%v); it is in the proftpd-mod-crypto package", err))
 	}
-	acct, err := ensureAccount()
-	if err != nil {
-		t.Fatalf("servertest: preparing the FTP login account: %v", err)
-	}
+	acct := requireAccount(t)
 	s, err := prepareProFTPD(cfg, acct)
 	if s != nil {
 		removeOnCleanup(t, s.dir)
@@ -124,17 +121,10 @@ func StartProFTPD(t testing.TB, cfg ProFTPDConfig) *ProFTPD {
 // certificates. A returned non-nil *ProFTPD with a dir must be removed
 // even on error.
 func prepareProFTPD(cfg ProFTPDConfig, acct ftpAccount) (*ProFTPD, error) {
-	dir, root, err := serverDir("lockbox-proftpd-", cfg.Files, acct)
-	s := &ProFTPD{FTPServer: FTPServer{
-		Root:       root,
-		User:       acct.name,
-		Password:   acct.password,
-		Implicit:   cfg.Implicit,
-		LogPath:    filepath.Join(dir, "proftpd.log"),
-		ConfigPath: filepath.Join(dir, "proftpd.conf"),
-		dir:        dir,
-		nonce:      randomHex(8),
-	}, TLSLogPath: filepath.Join(dir, "tls.log")}
+	srv, err := newFTPServer("proftpd", cfg.Files, acct, cfg.Implicit)
+	dir := srv.dir
+	s := &ProFTPD{FTPServer: srv, TLSLogPath: filepath.Join(dir, "tls.log")}
+	s.LogPath, s.ConfigPath = filepath.Join(dir, "proftpd.log"), filepath.Join(dir, "proftpd.conf")
 	s.logs = []string{filepath.Join(dir, "proftpd.out"), s.LogPath, s.TLSLogPath}
 	if err != nil {
 		return s, err
@@ -144,7 +134,7 @@ func prepareProFTPD(cfg ProFTPDConfig, acct ftpAccount) (*ProFTPD, error) {
 		return s, err
 	}
 	// ftpasswd format: name:hash:uid:gid:gecos:home:shell.
-	passwd := fmt.Sprintf("%s:%s:%d:%d:Lockbox test FTP user:%s:/bin/sh\n", acct.name, hash, acct.uid, acct.gid, root)
+	passwd := fmt.Sprintf("%s:%s:%d:%d:Lockbox test FTP user:%s:/bin/sh\n", acct.name, hash, acct.uid, acct.gid, s.Root)
 	if err := os.WriteFile(filepath.Join(dir, "ftpd.passwd"), []byte(passwd), 0o600); err != nil {
 		return s, fmt.Errorf("AuthUserFile: %w", err)
 	}
@@ -152,12 +142,7 @@ func prepareProFTPD(cfg ProFTPDConfig, acct ftpAccount) (*ProFTPD, error) {
 	if err := os.WriteFile(filepath.Join(dir, "ftpd.group"), []byte(group), 0o600); err != nil {
 		return s, fmt.Errorf("AuthGroupFile: %w", err)
 	}
-	files, err := writeTLSFiles(dir, cfg.ServerCert, cfg.ServerChain, cfg.RequireClientCert)
-	if err != nil {
-		return s, err
-	}
-	s.ServerCert, s.CACert, s.ClientCert = files.Server, files.CA, files.Client
-	return s, nil
+	return s, s.setupTLS(cfg.ServerCert, cfg.ServerChain, cfg.RequireClientCert)
 }
 
 // config renders proftpd.conf for the ports set by setPorts.

@@ -7,17 +7,10 @@ import (
 	"testing"
 )
 
-// rawTarget adapts a server for the raw FTP helpers of
-// servertest_test.go (dialFTP, login, checkSession), which use only the
-// address, the served root and the credentials of the *Vsftpd they take.
-func (s *FTPServer) rawTarget() *Vsftpd {
-	return &Vsftpd{Addr: s.Addr, Root: s.Root, User: s.User, Password: s.Password}
-}
-
 // rawExplicit connects to s and upgrades with AUTH TLS using tc.
-func rawExplicit(t *testing.T, s *FTPServer, tc *tls.Config) (*ftpConn, error) {
+func rawExplicit(t *testing.T, s ftpTarget, tc *tls.Config) (*ftpConn, error) {
 	t.Helper()
-	c, err := dialFTP(t, s.rawTarget(), false, nil)
+	c, err := dialFTP(t, s, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +24,7 @@ func TestProFTPDExplicit(t *testing.T) {
 		t.Run(tls.VersionName(maxV), func(t *testing.T) {
 			tc := clientTLS()
 			tc.MaxVersion = maxV
-			c, err := rawExplicit(t, &s.FTPServer, tc)
+			c, err := rawExplicit(t, s, tc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,7 +33,7 @@ func TestProFTPDExplicit(t *testing.T) {
 				t.Errorf("negotiated %s, want %s", tls.VersionName(st.Version), tls.VersionName(maxV))
 			}
 			t.Logf("control: %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
-			checkSession(t, s.rawTarget(), c, tc)
+			checkSession(t, s, c, tc)
 		})
 	}
 }
@@ -49,26 +42,26 @@ func TestProFTPDImplicit(t *testing.T) {
 	t.Parallel()
 	s := StartProFTPD(t, ProFTPDConfig{Implicit: true, Files: testFiles})
 	tc := clientTLS()
-	c, err := dialFTP(t, s.rawTarget(), true, tc)
+	c, err := dialFTP(t, s, true, tc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSession(t, s.rawTarget(), c, tc)
+	checkSession(t, s, c, tc)
 }
 
 func TestProFTPDTLS12Only(t *testing.T) {
 	t.Parallel()
 	s := StartProFTPD(t, ProFTPDConfig{TLS12Only: true, SessionTickets: true, Files: testFiles})
 	tc := clientTLS()
-	c, err := rawExplicit(t, &s.FTPServer, tc)
+	c, err := rawExplicit(t, s, tc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v := c.state().Version; v != tls.VersionTLS12 {
 		t.Errorf("TLS12Only server negotiated %s", tls.VersionName(v))
 	}
-	checkSession(t, s.rawTarget(), c, tc)
-	if _, err := rawExplicit(t, &s.FTPServer, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}); err == nil {
+	checkSession(t, s, c, tc)
+	if _, err := rawExplicit(t, s, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}); err == nil {
 		t.Fatal("TLS 1.3-only client connected to a TLS12Only server")
 	}
 }
@@ -80,11 +73,11 @@ func TestProFTPDTLS12OnlyNoTickets(t *testing.T) {
 	t.Parallel()
 	s := StartProFTPD(t, ProFTPDConfig{TLS12Only: true, Files: testFiles})
 	tc := clientTLS()
-	c, err := rawExplicit(t, &s.FTPServer, tc)
+	c, err := rawExplicit(t, s, tc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.login(s.rawTarget()); err != nil {
+	if err := c.login(s); err != nil {
 		t.Fatal(err)
 	}
 	c.must(200, "PBSZ 0")
@@ -108,17 +101,17 @@ func TestProFTPDClientCert(t *testing.T) {
 			tc := clientTLS()
 			tc.MaxVersion = maxV
 			tc.Certificates = []tls.Certificate{s.ClientCert.TLS()}
-			c, err := rawExplicit(t, &s.FTPServer, tc)
+			c, err := rawExplicit(t, s, tc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkSession(t, s.rawTarget(), c, tc)
+			checkSession(t, s, c, tc)
 
 			// Without a certificate: the handshake fails (TLS 1.2) or the
 			// first read after it (TLS 1.3).
-			c2, err := rawExplicit(t, &s.FTPServer, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV})
+			c2, err := rawExplicit(t, s, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV})
 			if err == nil {
-				err = c2.login(s.rawTarget())
+				err = c2.login(s)
 			}
 			if err == nil {
 				t.Fatal("logged in without a client certificate")
@@ -133,11 +126,11 @@ func TestProFTPDClientCert(t *testing.T) {
 func TestProFTPDRequiresSessionReuse(t *testing.T) {
 	t.Parallel()
 	s := StartProFTPD(t, ProFTPDConfig{Files: testFiles})
-	c, err := rawExplicit(t, &s.FTPServer, clientTLS())
+	c, err := rawExplicit(t, s, clientTLS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.login(s.rawTarget()); err != nil {
+	if err := c.login(s); err != nil {
 		t.Fatal(err)
 	}
 	c.must(200, "PBSZ 0")

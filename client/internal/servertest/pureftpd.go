@@ -73,10 +73,7 @@ func StartPureFTPd(t testing.TB, cfg PureFTPdConfig) *PureFTPd {
 	bin := requireServerBinary(t, "pure-ftpd")
 	pw := requireServerBinary(t, "pure-pw")
 	requireRoot(t, "Pure-FTPd needs root to switch to the FTP user and chroot it")
-	acct, err := ensureAccount()
-	if err != nil {
-		t.Fatalf("servertest: preparing the FTP login account: %v", err)
-	}
+	acct := requireAccount(t)
 	s, err := preparePureFTPd(cfg, acct, pw)
 	if s != nil {
 		removeOnCleanup(t, s.dir)
@@ -84,11 +81,9 @@ func StartPureFTPd(t testing.TB, cfg PureFTPdConfig) *PureFTPd {
 	if err != nil {
 		t.Fatalf("servertest: preparing pure-ftpd: %v", err)
 	}
-	var env []string
-	if cfg.TLS12Only {
-		env = envWithout([]string{"OPENSSL_CONF"}, "OPENSSL_CONF="+filepath.Join(s.dir, "openssl.cnf"))
-	} else {
-		env = envWithout([]string{"OPENSSL_CONF"})
+	env, err := opensslEnv(s.dir, cfg.TLS12Only)
+	if err != nil {
+		t.Fatalf("servertest: preparing pure-ftpd: %v", err)
 	}
 	launch(t, "pure-ftpd", func(base int) (*process, error) {
 		s.setPorts(base)
@@ -109,15 +104,10 @@ func StartPureFTPd(t testing.TB, cfg PureFTPdConfig) *PureFTPd {
 // certificate file. A returned non-nil *PureFTPd with a dir must be
 // removed even on error.
 func preparePureFTPd(cfg PureFTPdConfig, acct ftpAccount, purePW string) (*PureFTPd, error) {
-	dir, root, err := serverDir("lockbox-pureftpd-", cfg.Files, acct)
-	s := &PureFTPd{FTPServer: FTPServer{
-		Root:     root,
-		User:     acct.name,
-		Password: acct.password,
-		LogPath:  filepath.Join(dir, "pure-ftpd.out"),
-		dir:      dir,
-		nonce:    randomHex(8),
-	}}
+	srv, err := newFTPServer("pureftpd", cfg.Files, acct, false)
+	dir := srv.dir
+	s := &PureFTPd{FTPServer: srv}
+	s.LogPath = filepath.Join(dir, "pure-ftpd.out")
 	s.logs = []string{s.LogPath, filepath.Join(dir, "transfer.log")}
 	if err != nil {
 		return s, err
@@ -128,7 +118,7 @@ func preparePureFTPd(cfg PureFTPdConfig, acct ftpAccount, purePW string) (*PureF
 	}
 	// pure-pw's passwd format: name:hash:uid:gid:gecos:home/./ (the "/./"
 	// chroots the user there) and twelve optional limit fields.
-	line := fmt.Sprintf("%s:%s:%d:%d::%s/./::::::::::::\n", acct.name, hash, acct.uid, acct.gid, root)
+	line := fmt.Sprintf("%s:%s:%d:%d::%s/./::::::::::::\n", acct.name, hash, acct.uid, acct.gid, s.Root)
 	passwd := filepath.Join(dir, "pureftpd.passwd")
 	if err := os.WriteFile(passwd, []byte(line), 0o600); err != nil {
 		return s, fmt.Errorf("password file: %w", err)
@@ -141,11 +131,9 @@ func preparePureFTPd(cfg PureFTPdConfig, acct ftpAccount, purePW string) (*PureF
 	if err := os.WriteFile(filepath.Join(dir, "banner"), []byte(fortune), 0o644); err != nil {
 		return s, fmt.Errorf("banner file: %w", err)
 	}
-	files, err := writeTLSFiles(dir, cfg.ServerCert, cfg.ServerChain, cfg.RequireClientCert)
-	if err != nil {
+	if err := s.setupTLS(cfg.ServerCert, cfg.ServerChain, cfg.RequireClientCert); err != nil {
 		return s, err
 	}
-	s.ServerCert, s.CACert, s.ClientCert = files.Server, files.CA, files.Client
 	// One certificate file: the leaf, its chain and, when client
 	// certificates are checked, the CA they must be signed by.
 	bundle := s.ServerCert.CertPEM()
@@ -157,11 +145,6 @@ func preparePureFTPd(cfg PureFTPdConfig, acct ftpAccount, purePW string) (*PureF
 	}
 	if err := os.WriteFile(filepath.Join(dir, "pure-ftpd.crt"), bundle, 0o600); err != nil {
 		return s, fmt.Errorf("certificate file: %w", err)
-	}
-	if cfg.TLS12Only {
-		if err := os.WriteFile(filepath.Join(dir, "openssl.cnf"), []byte(tls12OnlyOpenSSLConf), 0o600); err != nil {
-			return s, fmt.Errorf("openssl.cnf: %w", err)
-		}
 	}
 	return s, nil
 }

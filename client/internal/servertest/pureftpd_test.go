@@ -17,10 +17,10 @@ import (
 func pureSession(t *testing.T, s *PureFTPd, c *ftpConn, tc *tls.Config) {
 	t.Helper()
 	if c.state().Version == tls.VersionTLS12 {
-		checkSession(t, s.rawTarget(), c, tc)
+		checkSession(t, s, c, tc)
 		return
 	}
-	if err := c.login(s.rawTarget()); err != nil {
+	if err := c.login(s); err != nil {
 		t.Fatalf("login: %v", err)
 	}
 	if msg := c.must(257, "PWD"); !strings.HasPrefix(msg, `"/"`) {
@@ -55,7 +55,7 @@ func TestPureFTPdExplicit(t *testing.T) {
 		t.Run(tls.VersionName(maxV), func(t *testing.T) {
 			tc := clientTLS()
 			tc.MaxVersion = maxV
-			c, err := rawExplicit(t, &s.FTPServer, tc)
+			c, err := rawExplicit(t, s, tc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +73,7 @@ func TestPureFTPdTLS12Only(t *testing.T) {
 	t.Parallel()
 	s := StartPureFTPd(t, PureFTPdConfig{TLS12Only: true, Files: testFiles})
 	tc := clientTLS()
-	c, err := rawExplicit(t, &s.FTPServer, tc)
+	c, err := rawExplicit(t, s, tc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestPureFTPdTLS12Only(t *testing.T) {
 		t.Errorf("TLS12Only server negotiated %s", tls.VersionName(v))
 	}
 	pureSession(t, s, c, tc)
-	if _, err := rawExplicit(t, &s.FTPServer, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}); err == nil {
+	if _, err := rawExplicit(t, s, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}); err == nil {
 		t.Fatal("TLS 1.3-only client connected to a TLS12Only server")
 	}
 }
@@ -97,7 +97,7 @@ func TestPureFTPdClientCert(t *testing.T) {
 			tc := clientTLS()
 			tc.MaxVersion = maxV
 			tc.Certificates = []tls.Certificate{s.ClientCert.TLS()}
-			c, err := rawExplicit(t, &s.FTPServer, tc)
+			c, err := rawExplicit(t, s, tc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,9 +109,9 @@ func TestPureFTPdClientCert(t *testing.T) {
 			}
 			pureSession(t, s, c, tc)
 
-			c2, err := rawExplicit(t, &s.FTPServer, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV})
+			c2, err := rawExplicit(t, s, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV})
 			if err == nil {
-				err = c2.login(s.rawTarget())
+				err = c2.login(s)
 			}
 			if err == nil {
 				t.Fatal("logged in without a client certificate")

@@ -1,6 +1,6 @@
-// Package servertest starts real third-party servers (vsftpd) for
-// integration tests, so Lockbox is tested against the servers it will meet
-// in the wild rather than against Go stand-ins.
+// Package servertest starts real third-party servers (vsftpd, ProFTPD,
+// Pure-FTPd, nginx) for integration tests, so Lockbox is tested against
+// the servers it will meet in the wild rather than against Go stand-ins.
 //
 // Servers listen on 127.0.0.1 only, run as child processes of the test
 // binary and are stopped in t.Cleanup. Several test binaries may start

@@ -30,9 +30,17 @@ type ftpConn struct {
 	tp   *textproto.Conn
 }
 
-// dialFTP connects to s; with implicit it starts TLS at once using tc.
-func dialFTP(t testing.TB, s *Vsftpd, implicit bool, tc *tls.Config) (*ftpConn, error) {
+// ftpTarget is any of the FTP servers (*Vsftpd, *ProFTPD, *PureFTPd):
+// the raw helpers below use only the address, the served root and the
+// credentials.
+type ftpTarget interface{ ftp() *FTPServer }
+
+func (s *FTPServer) ftp() *FTPServer { return s }
+
+// dialFTP connects to srv; with implicit it starts TLS at once using tc.
+func dialFTP(t testing.TB, srv ftpTarget, implicit bool, tc *tls.Config) (*ftpConn, error) {
 	t.Helper()
+	s := srv.ftp()
 	raw, err := net.DialTimeout("tcp", s.Addr, 5*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", s.Addr, err)
@@ -98,7 +106,8 @@ func (c *ftpConn) authTLS(tc *tls.Config) error {
 	return c.handshake(tc)
 }
 
-func (c *ftpConn) login(s *Vsftpd) error {
+func (c *ftpConn) login(srv ftpTarget) error {
+	s := srv.ftp()
 	if _, err := c.cmd(331, "USER %s", s.User); err != nil {
 		return err
 	}
@@ -183,8 +192,9 @@ var testFiles = map[string][]byte{
 
 // checkSession logs in, retrieves both files twice and uploads one,
 // checking every data connection resumed the control session.
-func checkSession(t *testing.T, s *Vsftpd, c *ftpConn, tc *tls.Config) {
+func checkSession(t *testing.T, srv ftpTarget, c *ftpConn, tc *tls.Config) {
 	t.Helper()
+	s := srv.ftp()
 	if err := c.login(s); err != nil {
 		t.Fatalf("login: %v", err)
 	}
@@ -505,7 +515,7 @@ func TestRequireBinary(t *testing.T) {
 }
 
 func TestVsftpdConfigExtra(t *testing.T) {
-	s := &Vsftpd{Root: "/r", dir: "/d", nonce: "n", LogPath: "/d/l"}
+	s := &Vsftpd{FTPServer{Root: "/r", dir: "/d", nonce: "n", LogPath: "/d/l"}}
 	conf, err := s.config(VsftpdConfig{Extra: map[string]string{"ftpd_banner": "custom", "max_clients": "5"}}, 20000)
 	if err != nil {
 		t.Fatal(err)
@@ -517,5 +527,22 @@ func TestVsftpdConfigExtra(t *testing.T) {
 		if _, err := s.config(VsftpdConfig{Extra: bad}, 20000); err == nil {
 			t.Errorf("Extra %v accepted", bad)
 		}
+	}
+}
+
+// TestVsftpdBanner checks the nonce reaches the banner, which readiness
+// relies on, and that a server whose banner Extra overrides still starts.
+func TestVsftpdBanner(t *testing.T) {
+	t.Parallel()
+	s := StartVsftpd(t, VsftpdConfig{})
+	if err := probeFTP(s.Addr, false, nil, s.nonce); err != nil {
+		t.Fatal(err)
+	}
+	if err := probeFTP(s.Addr, false, nil, "not-the-nonce"); err == nil {
+		t.Error("probe accepted a banner without its nonce")
+	}
+	custom := StartVsftpd(t, VsftpdConfig{Extra: map[string]string{"ftpd_banner": "custom banner"}})
+	if err := probeFTP(custom.Addr, false, nil, "custom banner"); err != nil {
+		t.Fatal(err)
 	}
 }

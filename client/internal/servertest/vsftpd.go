@@ -1,25 +1,20 @@
 package servertest
 
 import (
-	"bufio"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"lockbox/client/internal/certgen"
 )
@@ -35,8 +30,6 @@ const (
 	// directory of vsftpdUser, so a login that cannot reach local_root
 	// lands in an empty, read-only directory rather than in "/".
 	secureChrootDir = "/var/run/vsftpd/empty"
-	// startupTimeout bounds how long StartVsftpd waits for the banner.
-	startupTimeout = 15 * time.Second
 )
 
 // vsftpdPAMConfig is written to /etc/pam.d/lockbox-vsftpd-test. It admits
@@ -79,34 +72,17 @@ type VsftpdConfig struct {
 	Files map[string][]byte
 	// Extra vsftpd.conf settings; they override the harness defaults
 	// except the ones that place the server (listen*, background, pasv
-	// port range), which are rejected.
+	// port range), which are rejected. Overriding ftpd_banner or
+	// banner_file drops the nonce from the banner: readiness then accepts
+	// any 220 greeting on the port.
 	Extra map[string]string
 }
 
-// Vsftpd is a running vsftpd started by StartVsftpd.
+// Vsftpd is a running vsftpd started by StartVsftpd. Its LogPath is
+// vsftpd's log (protocol, transfers and SSL debug lines) and ConfigPath
+// the generated vsftpd.conf.
 type Vsftpd struct {
-	// Addr is the control address, "127.0.0.1:PORT".
-	Addr string
-	// Root is the served directory (the chroot of the FTP user).
-	Root string
-	// User and Password log in with USER/PASS.
-	User, Password string
-	// CACert signs client certificates when RequireClientCert (else nil).
-	CACert *certgen.Cert
-	// ClientCert is a client identity signed by CACert (else nil).
-	ClientCert *certgen.Cert
-	// ServerCert is the certificate the server presents.
-	ServerCert *certgen.Cert
-	// LogPath is vsftpd's log (protocol, transfers and SSL debug lines).
-	LogPath string
-	// ConfigPath is the generated vsftpd.conf.
-	ConfigPath string
-	// PasvMinPort and PasvMaxPort bound the passive data ports.
-	PasvMinPort, PasvMaxPort int
-
-	dir      string
-	implicit bool
-	nonce    string
+	FTPServer
 }
 
 // VsftpdPath finds the vsftpd binary on PATH or in /usr/sbin (and /sbin,
@@ -148,73 +124,47 @@ func VsftpdPath() (string, error) { return LookBinary("vsftpd") }
 // nonce so a different server on the port is not mistaken for ours.
 func StartVsftpd(t testing.TB, cfg VsftpdConfig) *Vsftpd {
 	t.Helper()
-	bin, err := VsftpdPath()
-	if err != nil {
-		unavailable(t, fmt.Sprintf("%v (install it: apt-get install vsftpd)", err))
-	}
-	if os.Geteuid() != 0 {
-		unavailable(t, fmt.Sprintf("%v: vsftpd needs root to log local users in and chroot them", errNotRoot))
-	}
-	acct, err := ensureAccount()
-	if err != nil {
-		t.Fatalf("servertest: preparing the vsftpd login account: %v", err)
-	}
+	bin := RequireBinary(t, "vsftpd")
+	requireRoot(t, "vsftpd needs root to log local users in and chroot them")
+	acct := requireAccount(t)
 	s, err := prepareVsftpd(cfg, acct)
-	if s != nil && s.dir != "" {
-		dir := s.dir
-		t.Cleanup(func() {
-			if err := os.RemoveAll(dir); err != nil {
-				t.Errorf("servertest: removing %s: %v", dir, err)
-			}
-		})
+	if s != nil {
+		removeOnCleanup(t, s.dir)
 	}
 	if err != nil {
 		t.Fatalf("servertest: preparing vsftpd: %v", err)
 	}
-
-	tried := map[int]bool{}
-	var lastErr error
-	for attempt := 0; attempt < 8; attempt++ {
-		base, lock, err := reservePortBlock(tried)
+	env, err := opensslEnv(s.dir, cfg.TLS12Only)
+	if err != nil {
+		t.Fatalf("servertest: preparing vsftpd: %v", err)
+	}
+	nonce := s.nonce
+	if cfg.Extra["ftpd_banner"] != "" || cfg.Extra["banner_file"] != "" {
+		nonce = "" // our banner is overridden: any greeting will do
+	}
+	launch(t, "vsftpd", func(base int) (*process, error) {
+		s.setPorts(base)
+		conf, err := s.config(cfg, base)
 		if err != nil {
-			t.Fatalf("servertest: reserving ports for vsftpd: %v", err)
+			return nil, err
 		}
-		p, err := s.start(bin, cfg, base)
-		if errors.Is(err, errPortBusy) {
-			lastErr = err
-			lock.Close()
-			continue
+		if err := os.WriteFile(s.ConfigPath, []byte(conf), 0o600); err != nil {
+			return nil, fmt.Errorf("config: %w", err)
 		}
-		if err != nil {
-			lock.Close()
-			t.Fatalf("servertest: starting vsftpd: %v%s", err, s.logTail())
-		}
-		t.Cleanup(func() {
-			if err := p.stop(); err != nil {
-				t.Errorf("servertest: stopping vsftpd: %v", err)
-			}
-			lock.Close()
-			if t.Failed() {
-				t.Logf("servertest: vsftpd on %s, config %s%s", s.Addr, s.ConfigPath, s.logTail())
-			}
+		return runDaemon(daemon{
+			name: "vsftpd",
+			bin:  bin,
+			args: []string{s.ConfigPath},
+			env:  env,
+			// vsftpd reports fatal errors ("500 OOPS: ...") on fd 0, the
+			// control connection in inetd mode: give it the output file.
+			outPath:    filepath.Join(s.dir, "vsftpd.stdio"),
+			outOnStdin: true,
+			probe:      func() error { return probeFTP(s.Addr, s.Implicit, s.ClientCert, nonce) },
+			busy:       func(out string) bool { return strings.Contains(out, "could not bind") },
 		})
-		return s
-	}
-	t.Fatalf("servertest: vsftpd could not bind a port after 8 attempts: %v", lastErr)
-	return nil
-}
-
-// logTail returns the end of the vsftpd log, for failure messages.
-func (s *Vsftpd) logTail() string {
-	b, err := os.ReadFile(s.LogPath)
-	if err != nil || len(b) == 0 {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > 40 {
-		lines = lines[len(lines)-40:]
-	}
-	return "\n--- vsftpd log " + s.LogPath + " (tail) ---\n" + strings.Join(lines, "\n")
+	}, s.logTail)
+	return s
 }
 
 // ftpAccount is the local login the servers accept.
@@ -232,6 +182,17 @@ var ensureAccount = sync.OnceValues(func() (ftpAccount, error) {
 	}
 	return a, nil
 })
+
+// requireAccount is ensureAccount for a test, which fails if the account
+// cannot be set up.
+func requireAccount(t testing.TB) ftpAccount {
+	t.Helper()
+	acct, err := ensureAccount()
+	if err != nil {
+		t.Fatalf("servertest: preparing the FTP login account: %v", err)
+	}
+	return acct
+}
 
 func setupAccount() (ftpAccount, error) {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
@@ -378,102 +339,18 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// prepareVsftpd makes the server directory, certificates and served files.
-// A returned non-nil *Vsftpd with a dir must be cleaned up even on error.
+// prepareVsftpd makes the server folder, certificates and served files.
+// A returned non-nil *Vsftpd with a dir must be removed even on error.
 func prepareVsftpd(cfg VsftpdConfig, acct ftpAccount) (*Vsftpd, error) {
-	dir, err := os.MkdirTemp("", "lockbox-vsftpd-")
+	srv, err := newFTPServer("vsftpd", cfg.Files, acct, cfg.Implicit)
+	s := &Vsftpd{FTPServer: srv}
+	s.LogPath, s.ConfigPath = filepath.Join(s.dir, "vsftpd.log"), filepath.Join(s.dir, "vsftpd.conf")
+	s.logs = []string{filepath.Join(s.dir, "vsftpd.stdio"), s.LogPath}
 	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
-	}
-	s := &Vsftpd{
-		Root:       filepath.Join(dir, "root"),
-		User:       acct.name,
-		Password:   acct.password,
-		LogPath:    filepath.Join(dir, "vsftpd.log"),
-		ConfigPath: filepath.Join(dir, "vsftpd.conf"),
-		dir:        dir,
-		implicit:   cfg.Implicit,
-		nonce:      randomHex(8),
-	}
-	if strings.ContainsAny(dir, " \t\n") {
-		return s, fmt.Errorf("temp dir %q contains white space, which vsftpd.conf cannot express", dir)
-	}
-	// vsftpd changes into local_root as the FTP user, before chroot: every
-	// ancestor of Root must be searchable by it. If not, vsftpd silently
-	// stays in the (empty) home directory.
-	if err := os.Chmod(dir, 0o711); err != nil {
-		return s, fmt.Errorf("chmod %s: %w", dir, err)
-	}
-	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
-		fi, err := os.Stat(d)
-		if err != nil {
-			return s, fmt.Errorf("stat %s: %w", d, err)
-		}
-		if fi.Mode().Perm()&0o001 == 0 {
-			return s, fmt.Errorf("%s (an ancestor of the served root) is not searchable by others (mode %v); set TMPDIR elsewhere", d, fi.Mode().Perm())
-		}
-		if d == filepath.Dir(d) {
-			break
-		}
-	}
-	if err := mkdirOwned(s.Root, acct); err != nil {
 		return s, err
 	}
-	for name, data := range cfg.Files {
-		rel := filepath.FromSlash(name)
-		if !filepath.IsLocal(rel) {
-			return s, fmt.Errorf("file %q: not a local relative path", name)
-		}
-		p := filepath.Join(s.Root, rel)
-		if err := mkdirAllOwned(s.Root, filepath.Dir(p), acct); err != nil {
-			return s, err
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return s, fmt.Errorf("file %q: %w", name, err)
-		}
-		if err := os.Chown(p, acct.uid, acct.gid); err != nil {
-			return s, fmt.Errorf("file %q: %w", name, err)
-		}
-	}
-
-	s.ServerCert = cfg.ServerCert
-	if s.ServerCert == nil {
-		s.ServerCert, err = certgen.New(certgen.Spec{
-			CommonName: "127.0.0.1",
-			DNSNames:   []string{"localhost"},
-			IPs:        []net.IP{net.IPv4(127, 0, 0, 1)},
-		}, nil)
-		if err != nil {
-			return s, fmt.Errorf("server certificate: %w", err)
-		}
-	}
-	if _, _, err := s.ServerCert.WriteFiles(dir, "server", cfg.ServerChain...); err != nil {
-		return s, fmt.Errorf("server certificate files: %w", err)
-	}
-	if cfg.RequireClientCert {
-		if s.CACert, s.ClientCert, _, err = writeClientPKI(dir); err != nil {
-			return s, err
-		}
-	}
-	if cfg.TLS12Only {
-		if err := os.WriteFile(filepath.Join(dir, "openssl.cnf"), []byte(tls12OnlyOpenSSLConf), 0o600); err != nil {
-			return s, fmt.Errorf("openssl.cnf: %w", err)
-		}
-	}
-	return s, nil
+	return s, s.setupTLS(cfg.ServerCert, cfg.ServerChain, cfg.RequireClientCert)
 }
-
-// tls12OnlyOpenSSLConf caps OpenSSL (and so vsftpd) at TLS 1.2.
-const tls12OnlyOpenSSLConf = `# Written by lockbox/client/internal/servertest: cap vsftpd at TLS 1.2.
-openssl_conf = openssl_init
-[openssl_init]
-ssl_conf = ssl_sect
-[ssl_sect]
-system_default = system_default_sect
-[system_default_sect]
-MinProtocol = TLSv1.2
-MaxProtocol = TLSv1.2
-`
 
 func mkdirOwned(p string, acct ftpAccount) error {
 	if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
@@ -536,7 +413,7 @@ func (s *Vsftpd) config(cfg VsftpdConfig, port int) (string, error) {
 		// TLS.
 		{"ssl_enable", "YES"},
 		{"implicit_ssl", yes(cfg.Implicit)},
-		{"rsa_cert_file", filepath.Join(s.dir, "server.crt")},
+		{"rsa_cert_file", filepath.Join(s.dir, "server-fullchain.crt")},
 		{"rsa_private_key_file", filepath.Join(s.dir, "server.key")},
 		{"ssl_ciphers", "HIGH"},
 		{"require_ssl_reuse", "YES"},
@@ -590,230 +467,4 @@ func (s *Vsftpd) config(cfg VsftpdConfig, port int) (string, error) {
 		fmt.Fprintf(&b, "%s=%s\n", e[0], e[1])
 	}
 	return b.String(), nil
-}
-
-// errPortBusy means vsftpd could not bind its control port.
-var errPortBusy = errors.New("port in use")
-
-// process is a running vsftpd listener.
-type process struct {
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when cmd.Wait returns
-	waitErr error
-}
-
-// startProcess starts cmd in its own process group (signals to the test's
-// group do not hit it), killed if the test binary dies before its cleanup
-// runs, and waits for it in the background.
-func startProcess(cmd *exec.Cmd) (*process, error) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	started := make(chan error, 1)
-	go func() {
-		// Pdeathsig fires when the *thread* that forked the child exits:
-		// pin this goroutine to its thread for the server's whole life.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		p.waitErr = cmd.Wait()
-		close(p.done)
-	}()
-	if err := <-started; err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// start writes the config for the port block at base and runs vsftpd until
-// it answers with its banner.
-func (s *Vsftpd) start(bin string, cfg VsftpdConfig, base int) (*process, error) {
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(base))
-	s.PasvMinPort, s.PasvMaxPort = base+1, base+portBlock-1
-	conf, err := s.config(cfg, base)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(s.ConfigPath, []byte(conf), 0o600); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	// vsftpd reports fatal errors ("500 OOPS: ...") on fd 0, the control
-	// connection in inetd mode: give it a read-write file there.
-	stdioPath := filepath.Join(s.dir, "vsftpd.stdio")
-	stdio, err := os.OpenFile(stdioPath, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("stdio file: %w", err)
-	}
-	defer stdio.Close()
-
-	cmd := exec.Command(bin, s.ConfigPath)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio, stdio, stdio
-	env := make([]string, 0, len(os.Environ())+1)
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "OPENSSL_CONF=") {
-			env = append(env, e)
-		}
-	}
-	if cfg.TLS12Only {
-		env = append(env, "OPENSSL_CONF="+filepath.Join(s.dir, "openssl.cnf"))
-	}
-	cmd.Env = env
-	p, err := startProcess(cmd)
-	if err != nil {
-		return nil, fmt.Errorf("exec %s: %w", bin, err)
-	}
-
-	if err := s.waitReady(p, stdioPath); err != nil {
-		if stopErr := p.stop(); stopErr != nil {
-			err = fmt.Errorf("%w (and stopping it: %v)", err, stopErr)
-		}
-		return nil, err
-	}
-	return p, nil
-}
-
-// waitReady polls the control port until our vsftpd greets with its banner,
-// returning early if the process exits.
-func (s *Vsftpd) waitReady(p *process, stdioPath string) error {
-	deadline := time.NewTimer(startupTimeout)
-	defer deadline.Stop()
-	var lastErr error
-	for {
-		if lastErr = s.probe(); lastErr == nil {
-			return nil
-		}
-		select {
-		case <-p.done:
-			out, _ := os.ReadFile(stdioPath)
-			msg := strings.TrimSpace(string(out))
-			if strings.Contains(msg, "could not bind") {
-				return fmt.Errorf("%w: %s: %s", errPortBusy, s.Addr, msg)
-			}
-			return fmt.Errorf("vsftpd exited during startup (%v): %s", p.waitErr, msg)
-		case <-deadline.C:
-			return fmt.Errorf("vsftpd not ready on %s after %v: %w", s.Addr, startupTimeout, lastErr)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// probe connects once and checks the banner is ours.
-func (s *Vsftpd) probe() error {
-	c, err := net.DialTimeout("tcp", s.Addr, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
-		return err
-	}
-	if s.implicit {
-		tc := &tls.Config{InsecureSkipVerify: true} // probe only: any server cert
-		if s.ClientCert != nil {
-			tc.Certificates = []tls.Certificate{s.ClientCert.TLS()}
-		}
-		t := tls.Client(c, tc)
-		if err := t.Handshake(); err != nil {
-			return fmt.Errorf("implicit TLS handshake: %w", err)
-		}
-		c = t
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return fmt.Errorf("reading banner: %w", err)
-	}
-	if !strings.HasPrefix(line, "220") {
-		return fmt.Errorf("unexpected banner %q", line)
-	}
-	if strings.Contains(line, "Lockbox test vsftpd") && !strings.Contains(line, s.nonce) {
-		return fmt.Errorf("another server answers on %s: %q", s.Addr, line)
-	}
-	_, _ = c.Write([]byte("QUIT\r\n"))
-	return nil
-}
-
-// stop kills the listener and every session process it forked, then waits
-// for the listener. Sessions call setsid, so a process-group kill would
-// miss them; instead the whole tree is frozen with SIGSTOP (so nothing can
-// fork or be reparented meanwhile) and then killed.
-func (p *process) stop() error {
-	select {
-	case <-p.done:
-		return nil
-	default:
-	}
-	pid := p.cmd.Process.Pid
-	_ = syscall.Kill(pid, syscall.SIGSTOP)
-	frozen := map[int]bool{}
-	for range 100 {
-		grew := false
-		for _, d := range descendants(pid) {
-			if !frozen[d] {
-				_ = syscall.Kill(d, syscall.SIGSTOP)
-				frozen[d], grew = true, true
-			}
-		}
-		if !grew {
-			break
-		}
-	}
-	for d := range frozen {
-		_ = syscall.Kill(d, syscall.SIGKILL)
-	}
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("kill vsftpd %d: %w", pid, err)
-	}
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("vsftpd %d did not exit 10s after SIGKILL", pid)
-	}
-}
-
-// descendants lists the processes below pid, from /proc.
-func descendants(pid int) []int {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	children := map[int][]int{}
-	for _, e := range ents {
-		child, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// "pid (comm) state ppid ...": comm may hold spaces and ')'.
-		i := strings.LastIndexByte(string(b), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:]))
-		if len(f) < 2 {
-			continue
-		}
-		ppid, err := strconv.Atoi(f[1])
-		if err != nil {
-			continue
-		}
-		children[ppid] = append(children[ppid], child)
-	}
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, c := range children[n] {
-			out = append(out, c)
-			queue = append(queue, c)
-		}
-	}
-	return out
 }
