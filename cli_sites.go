@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -164,48 +163,12 @@ func orDash(s string) string {
 }
 
 func sitesImport(store *sites.Store, file string, asJSON bool, stdout, stderr io.Writer) int {
-	f, err := os.Open(file)
+	// Without a keyring the passwords are saved nowhere: the in-memory
+	// fallback would forget them when this command ends.
+	res, err := store.ImportFileZillaFile(file, openSiteSecrets)
 	if err != nil {
 		fmt.Fprintf(stderr, "lockbox sites import: %v\n", err)
 		return exitFailure
-	}
-	imp, err := sites.ImportFileZilla(f)
-	f.Close()
-	if err != nil {
-		fmt.Fprintf(stderr, "lockbox sites import: %s: %v\n", file, err)
-		return exitFailure
-	}
-	var sec secrets.Store
-	var keyringErr error
-	if len(imp.Passwords) > 0 {
-		sec, keyringErr = openSiteSecrets()
-	}
-	var dropped []string
-	if keyringErr != nil {
-		// The in-memory fallback would forget them when this command ends:
-		// say so instead of pretending they were saved.
-		for _, s := range imp.Sites {
-			if _, ok := imp.Passwords[s.Name]; ok {
-				dropped = append(dropped, s.Name)
-			}
-		}
-		imp.Passwords = nil
-	}
-	res, err := store.AddImport(imp, sec)
-	if err != nil {
-		fmt.Fprintf(stderr, "lockbox sites import: %v\n", err)
-		return exitFailure
-	}
-	if keyringErr != nil {
-		res.PasswordsNotSaved, res.PasswordError = dropped, keyringErr
-		// AddImport renamed clashing sites; name them as saved.
-		renamed := map[string]string{}
-		for i, s := range imp.Sites {
-			renamed[s.Name] = res.Added[i]
-		}
-		for i, n := range res.PasswordsNotSaved {
-			res.PasswordsNotSaved[i] = renamed[n]
-		}
 	}
 	if asJSON {
 		v := struct {
@@ -239,8 +202,7 @@ func sitesImport(store *sites.Store, file string, asJSON bool, stdout, stderr io
 	}
 	if len(res.PasswordsNotSaved) > 0 {
 		fmt.Fprintf(stdout, "%d passwords were NOT saved (%s): %v.", len(res.PasswordsNotSaved), strings.Join(res.PasswordsNotSaved, ", "), res.PasswordError)
-		var unavailable *secrets.UnavailableError
-		if !errors.As(res.PasswordError, &unavailable) {
+		if !res.KeyringUnavailable() {
 			// An unavailable keyring's reason already says so.
 			fmt.Fprint(stdout, " You will be asked for them when you connect.")
 		}

@@ -64,6 +64,15 @@ type ImportResult struct {
 	Warnings []string
 }
 
+// KeyringUnavailable reports whether the passwords in PasswordsNotSaved
+// were not saved because no keyring can be used (PasswordError is a
+// *secrets.UnavailableError). Its reason then already says they will be
+// asked for on connecting; any other PasswordError does not.
+func (r ImportResult) KeyringUnavailable() bool {
+	var unavailable *secrets.UnavailableError
+	return errors.As(r.PasswordError, &unavailable)
+}
+
 // AddImport saves the sites of imp in one write (renaming any whose name is
 // taken), then stores their passwords in sec. Passwords are never written
 // anywhere else: when sec fails (no keyring), they are dropped and the

@@ -19,13 +19,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client/identity"
 	"lockbox/client/verify"
+	"lockbox/ui/pick"
 )
 
 // ExpiringSoon is how close to its expiry a certificate is shown in the
@@ -180,24 +179,15 @@ func (fc *fileChooser) missing() string {
 // openPicker shows Fyne's file dialog, filtered to FileExtensions; the path
 // of the file chosen goes to onPath.
 func (fc *fileChooser) openPicker(title string, onPath func(string)) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			fc.onChange(fc.files, false, fmt.Sprintf("The file could not be opened: %v", err), true)
-			return
-		}
-		if r == nil {
-			return // cancelled
-		}
-		path := r.URI().Path()
-		if cerr := r.Close(); cerr != nil {
-			fc.onChange(fc.files, false, fmt.Sprintf("The file %s could not be closed: %v", filepath.Base(path), cerr), true)
+	pick.OpenFile(fc.win, pick.File{Title: title, Extensions: FileExtensions}, func(path string, closeErr error) {
+		if closeErr != nil {
+			fc.onChange(fc.files, false, fmt.Sprintf("The file %s could not be closed: %v", filepath.Base(path), closeErr), true)
 			return
 		}
 		onPath(path)
-	}, fc.win)
-	d.SetTitleText(title)
-	d.SetFilter(storage.NewExtensionFileFilter(FileExtensions))
-	d.Show()
+	}, func(err error) {
+		fc.onChange(fc.files, false, fmt.Sprintf("The file could not be opened: %v", err), true)
+	})
 }
 
 // reset forgets the files chosen.

@@ -14,48 +14,28 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client"
+	"lockbox/ui/pick"
 )
 
-// choice is one option of a radio group or select: the value stored in
+// The options of the radio group and selects, each a value stored in
 // Settings and the words shown for it.
-type choice struct{ value, label string }
-
 var (
-	themeChoices  = []choice{{ThemeSystem, "System"}, {ThemeLight, "Light"}, {ThemeDark, "Dark"}}
-	tlsChoices    = []choice{{TLS12, "TLS 1.2 or newer"}, {TLS13, "TLS 1.3 only"}}
-	existsChoices = []choice{
-		{string(client.ExistsResume), "Resume (continue partial files, skip complete ones)"},
-		{string(client.ExistsOverwrite), "Overwrite"},
-		{string(client.ExistsSkip), "Skip"},
-		{string(client.ExistsRename), "Rename the new copy (keep both)"},
+	themeChoices = pick.Choices{
+		{Value: ThemeSystem, Label: "System"},
+		{Value: ThemeLight, Label: "Light"},
+		{Value: ThemeDark, Label: "Dark"},
+	}
+	tlsChoices = pick.Choices{
+		{Value: TLS12, Label: "TLS 1.2 or newer"},
+		{Value: TLS13, Label: "TLS 1.3 only"},
+	}
+	existsChoices = pick.Choices{
+		{Value: string(client.ExistsResume), Label: "Resume (continue partial files, skip complete ones)"},
+		{Value: string(client.ExistsOverwrite), Label: "Overwrite"},
+		{Value: string(client.ExistsSkip), Label: "Skip"},
+		{Value: string(client.ExistsRename), Label: "Rename the new copy (keep both)"},
 	}
 )
-
-func labels(cs []choice) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.label
-	}
-	return out
-}
-
-func labelOf(cs []choice, value string) string {
-	for _, c := range cs {
-		if c.value == value {
-			return c.label
-		}
-	}
-	return ""
-}
-
-func valueOf(cs []choice, label string) string {
-	for _, c := range cs {
-		if c.label == label {
-			return c.value
-		}
-	}
-	return ""
-}
 
 // Form is the settings page: one control per setting, Save and Cancel. The
 // main window may put Content in a dialog (see ShowDialog) or a tab. It is
@@ -82,10 +62,10 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 	cur, _ = cur.repaired()
 	f := &Form{}
 
-	f.theme = widget.NewRadioGroup(labels(themeChoices), nil)
+	f.theme = widget.NewRadioGroup(themeChoices.Labels(), nil)
 	f.theme.Horizontal = true
 	f.theme.Required = true
-	f.theme.SetSelected(labelOf(themeChoices, cur.Theme))
+	f.theme.SetSelected(themeChoices.Label(cur.Theme))
 
 	var counts []string
 	for n := MinConnections; n <= MaxConnections; n++ {
@@ -94,8 +74,8 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 	f.connections = widget.NewSelect(counts, nil)
 	f.connections.SetSelected(strconv.Itoa(cur.Connections))
 
-	f.minTLS = widget.NewSelect(labels(tlsChoices), nil)
-	f.minTLS.SetSelected(labelOf(tlsChoices, cur.MinTLS))
+	f.minTLS = widget.NewSelect(tlsChoices.Labels(), nil)
+	f.minTLS.SetSelected(tlsChoices.Label(cur.MinTLS))
 
 	f.timeout = widget.NewEntry()
 	f.timeout.Validator = func(s string) error {
@@ -104,8 +84,8 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 	}
 	f.timeout.SetText(strconv.Itoa(cur.TimeoutSeconds))
 
-	f.exists = widget.NewSelect(labels(existsChoices), nil)
-	f.exists.SetSelected(labelOf(existsChoices, cur.Exists))
+	f.exists = widget.NewSelect(existsChoices.Labels(), nil)
+	f.exists.SetSelected(existsChoices.Label(cur.Exists))
 
 	f.notify = widget.NewCheck("Notify me when a long transfer queue finishes", nil)
 	f.notify.SetChecked(cur.Notify)
@@ -172,9 +152,9 @@ func parseTimeout(s string) (int, error) {
 // Settings returns the settings as edited, or why they cannot be saved.
 func (f *Form) Settings() (Settings, error) {
 	s := Settings{
-		Theme:  valueOf(themeChoices, f.theme.Selected),
-		MinTLS: valueOf(tlsChoices, f.minTLS.Selected),
-		Exists: valueOf(existsChoices, f.exists.Selected),
+		Theme:  themeChoices.Value(f.theme.Selected),
+		MinTLS: tlsChoices.Value(f.minTLS.Selected),
+		Exists: existsChoices.Value(f.exists.Selected),
 		Notify: f.notify.Checked,
 	}
 	var errs []error

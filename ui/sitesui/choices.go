@@ -12,19 +12,15 @@ package sitesui
 import (
 	"lockbox/client"
 	"lockbox/client/sites"
+	"lockbox/ui/pick"
 )
 
-// choice pairs what a select shows with the value it stands for.
-type choice struct {
-	label, value string
-}
-
 // protocols are the protocol choices, safest first.
-var protocols = []choice{
-	{"FTPES (explicit TLS)", string(client.FTPES)},
-	{"FTPS (implicit TLS)", string(client.FTPS)},
-	{"HTTPS", string(client.HTTPS)},
-	{"FTP (not encrypted)", string(client.FTP)},
+var protocols = pick.Choices{
+	{Value: string(client.FTPES), Label: "FTPES (explicit TLS)"},
+	{Value: string(client.FTPS), Label: "FTPS (implicit TLS)"},
+	{Value: string(client.HTTPS), Label: "HTTPS"},
+	{Value: string(client.FTP), Label: "FTP (not encrypted)"},
 }
 
 // ProtocolLabel is what a select shows for scheme; ok is false (and the
@@ -33,30 +29,31 @@ var protocols = []choice{
 // manager.
 func ProtocolLabel(scheme client.Scheme) (label string, ok bool) {
 	for _, p := range protocols {
-		if p.value == string(scheme) {
-			return p.label, true
+		if p.Value == string(scheme) {
+			return p.Label, true
 		}
 	}
-	return protocols[0].label, false
+	return protocols[0].Label, false
 }
 
 // ProtocolLabels are the protocol choices' labels, safest first.
-func ProtocolLabels() []string { return labels(protocols) }
+func ProtocolLabels() []string { return protocols.Labels() }
 
 // ProtocolScheme is the scheme of the i-th protocol choice.
-func ProtocolScheme(i int) client.Scheme { return client.Scheme(protocols[i].value) }
+func ProtocolScheme(i int) client.Scheme { return client.Scheme(protocols[i].Value) }
 
-// passiveModes are the passive-mode choices; EPSV is the same as the default.
-var passiveModes = []choice{
-	{"EPSV, then PASV", sites.PassiveDefault},
-	{"PASV only", sites.PassivePASV},
+// passiveModes are the passive-mode choices; EPSV is the same as the
+// default, so it shows as the first.
+var passiveModes = pick.Choices{
+	{Value: sites.PassiveDefault, Label: "EPSV, then PASV"},
+	{Value: sites.PassivePASV, Label: "PASV only"},
 }
 
 // tlsMinimums are the TLS minimum choices.
-var tlsMinimums = []choice{
-	{"Default (TLS 1.2)", sites.MinTLSDefault},
-	{"TLS 1.2 or later", sites.MinTLS12},
-	{"TLS 1.3 only", sites.MinTLS13},
+var tlsMinimums = pick.Choices{
+	{Value: sites.MinTLSDefault, Label: "Default (TLS 1.2)"},
+	{Value: sites.MinTLS12, Label: "TLS 1.2 or later"},
+	{Value: sites.MinTLS13, Label: "TLS 1.3 only"},
 }
 
 // The fixed client identity choices; saved identities follow them.
@@ -64,31 +61,3 @@ const (
 	identityAskLabel   = "Ask when requested"
 	identityNeverLabel = "Never send"
 )
-
-func labels(cs []choice) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.label
-	}
-	return out
-}
-
-// labelFor returns the label of value, or the first label when none has it.
-func labelFor(cs []choice, value string) string {
-	for _, c := range cs {
-		if c.value == value {
-			return c.label
-		}
-	}
-	return cs[0].label
-}
-
-// valueFor returns the value of label, or the first value when none has it.
-func valueFor(cs []choice, label string) string {
-	for _, c := range cs {
-		if c.label == label {
-			return c.value
-		}
-	}
-	return cs[0].value
-}

@@ -14,13 +14,13 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client"
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
+	"lockbox/ui/pick"
 )
 
 // DemoName is the list's fixed first entry: the built-in local demo server,
@@ -157,9 +157,9 @@ func (m *Manager) build() {
 		e.AlwaysShowValidationError = true
 		e.OnChanged = func(string) { e.SetValidationError(nil) }
 	}
-	m.protocol = widget.NewSelect(labels(protocols), m.protocolChanged)
-	m.passive = widget.NewSelect(labels(passiveModes), nil)
-	m.minTLS = widget.NewSelect(labels(tlsMinimums), nil)
+	m.protocol = widget.NewSelect(protocols.Labels(), m.protocolChanged)
+	m.passive = widget.NewSelect(passiveModes.Labels(), nil)
+	m.minTLS = widget.NewSelect(tlsMinimums.Labels(), nil)
 	m.identity = widget.NewSelect(nil, nil)
 
 	m.passwordNote = widget.NewLabel("")
@@ -327,7 +327,7 @@ func (m *Manager) load(site sites.Site, saved bool) {
 	m.name.SetText(site.Name)
 	scheme := site.Scheme()
 	m.lastScheme = scheme
-	m.protocol.SetSelected(labelFor(protocols, string(scheme)))
+	m.protocol.SetSelected(protocols.Label(string(scheme)))
 	host, port, path := "", "", ""
 	if t, err := client.ParseURL(site.URL); err == nil {
 		host, port, path = t.Host, strconv.Itoa(t.Port), t.Path
@@ -336,8 +336,8 @@ func (m *Manager) load(site sites.Site, saved bool) {
 	m.port.SetText(port)
 	m.user.SetText(site.User)
 	m.password.SetText("")
-	m.passive.SetSelected(labelFor(passiveModes, site.Passive))
-	m.minTLS.SetSelected(labelFor(tlsMinimums, site.MinTLS))
+	m.passive.SetSelected(passiveModes.Label(site.Passive))
+	m.minTLS.SetSelected(tlsMinimums.Label(site.MinTLS))
 	m.caFiles = append([]string(nil), site.CAFiles...)
 	m.caList.UnselectAll()
 	m.caList.Refresh()
@@ -425,7 +425,7 @@ func (m *Manager) identityValue() string {
 // protocolChanged moves the port along with the protocol when it was the
 // old protocol's default.
 func (m *Manager) protocolChanged(label string) {
-	scheme := client.Scheme(valueFor(protocols, label))
+	scheme := client.Scheme(protocols.Value(label))
 	if m.lastScheme != "" && strings.TrimSpace(m.port.Text) == strconv.Itoa(m.lastScheme.DefaultPort()) {
 		m.port.SetText(strconv.Itoa(scheme.DefaultPort()))
 	}
@@ -450,7 +450,7 @@ func (m *Manager) formSite() (sites.Site, error) {
 	fail := func(field, problem string) (sites.Site, error) {
 		return sites.Site{}, &sites.FieldError{Site: name, Field: field, Problem: problem}
 	}
-	scheme := client.Scheme(valueFor(protocols, m.protocol.Selected))
+	scheme := client.Scheme(protocols.Value(m.protocol.Selected))
 	host := strings.TrimSpace(m.host.Text)
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	switch {
@@ -473,8 +473,8 @@ func (m *Manager) formSite() (sites.Site, error) {
 		Name:      name,
 		URL:       sites.MakeURL(scheme, host, port, ""),
 		User:      strings.TrimSpace(m.user.Text),
-		Passive:   valueFor(passiveModes, m.passive.Selected),
-		MinTLS:    valueFor(tlsMinimums, m.minTLS.Selected),
+		Passive:   passiveModes.Value(m.passive.Selected),
+		MinTLS:    tlsMinimums.Value(m.minTLS.Selected),
 		CAFiles:   append([]string(nil), m.caFiles...),
 		Identity:  m.identityValue(),
 		LocalDir:  strings.TrimSpace(m.localDir.Text),
@@ -742,30 +742,14 @@ func (m *Manager) connect() {
 }
 
 func (m *Manager) chooseCAFile() {
-	m.pickFile([]string{".pem", ".crt", ".cer", ".der"}, "", m.addCAFile)
+	m.pickFile(pick.File{Extensions: []string{".pem", ".crt", ".cer", ".der", ".p7b", ".p7c"}}, m.addCAFile)
 }
 
-// pickFile asks for a file with one of exts, starting in dir when it is
-// not "", and hands its path to use.
-func (m *Manager) pickFile(exts []string, dir string, use func(path string)) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			dialog.ShowError(err, m.win)
-			return
-		}
-		if r == nil {
-			return
-		}
-		r.Close()
-		use(r.URI().Path())
-	}, m.win)
-	d.SetFilter(storage.NewExtensionFileFilter(exts))
-	if dir != "" {
-		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	d.Show()
+// pickFile asks for a file as f says and hands its path to use; a failing
+// dialog is shown as an error.
+func (m *Manager) pickFile(f pick.File, use func(path string)) {
+	pick.OpenFile(m.win, f, func(path string, _ error) { use(path) },
+		func(err error) { dialog.ShowError(err, m.win) })
 }
 
 // addCAFile adds path to the form's CA files, once.
@@ -805,7 +789,7 @@ func (m *Manager) chooseLocalDir() {
 // ChooseImport asks for FileZilla's sitemanager.xml, starting in
 // FileZilla's configuration folder when there is one, and imports it.
 func (m *Manager) ChooseImport() {
-	m.pickFile([]string{".xml"}, fileZillaDir(), m.Import)
+	m.pickFile(pick.File{Extensions: []string{".xml"}, Dir: fileZillaDir()}, m.Import)
 }
 
 // fileZillaDir is where FileZilla 3 keeps sitemanager.xml, "" when absent.
@@ -851,17 +835,18 @@ func (m *Manager) Import(path string) {
 	})
 }
 
+// importFile imports the sitemanager.xml at path into store, its
+// passwords into sec (kept only in memory when the keyring cannot be used).
 func importFile(store *sites.Store, sec secrets.Store, path string) (sites.ImportResult, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return sites.ImportResult{}, fmt.Errorf("import from FileZilla: %w", err)
+	res, err := store.ImportFileZillaFile(path, func() (secrets.Store, error) { return sec, nil })
+	var fe *sites.ImportFileError
+	switch {
+	case errors.As(err, &fe) && fe.Op == "open":
+		return res, fmt.Errorf("import from FileZilla: %w", err)
+	case errors.As(err, &fe):
+		return res, fmt.Errorf("import %w", err) // "import PATH: …"
 	}
-	defer f.Close()
-	imp, err := sites.ImportFileZilla(f)
-	if err != nil {
-		return sites.ImportResult{}, fmt.Errorf("import %s: %w", path, err)
-	}
-	return store.AddImport(imp, sec)
+	return res, err
 }
 
 // ImportSummary is the text shown after an import: how many sites and
@@ -885,8 +870,7 @@ func ImportSummary(res sites.ImportResult, keyringErr error) string {
 	}
 	if len(res.PasswordsNotSaved) > 0 {
 		fmt.Fprintf(&b, "\nThe passwords of %s were not saved: %v.", strings.Join(quoteAll(res.PasswordsNotSaved), ", "), res.PasswordError)
-		var unavailable *secrets.UnavailableError
-		if !errors.As(res.PasswordError, &unavailable) {
+		if !res.KeyringUnavailable() {
 			// An unavailable keyring's reason already says so.
 			b.WriteString(" You will be asked for them when you connect.")
 		}

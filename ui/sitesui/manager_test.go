@@ -445,6 +445,35 @@ func TestImportBadFileShowsError(t *testing.T) {
 	}
 }
 
+// The import's errors read as they did before the file handling moved to
+// sites.ImportFileZillaFile.
+func TestImportFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "none.xml")
+	notFZ := filepath.Join(dir, "notes.xml")
+	if err := os.WriteFile(notFZ, []byte("<rss/>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, wantPrefix, wantText string
+	}{
+		{"missing", missing, "import from FileZilla: open " + missing + ": ", "no such file"},
+		{"not FileZilla's", notFZ, "import " + notFZ + ": FileZilla site list: ", "not a FileZilla sitemanager.xml"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store, err := sites.Open(filepath.Join(t.TempDir(), sites.FileName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = importFile(store, secrets.NewMemory(), tc.path)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.wantPrefix) || !strings.Contains(err.Error(), tc.wantText) {
+				t.Errorf("importFile: %v; want %q… saying %q", err, tc.wantPrefix, tc.wantText)
+			}
+		})
+	}
+}
+
 func names(list []sites.Site) []string {
 	var out []string
 	for _, s := range list {
