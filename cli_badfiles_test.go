@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"lockbox/client/certfile"
 )
 
 // Every file Lockbox reads (CA file, client certificate and key, PKCS#12,
@@ -36,6 +38,21 @@ func TestCLIBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p7, err := certfile.MarshalPKCS7(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p7Empty, err := certfile.MarshalPKCS7()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// p7Deep opens like a signed-data bundle, then nests 10000 levels deep
+	// with indefinite lengths; p7Enveloped is PKCS#7 enveloped data.
+	signedData := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+	p7Deep := append(append([]byte{0x30, 0x80}, signedData...), bytes.Repeat([]byte{0xa0, 0x80}, 10000)...)
+	p7Enveloped := append([]byte{0x30, 0x0f}, signedData...)
+	p7Enveloped[len(p7Enveloped)-1] = 0x03
+	p7Enveloped = append(p7Enveloped, 0xa0, 0x02, 0x30, 0x00)
 	goodCert := write("good.crt", certPEM)
 	goodKey := write("good.key", keyPEM)
 	t.Setenv("P12_WRONG", "wrong")
@@ -58,6 +75,13 @@ func TestCLIBadFiles(t *testing.T) {
 		{"CA file is a key", file{"ca.pem", keyPEM}, caArgs, "no CERTIFICATE block found (found: PRIVATE KEY)"},
 		{"CA file is garbage", file{"ca.der", []byte("\x00\x01garbage")}, caArgs, "neither PEM nor a DER certificate"},
 		{"CA file enormous", file{"ca.pem", bytes.Repeat([]byte("A"), 9<<20)}, caArgs, "larger than 8 MiB"},
+		{"CA file is a DER key", file{"ca.der", keyDER}, caArgs, "no certificate found: the file is a private key"},
+		{"CA file is PKCS#12", file{"ca.p12", p12}, caArgs, "no certificate found: the file is a PKCS#12 file"},
+		{"CA .p7b truncated", file{"ca.p7b", p7[:len(p7)/2]}, caArgs, "damaged PKCS#7 file"},
+		{"CA .p7b deeply nested", file{"ca.p7b", p7Deep}, caArgs, "BER data nested too deeply"},
+		{"CA .p7b of another type", file{"ca.p7b", p7Enveloped}, caArgs, "holds content of type 1.2.840.113549.1.7.3, not signed data with certificates"},
+		{"CA .p7b without certificates", file{"ca.p7b", p7Empty}, caArgs, "the PKCS#7 file holds no certificates"},
+		{"CA PEM PKCS7 block truncated", file{"ca.pem", pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7[:len(p7)-20]})}, caArgs, "PEM block 1 (PKCS7): damaged PKCS#7 file"},
 		{"certificate empty", file{"c.crt", nil}, func(p string) []string { return []string{"inspect", "--cert", p, "--key", goodKey, url} }, "file is 0 bytes"},
 		{"certificate truncated", file{"c.crt", certPEM[:len(certPEM)-40]}, func(p string) []string { return []string{"inspect", "--cert", p, "--key", goodKey, url} }, "truncated or malformed PEM"},
 		{"certificate enormous", file{"c.crt", bytes.Repeat([]byte("A"), 2<<20)}, func(p string) []string { return []string{"inspect", "--cert", p, "--key", goodKey, url} }, "larger than 1 MiB"},

@@ -2,14 +2,23 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"lockbox/client/certfile"
 	"lockbox/client/demo"
 )
 
@@ -96,6 +105,86 @@ func TestCLIExitCodesAndOutput(t *testing.T) {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
 			}
 			r.expect(t, tc.wantStdout, tc.wantStderr)
+		})
+	}
+}
+
+// newTestCA makes a CA certificate and its key.
+func newTestCA(t *testing.T, name string) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, key
+}
+
+// A .p7b CA bundle given as --ca, in DER, BER or PEM, makes a server whose
+// certificate that CA signed trusted, without the system roots.
+func TestCLICABundleFormats(t *testing.T) {
+	t.Setenv("LOCKBOX_CONFIG_DIR", t.TempDir())
+	ca, caKey := newTestCA(t, "CLI P7 Root")
+	other, _ := newTestCA(t, "CLI P7 Other Root")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "p7 server"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature}, ca, key.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := demo.Start(demo.Config{Root: t.TempDir(), User: "alice", Password: demoPassword,
+		TLS: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	url := "ftpes://" + srv.Addr
+
+	bundle, err := certfile.MarshalPKCS7(other, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherOnly, err := certfile.MarshalPKCS7(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same bundle with an indefinite length on its outer SEQUENCE.
+	ber := append(append([]byte{0x30, 0x80}, bundle[2+int(bundle[1]&0x7f):]...), 0, 0)
+	tests := []struct {
+		name, file string
+		data       []byte
+		wantCode   int
+		wantStdout string
+	}{
+		{"PKCS#7 DER", "roots.p7b", bundle, 0, "Result: trusted (verified)"},
+		{"PKCS#7 BER", "roots.p7c", ber, 0, "Result: trusted (verified)"},
+		{"PKCS#7 PEM", "roots.p7b.pem", pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: bundle}), 0, "Result: trusted (verified)"},
+		{"PKCS#7 without the server's CA", "other.p7b", otherOnly, 3, "Result: NOT trusted"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), tc.file)
+			if err := os.WriteFile(p, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := run(t, "inspect", "--no-system-roots", "--ca", p, url)
+			if r.code != tc.wantCode || !strings.Contains(r.stdout, tc.wantStdout) {
+				t.Errorf("exit %d (want %d), stdout lacks %q:\n%s\n%s", r.code, tc.wantCode, tc.wantStdout, r.stdout, r.stderr)
+			}
 		})
 	}
 }

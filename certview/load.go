@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"lockbox/client/certfile"
 	"lockbox/client/trust"
 	"lockbox/client/verify"
 )
@@ -95,6 +96,16 @@ func tooLarge(n int64) error {
 
 // errNotRecognised is the answer for bytes in no known format.
 var errNotRecognised = errors.New("not a certificate, PKCS#12 or PKCS#7 file")
+
+// parsePKCS7 reads a PKCS#7 bundle with certfile.ParsePKCS7, answering
+// errNotRecognised for data that is not PKCS#7 at all.
+func parsePKCS7(data []byte) ([]*x509.Certificate, error) {
+	certs, err := certfile.ParsePKCS7(data)
+	if errors.Is(err, certfile.ErrNotPKCS7) {
+		return nil, errNotRecognised
+	}
+	return certs, err
+}
 
 // Parse reads certificates from PEM (any number of CERTIFICATE blocks,
 // other blocks ignored; PKCS7 blocks too), DER (one or more certificates),
@@ -271,7 +282,7 @@ func parseBinary(data []byte, password string) (*Loaded, error) {
 		}
 		return &Loaded{Chain: certs, Format: FormatPKCS7}, nil
 	case first.Class == asn1.ClassUniversal && first.Tag == asn1.TagInteger:
-		if isPrivateKey(data) {
+		if certfile.IsPrivateKey(data) {
 			return nil, errors.New("no certificate found: the file is a private key")
 		}
 		certs, err := parsePKCS12(data, password)
@@ -284,7 +295,7 @@ func parseBinary(data []byte, password string) (*Loaded, error) {
 		if err == nil && len(certs) > 0 {
 			return &Loaded{Chain: certs, Format: FormatDER}, nil
 		}
-		if what := otherDER(data); what != "" {
+		if what := certfile.DescribeDER(data); what != "" {
 			return nil, errors.New("no certificate found: the file is " + what)
 		}
 		if err != nil {
@@ -303,35 +314,6 @@ func describeBadDER(data []byte, err error) error {
 		return fmt.Errorf("%w (it is text without a -----BEGIN line)", errNotRecognised)
 	}
 	return errNotRecognised
-}
-
-func isPrivateKey(der []byte) bool {
-	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		return true
-	}
-	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return true
-	}
-	_, err := x509.ParseECPrivateKey(der)
-	return err == nil
-}
-
-// otherDER names the kind of DER object that is not a certificate.
-func otherDER(der []byte) string {
-	switch {
-	case isPrivateKey(der):
-		return "a private key"
-	}
-	if _, err := x509.ParsePKIXPublicKey(der); err == nil {
-		return "a public key"
-	}
-	if _, err := x509.ParseCertificateRequest(der); err == nil {
-		return "a certificate signing request (CSR)"
-	}
-	if _, err := x509.ParseRevocationList(der); err == nil {
-		return "a certificate revocation list (CRL)"
-	}
-	return ""
 }
 
 // orderLeafFirst puts certificates that form one chain leaf first, each

@@ -14,6 +14,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
+	"lockbox/client/certfile"
 	"lockbox/client/verify"
 )
 
@@ -46,15 +47,11 @@ func mustMarshal(t testing.TB, v any) []byte {
 // way openssl crl2pkcs7 -nocrl writes it.
 func pkcs7Bundle(t testing.TB, certs ...*x509.Certificate) []byte {
 	t.Helper()
-	emptySet := mustMarshal(t, asn1.RawValue{Tag: asn1.TagSet, IsCompound: true})
-	data := mustMarshal(t, struct{ T asn1.ObjectIdentifier }{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}})
-	certSet := mustMarshal(t, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: derOf(certs...)})
-	body := bytes.Join([][]byte{mustMarshal(t, 1), emptySet, data, certSet, emptySet}, nil)
-	sd := mustMarshal(t, asn1.RawValue{Tag: asn1.TagSequence, IsCompound: true, Bytes: body})
-	return mustMarshal(t, struct {
-		T asn1.ObjectIdentifier
-		C asn1.RawValue
-	}{oidSignedData, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: sd}})
+	b, err := certfile.MarshalPKCS7(certs...)
+	if err != nil {
+		t.Fatalf("MarshalPKCS7: %v", err)
+	}
+	return b
 }
 
 // pkcs7BER is the same bundle with indefinite lengths on its outer
@@ -72,7 +69,7 @@ func pkcs7BER(t testing.TB, certs ...*x509.Certificate) []byte {
 	data := mustMarshal(t, struct{ T asn1.ObjectIdentifier }{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}})
 	certSet := indef(0xa0, derOf(certs...))
 	sd := indef(0x30, mustMarshal(t, 1), emptySet, data, certSet, emptySet)
-	return indef(0x30, mustMarshal(t, oidSignedData), indef(0xa0, sd))
+	return indef(0x30, mustMarshal(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}), indef(0xa0, sd))
 }
 
 func TestParse(t *testing.T) {
@@ -320,37 +317,5 @@ func TestPEMExport(t *testing.T) {
 		if got := fileName(tt.title, tt.suffix); got != tt.want {
 			t.Errorf("fileName(%q) = %q, want %q", tt.title, got, tt.want)
 		}
-	}
-}
-
-func TestBERToDER(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      []byte
-		want    []byte
-		wantErr string
-	}{
-		{"definite", []byte{0x30, 0x03, 0x02, 0x01, 0x05}, []byte{0x30, 0x03, 0x02, 0x01, 0x05}, ""},
-		{"indefinite", []byte{0x30, 0x80, 0x02, 0x01, 0x05, 0x00, 0x00}, []byte{0x30, 0x03, 0x02, 0x01, 0x05}, ""},
-		{"nested indefinite", []byte{0x30, 0x80, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00}, []byte{0x30, 0x04, 0x30, 0x02, 0x05, 0x00}, ""},
-		{"unterminated", []byte{0x30, 0x80, 0x02, 0x01, 0x05}, nil, "ends early"},
-		{"primitive indefinite", []byte{0x04, 0x80, 0x00, 0x00}, nil, "primitive with indefinite length"},
-		{"too deep", bytes.Repeat([]byte{0x30, 0x80}, 100), nil, "nested too deeply"},
-		{"length past end", []byte{0x30, 0x05, 0x00}, nil, "ends early"},
-		{"trailing", []byte{0x05, 0x00, 0x05, 0x00}, nil, "data follows"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := berToDER(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || !bytes.Equal(got, tt.want) {
-				t.Fatalf("berToDER = % x, %v; want % x", got, err, tt.want)
-			}
-		})
 	}
 }

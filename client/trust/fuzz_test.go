@@ -3,12 +3,14 @@ package trust
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"lockbox/client/certfile"
 	"lockbox/client/internal/certgen"
 )
 
@@ -148,13 +150,20 @@ func FuzzOpenSeen(f *testing.F) {
 	})
 }
 
-// FuzzParseCAFile: whatever a CA file holds, parsing never panics, and a
-// file it accepts gave at least one certificate and no nil.
+// FuzzParseCAFile: whatever a CA file holds (PEM, DER, PKCS#7 in DER, BER
+// or PEM), parsing never panics, and a file it accepts gave at least one
+// certificate and no nil.
 func FuzzParseCAFile(f *testing.F) {
 	ca := certgen.Must(f, certgen.Spec{CommonName: "Fuzz Root", IsCA: true}, nil)
 	other := certgen.Must(f, certgen.Spec{CommonName: "Fuzz Other", IsCA: true}, nil)
 	bundle := append(append([]byte("# bundle\n"), ca.CertPEM()...), other.CertPEM()...)
+	p7, err := certfile.MarshalPKCS7(ca.Cert, other.Cert)
+	if err != nil {
+		f.Fatal(err)
+	}
 	for _, s := range [][]byte{
+		p7, p7[:len(p7)/2], pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7}),
+		append(append([]byte{0x30, 0x80}, p7[2+int(p7[1]&0x7f):]...), 0, 0), // the outer SEQUENCE in BER
 		bundle, bundle[:len(bundle)/2], ca.Cert.Raw, append(append([]byte{}, ca.Cert.Raw...), other.Cert.Raw...),
 		ca.Cert.Raw[:40], ca.KeyPEM(), []byte("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n"), {}, {0x30, 0x80, 0x00, 0x00},
 	} {

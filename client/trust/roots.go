@@ -10,14 +10,19 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"lockbox/client/certfile"
 )
 
 // maxCAFileSize bounds a CA file; the whole Mozilla bundle is about 200 KiB.
 const maxCAFileSize = 8 << 20
 
 // LoadCAFiles reads CA certificates from each path. A file may be PEM with
-// one or many CERTIFICATE blocks (other blocks are ignored) or DER with one
-// or more concatenated certificates.
+// any number of CERTIFICATE and PKCS7 blocks (other blocks are ignored),
+// DER with one or more concatenated certificates, or a PKCS#7
+// certificates-only bundle (.p7b/.p7c) in DER or BER. Errors name the file
+// and what it holds instead of certificates.
 func LoadCAFiles(paths []string) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
 	for _, p := range paths {
@@ -53,12 +58,38 @@ func parseCAData(data []byte) ([]*x509.Certificate, error) {
 	case bytes.Contains(data, []byte("-----BEGIN")):
 		return parsePEMCerts(data)
 	}
-	certs, err := x509.ParseCertificates(data)
-	if err != nil {
-		return nil, fmt.Errorf("neither PEM nor a DER certificate: %w", err)
-	}
-	return certs, nil
+	return parseDERCerts(data)
 }
+
+// parseDERCerts reads binary content: concatenated DER certificates or a
+// PKCS#7 bundle.
+func parseDERCerts(data []byte) ([]*x509.Certificate, error) {
+	certs, err := x509.ParseCertificates(data)
+	if err == nil && len(certs) > 0 {
+		return certs, nil
+	}
+	p7, p7err := certfile.ParsePKCS7(data)
+	switch {
+	case p7err == nil:
+		return p7, nil
+	case !errors.Is(p7err, certfile.ErrNotPKCS7):
+		return nil, p7err
+	}
+	if what := certfile.DescribeDER(data); what != "" {
+		return nil, fmt.Errorf("no certificate found: the file is %s", what)
+	}
+	const neither = "neither PEM nor a DER certificate nor a PKCS#7 bundle"
+	if utf8.Valid(data) && !bytes.ContainsRune(data, 0) {
+		return nil, errors.New(neither + ": the file is text without a -----BEGIN line")
+	}
+	if err == nil {
+		err = errors.New("no data")
+	}
+	return nil, fmt.Errorf("%s: %w", neither, err)
+}
+
+// pemPKCS7Types are the PEM labels PKCS#7 bundles are found under.
+var pemPKCS7Types = map[string]bool{"PKCS7": true, "CMS": true}
 
 func parsePEMCerts(data []byte) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
@@ -72,15 +103,22 @@ func parsePEMCerts(data []byte) ([]*x509.Certificate, error) {
 			break
 		}
 		blocks++
-		if block.Type != "CERTIFICATE" {
+		switch {
+		case block.Type == "CERTIFICATE":
+			c, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("PEM block %d: %w", blocks, err)
+			}
+			certs = append(certs, c)
+		case pemPKCS7Types[block.Type]:
+			cs, err := certfile.ParsePKCS7(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("PEM block %d (%s): %w", blocks, block.Type, err)
+			}
+			certs = append(certs, cs...)
+		default:
 			others[block.Type] = true
-			continue
 		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("PEM block %d: %w", blocks, err)
-		}
-		certs = append(certs, c)
 	}
 	// pem.Decode skips a damaged block silently, so BEGIN lines are counted
 	// to notice truncation.

@@ -1,4 +1,4 @@
-package certview
+package certfile
 
 import (
 	"bytes"
@@ -14,20 +14,61 @@ import (
 // some tools write, is first rewritten as DER.
 
 var (
+	oidData       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
 	oidSignedData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
-	oidPKCS7Other = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7}
 )
 
-// maxBERSize bounds the BER rewrite, which copies each level's contents;
-// real bundles are a few KiB.
+// pkcs7OIDPrefix is the DER encoding of an OBJECT IDENTIFIER of 9 content
+// bytes up to 1.2.840.113549.1.7, the arc of the PKCS#7 content types; the
+// type's own number (2 for signed data) follows.
+var pkcs7OIDPrefix = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07}
+
+// maxBERSize bounds a bundle in BER form (indefinite lengths), whose
+// rewrite as DER copies each level's contents; real bundles are a few KiB.
+// DER bundles are bounded only by the caller's file size limit.
 const maxBERSize = 1 << 20
+
+// ErrNotPKCS7 is returned by ParsePKCS7 for data that does not even begin
+// like a PKCS#7 ContentInfo (a SEQUENCE opening with a PKCS#7 content
+// type), so that the caller can try, or name, other formats.
+var ErrNotPKCS7 = errors.New("not a PKCS#7 file")
 
 type p7ContentInfo struct {
 	ContentType asn1.ObjectIdentifier
 	Content     asn1.RawValue `asn1:"explicit,optional,tag:0"`
 }
 
-func parsePKCS7(data []byte) ([]*x509.Certificate, error) {
+// looksLikePKCS7 reports whether data opens like a PKCS#7 ContentInfo in
+// DER or BER: a SEQUENCE whose first element is a PKCS#7 content type
+// (1.2.840.113549.1.7.n). It looks at the first few bytes only; the rest
+// may still be damaged.
+func looksLikePKCS7(data []byte) bool {
+	if len(data) < 2 || data[0] != 0x30 {
+		return false
+	}
+	i := 2
+	switch l := data[1]; {
+	case l == 0x80, l < 0x80:
+	case l <= 0x84:
+		i += int(l & 0x7f)
+	default:
+		return false
+	}
+	return len(data) > i+len(pkcs7OIDPrefix) && bytes.HasPrefix(data[i:], pkcs7OIDPrefix) && data[i+len(pkcs7OIDPrefix)] < 0x80
+}
+
+// ParsePKCS7 returns the certificates of a PKCS#7 bundle (RFC 2315
+// SignedData, as openssl crl2pkcs7 and Windows write .p7b/.p7c files) in
+// DER or BER, in the order the bundle lists them. Signatures, signers and
+// CRLs in it are ignored. Data that is not PKCS#7 at all gives ErrNotPKCS7;
+// a damaged bundle, one of another content type, or one without
+// certificates gives an error that says so; so does a BER one over 1 MiB.
+// It never returns both
+// certificates and an error, nor an empty list without one.
+func ParsePKCS7(data []byte) ([]*x509.Certificate, error) {
+	if !looksLikePKCS7(data) {
+		return nil, ErrNotPKCS7
+	}
 	der := data
 	var ci p7ContentInfo
 	rest, err := asn1.Unmarshal(der, &ci)
@@ -47,10 +88,7 @@ func parsePKCS7(data []byte) ([]*x509.Certificate, error) {
 		return nil, errors.New("damaged PKCS#7 file: data follows its end")
 	}
 	if !ci.ContentType.Equal(oidSignedData) {
-		if len(ci.ContentType) == len(oidPKCS7Other)+1 && ci.ContentType[:len(oidPKCS7Other)].Equal(oidPKCS7Other) {
-			return nil, fmt.Errorf("no certificate found: the PKCS#7 file holds content of type %s, not signed data with certificates", ci.ContentType)
-		}
-		return nil, errNotRecognised
+		return nil, fmt.Errorf("no certificate found: the PKCS#7 file holds content of type %s, not signed data with certificates", ci.ContentType)
 	}
 	// SignedData ::= SEQUENCE { version, digestAlgorithms SET,
 	//   contentInfo, certificates [0] IMPLICIT SET OPTIONAL,
@@ -78,6 +116,43 @@ func parsePKCS7(data []byte) ([]*x509.Certificate, error) {
 		return certs, nil
 	}
 	return nil, errors.New("no certificate found: the PKCS#7 file holds no certificates")
+}
+
+// MarshalPKCS7 writes certs as a certificates-only PKCS#7 bundle in DER,
+// as openssl crl2pkcs7 -nocrl does: a SignedData with no digest
+// algorithms, empty content, no CRLs and no signers. ParsePKCS7 reads it
+// back.
+func MarshalPKCS7(certs ...*x509.Certificate) ([]byte, error) {
+	var raw []byte
+	for i, c := range certs {
+		if c == nil || len(c.Raw) == 0 {
+			return nil, fmt.Errorf("PKCS#7 bundle: certificate %d is missing", i)
+		}
+		raw = append(raw, c.Raw...)
+	}
+	emptySet, err := asn1.Marshal(asn1.RawValue{Tag: asn1.TagSet, IsCompound: true})
+	if err != nil {
+		return nil, err
+	}
+	version, err := asn1.Marshal(1)
+	if err != nil {
+		return nil, err
+	}
+	content, err := asn1.Marshal(struct{ T asn1.ObjectIdentifier }{oidData})
+	if err != nil {
+		return nil, err
+	}
+	certSet, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: raw})
+	if err != nil {
+		return nil, err
+	}
+	sd, err := asn1.Marshal(asn1.RawValue{Tag: asn1.TagSequence, IsCompound: true,
+		Bytes: bytes.Join([][]byte{version, emptySet, content, certSet, emptySet}, nil)})
+	if err != nil {
+		return nil, err
+	}
+	return asn1.Marshal(p7ContentInfo{ContentType: oidSignedData,
+		Content: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: sd}})
 }
 
 // maxBERDepth bounds nesting; a certificate is about a dozen levels deep.
