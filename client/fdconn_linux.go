@@ -61,13 +61,13 @@ type fdConn struct {
 // lasts. Every 10 ms the runtime's monitor thread (sysmon) forces a
 // preemption, takes the processor from it if it sits in poll(2) at that
 // moment, hands it to another thread, and then, having found work, polls
-// every 20 µs for a while: half of a download's context switches were
+// every 20 µs for a while: about half of a download's context switches were
 // sysmon's (perf, sched_switch). Measured on the 2-vCPU VM of
 // bench/run.sh, 512 MiB from vsftpd, interleaved runs (perf stat, medians
 // of 10): without the yield 398 ms of CPU, 8,100 context switches and half
 // the runs at half speed (probably sysmon's wake-ups landing on the
 // server's CPU: vsftpd used 950 ms of CPU in those runs, 560 in the others);
-// with it 356 ms, 6,300, and 9 runs of 10 at 0.58 to 0.64 s.
+// with it 356 ms, 6,300, and 9 runs of 10 at 0.57 to 0.64 s.
 const yieldEvery = int64(5 * time.Millisecond)
 
 // yieldIfDue yields the processor if yieldEvery has passed since *last.
