@@ -76,7 +76,7 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("lockbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout")
-	fs.Var(&f.ca, "ca", "trust the CA certificates in this PEM or DER `FILE` (repeatable)")
+	fs.Var(&f.ca, "ca", "trust the CA certificates in this `FILE`: PEM, DER or PKCS#7 (.p7b) (repeatable)")
 	fs.BoolVar(&f.noSystemRoots, "no-system-roots", false, "trust only the --ca roots, not the system's")
 	fs.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM, or PKCS#12 .p12/.pfx)")
 	fs.StringVar(&f.key, "key", "", "client private key `FILE` (PEM), when not inside --cert")
