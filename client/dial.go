@@ -11,12 +11,15 @@ import (
 	"lockbox/client/trace"
 )
 
-// dialTCP opens a TCP connection and records it.
+// dialTCP opens a TCP connection with Go's dialer and records it.
 func dialTCP(ctx context.Context, addr string, em trace.Emitter, explain string) (net.Conn, error) {
-	return dialTCPWith(ctx, addr, em, explain, func(ctx context.Context, addr string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "tcp", addr)
-	})
+	return dialTCPWith(ctx, addr, em, explain, dialGo)
+}
+
+// dialGo connects with Go's own dialer.
+func dialGo(ctx context.Context, addr string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", addr)
 }
 
 // dialTCPWith is dialTCP with its own dial function (dialDataTCP for the
