@@ -56,23 +56,27 @@ func (tl *timeline) addAll(steps []trace.Step) {
 	if len(tl.steps) == 0 {
 		tl.box.Objects = nil
 	}
-	rows := tl.box.Objects
+	rows := tl.box.Objects // one per step in tl.steps, after tl.more if shown
 	if len(rows) > 0 && rows[0] == tl.more {
 		rows = rows[1:]
 	}
-	for _, s := range steps {
-		tl.steps = append(tl.steps, s)
-		rows = append(rows, stepRow(s))
-	}
+	tl.steps = append(tl.steps, steps...)
 	if extra := len(tl.steps) - maxTimelineRows; extra > 0 {
 		n := max(extra, maxTimelineRows/10)
 		tl.steps = tl.steps[n:]
-		rows = rows[n:]
 		tl.dropped += n
+		// The oldest rows go, and no row is built for a new step that
+		// would go at once (a burst longer than the timeline).
+		drop := min(n, len(rows))
+		rows = rows[drop:]
+		steps = steps[n-drop:]
 		if tl.more == nil {
 			tl.more = quiet("")
 		}
 		tl.more.SetText(fmt.Sprintf("%d earlier steps are not shown here (the protocol log and lockbox inspect --json have them).", tl.dropped))
+	}
+	for _, s := range steps {
+		rows = append(rows, stepRow(s))
 	}
 	if tl.dropped > 0 {
 		rows = append([]fyne.CanvasObject{tl.more}, rows...)

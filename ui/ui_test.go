@@ -807,6 +807,12 @@ func TestTimelineKeepsNewestRows(t *testing.T) {
 	if want := fmt.Sprintf("%d earlier steps", tl.dropped); !strings.HasPrefix(tl.more.Text, want) || tl.dropped+tl.len() != len(burst) {
 		t.Errorf("note %q, dropped %d", tl.more.Text, tl.dropped)
 	}
+	// One burst longer than the timeline: one row per step kept.
+	one := newTimeline()
+	one.addAll(burst)
+	if got := len(one.box.Objects); one.len() > maxTimelineRows || got != one.len()+1 || one.dropped+one.len() != len(burst) {
+		t.Errorf("one burst: %d objects for %d rows, %d dropped", got, one.len(), one.dropped)
+	}
 }
 
 // Steps from any goroutine reach the UI goroutine in batches: one call of
