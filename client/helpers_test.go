@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +62,17 @@ func startDemo(t *testing.T, implicit bool, cfg *tls.Config) *demo.Server {
 
 func serverTLS(chain ...*certgen.Cert) *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{chain[0].TLS(chain[1:]...)}}
+}
+
+// serveHTTPS serves h over TLS on loopback with the certificate chain
+// (leaf first) until the test ends.
+func serveHTTPS(t *testing.T, h http.Handler, chain ...*certgen.Cert) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(h)
+	ts.TLS = serverTLS(chain...)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	return ts
 }
 
 func mustTarget(t *testing.T, raw string) Target {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -116,13 +115,10 @@ func TestPlainFTPNeedsExplicitConsent(t *testing.T) {
 
 func TestInspectHTTPS(t *testing.T) {
 	p := newPKI(t)
-	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ts := serveHTTPS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Lockbox", "yes")
 		w.WriteHeader(http.StatusNoContent)
-	}))
-	ts.TLS = serverTLS(p.leaf, p.inter)
-	ts.StartTLS()
-	defer ts.Close()
+	}), p.leaf, p.inter)
 
 	report, err := Inspect(bg, mustTarget(t, ts.URL+"/path"), Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
 	if err != nil {
@@ -145,10 +141,7 @@ func TestInspectHTTPS(t *testing.T) {
 
 func TestInspectHTTPSHostnameMismatch(t *testing.T) {
 	p := newPKI(t)
-	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
-	ts.TLS = serverTLS(p.leaf, p.inter)
-	ts.StartTLS()
-	defer ts.Close()
+	ts := serveHTTPS(t, http.NotFoundHandler(), p.leaf, p.inter)
 
 	report, err := Inspect(bg, mustTarget(t, ts.URL), Options{ServerName: "ftp.example.com", ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
 	if !IsTrustFailure(err) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -68,10 +67,7 @@ func (v *versionedFile) reqs() []http.Header {
 func TestGetHTTPSIfRange(t *testing.T) {
 	p := newPKI(t)
 	files := &versionedFile{}
-	ts := httptest.NewUnstartedServer(files)
-	ts.TLS = serverTLS(p.leaf, p.inter)
-	ts.StartTLS()
-	defer ts.Close()
+	ts := serveHTTPS(t, files, p.leaf, p.inter)
 	tg := mustTarget(t, ts.URL+"/file.bin")
 	opts := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
 	v1 := randomBytes(256<<10+17, 21)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -68,10 +67,7 @@ func (h *httpsFiles) last() string {
 func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
 	p := newPKI(t)
 	files := &httpsFiles{content: randomBytes(1<<20+123, 5), modTime: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)}
-	ts := httptest.NewUnstartedServer(files)
-	ts.TLS = serverTLS(p.leaf, p.inter)
-	ts.StartTLS()
-	defer ts.Close()
+	ts := serveHTTPS(t, files, p.leaf, p.inter)
 	tg := mustTarget(t, ts.URL+"/file.bin")
 	opts := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
 	half := files.content[:len(files.content)/2]
@@ -176,10 +172,7 @@ func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
 
 func TestGetHTTPSUntrustedWritesNothing(t *testing.T) {
 	files := &httpsFiles{content: []byte("secret"), mode: "range"}
-	ts := httptest.NewUnstartedServer(files)
-	ts.TLS = serverTLS(selfSigned(t))
-	ts.StartTLS()
-	defer ts.Close()
+	ts := serveHTTPS(t, files, selfSigned(t))
 	dir := filepath.Join(t.TempDir(), "dl")
 	report, pr, err := GetHTTPS(bg, mustTarget(t, ts.URL+"/file.bin"), Options{Pins: pinStore(t)}, HTTPSGetOptions{LocalRoot: dir, Local: "f.bin"})
 	if !IsTrustFailure(err) || report.Trusted || pr.State != StateFailed {
