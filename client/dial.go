@@ -4,26 +4,19 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
-	"time"
-
+	"lockbox/client/internal/netconn"
 	"lockbox/client/tlstap"
 	"lockbox/client/trace"
+	"net"
 )
 
 // dialTCP opens a TCP connection with Go's dialer and records it.
 func dialTCP(ctx context.Context, addr string, em trace.Emitter, explain string) (net.Conn, error) {
-	return dialTCPWith(ctx, addr, em, explain, dialGo)
+	return dialTCPWith(ctx, addr, em, explain, netconn.Dial)
 }
 
-// dialGo connects with Go's own dialer.
-func dialGo(ctx context.Context, addr string) (net.Conn, error) {
-	var d net.Dialer
-	return d.DialContext(ctx, "tcp", addr)
-}
-
-// dialTCPWith is dialTCP with its own dial function (dialDataTCP for the
-// data connections).
+// dialTCPWith is dialTCP with its own dial function (netconn.DialData for
+// the data connections).
 func dialTCPWith(ctx context.Context, addr string, em trace.Emitter, explain string, dial func(context.Context, string) (net.Conn, error)) (net.Conn, error) {
 	conn, err := dial(ctx, addr)
 	if err != nil {
@@ -79,48 +72,4 @@ func handshakeFailExplain(err error) string {
 		return "The handshake was stopped because the certificate differs from the control connection's."
 	}
 	return "The client and server could not agree on a secure channel."
-}
-
-// idleConn applies the idle timeout to every read and write, so that a
-// server that stops talking ends the operation instead of hanging it.
-type idleConn struct {
-	net.Conn
-	timeout time.Duration
-	// broken, when set, is checked before each read and write, so that a
-	// protocol violation on the control connection ends the data
-	// connection at once instead of after the timeout.
-	broken func() error
-}
-
-func (c *idleConn) check() error {
-	if c.broken == nil {
-		return nil
-	}
-	return c.broken()
-}
-
-func (c *idleConn) Read(p []byte) (int, error) {
-	if err := c.check(); err != nil {
-		return 0, err
-	}
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
-		return 0, err
-	}
-	return c.Conn.Read(p)
-}
-
-func (c *idleConn) Write(p []byte) (int, error) {
-	if err := c.check(); err != nil {
-		return 0, err
-	}
-	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
-		return 0, err
-	}
-	return c.Conn.Write(p)
-}
-
-// closeOnDone closes conn when ctx is cancelled, so that cancellation ends
-// reads that no deadline covers; the returned func stops that.
-func closeOnDone(ctx context.Context, conn net.Conn) func() bool {
-	return context.AfterFunc(ctx, func() { conn.Close() })
 }

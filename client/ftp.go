@@ -17,6 +17,7 @@ import (
 
 	"github.com/jlaffaye/ftp"
 
+	"lockbox/client/internal/netconn"
 	"lockbox/client/tlstap"
 	"lockbox/client/trace"
 )
@@ -70,7 +71,7 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 			c.raw.Close()
 		}
 	}()
-	stop := closeOnDone(ctx, c.raw)
+	stop := netconn.CloseOnDone(ctx, c.raw)
 	defer stop()
 	defer c.raw.SetDeadline(time.Time{})
 
@@ -286,13 +287,13 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	addr = net.JoinHostPort(ctl, port)
 	dctx, cancel := context.WithTimeout(c.ctx, c.opts.timeout())
 	defer cancel()
-	raw, err := dialTCPWith(dctx, addr, em, explainDataConnect, dialDataTCP)
+	raw, err := dialTCPWith(dctx, addr, em, explainDataConnect, netconn.DialData)
 	if err != nil {
 		return nil, err
 	}
 	raw = c.data.opened(raw)
 	if c.tls == nil {
-		return c.data.track(&idleConn{Conn: raw, timeout: c.opts.timeout(), broken: c.wire.failure}), nil
+		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.failure}), nil
 	}
 	return c.data.track(&lazyTLSConn{
 		raw: raw, ctl: c, em: em,
@@ -476,7 +477,7 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 		// The engine dials and encrypts data connections itself.
 		dopts = append(dopts, ftp.DialWithTLS(ctl.sec.base))
 	}
-	stop := closeOnDone(ctx, ctl.raw)
+	stop := netconn.CloseOnDone(ctx, ctl.raw)
 	ctl.startStep()
 	sc, err := ftp.Dial(t.Address(), dopts...)
 	if err == nil {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"lockbox/client/internal/netconn"
 	"lockbox/client/trace"
 )
 
@@ -39,12 +40,12 @@ func (h *httpsClient) dialTLS(ctx context.Context, network, addr string) (net.Co
 	}
 	em := h.rec.Conn(name)
 	dctx, cancel := context.WithTimeout(ctx, h.opts.timeout())
-	raw, err := dialTCPWith(dctx, addr, em, explainHTTPSConnect, dialDataTCP)
+	raw, err := dialTCPWith(dctx, addr, em, explainHTTPSConnect, netconn.DialData)
 	cancel()
 	if err != nil {
 		return nil, err
 	}
-	idle := &idleConn{Conn: raw, timeout: h.opts.timeout()}
+	idle := &netconn.IdleConn{Conn: raw, Timeout: h.opts.timeout()}
 	tc, _, err := handshake(ctx, idle, h.sec.config(ctx, em, true, idle), h.sec, em)
 	if err != nil {
 		raw.Close()

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"io"
+	"lockbox/client/internal/netconn"
 	"net"
 	"sync"
 )
@@ -159,7 +160,7 @@ func halfClose(c net.Conn) (raw net.Conn, err error) {
 			return nil, err
 		}
 		raw = x.raw
-	case *idleConn:
+	case *netconn.IdleConn:
 		raw = x.Conn
 	default:
 		return nil, c.Close()

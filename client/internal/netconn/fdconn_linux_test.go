@@ -1,6 +1,6 @@
 //go:build linux
 
-package client
+package netconn
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// fdPair dials a loopback listener with dialDataTCP and returns both ends.
+// fdPair dials a loopback listener with DialData and returns both ends.
 func fdPair(t *testing.T, network, addr string) (client net.Conn, server net.Conn) {
 	t.Helper()
 	ln, err := net.Listen(network, addr)
@@ -32,7 +32,7 @@ func fdPair(t *testing.T, network, addr string) (client net.Conn, server net.Con
 		}
 		accepted <- c
 	}()
-	c, err := dialDataTCP(context.Background(), ln.Addr().String())
+	c, err := DialData(context.Background(), ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func fdPair(t *testing.T, network, addr string) (client net.Conn, server net.Con
 func TestFDConnIsNotATCPConn(t *testing.T) {
 	c, _ := fdPair(t, "tcp4", "127.0.0.1:0")
 	if _, ok := c.(*fdConn); !ok {
-		t.Fatalf("dialDataTCP gave a %T, want *fdConn", c)
+		t.Fatalf("DialData gave a %T, want *fdConn", c)
 	}
 }
 
@@ -187,7 +187,7 @@ func TestDialDataTCPErrors(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	_, err = dialDataTCP(context.Background(), addr)
+	_, err = DialData(context.Background(), addr)
 	var oe *net.OpError
 	if !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &oe) || oe.Op != "dial" {
 		t.Fatalf("dial to a closed port: %v, want a dial error with ECONNREFUSED", err)
@@ -195,7 +195,7 @@ func TestDialDataTCPErrors(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := dialDataTCP(ctx, addr); !errors.Is(err, context.Canceled) {
+	if _, err := DialData(ctx, addr); !errors.Is(err, context.Canceled) {
 		t.Fatalf("dial with a cancelled context: %v, want context.Canceled", err)
 	}
 }
@@ -213,7 +213,7 @@ func TestDialDataTCPHostName(t *testing.T) {
 		}
 	}()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	c, err := dialDataTCP(context.Background(), net.JoinHostPort("localhost", port))
+	c, err := DialData(context.Background(), net.JoinHostPort("localhost", port))
 	if err != nil {
 		t.Fatalf("dial localhost:%s: %v", port, err)
 	}

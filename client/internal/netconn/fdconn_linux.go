@@ -1,6 +1,6 @@
 //go:build linux
 
-package client
+package netconn
 
 import (
 	"context"
@@ -78,10 +78,10 @@ func yieldIfDue(last *int64) {
 	}
 }
 
-// dialDataTCP connects to addr ("host:port") with an fdConn. A host name
+// DialData connects to addr ("host:port") with an fdConn. A host name
 // is looked up first and its addresses tried in turn, as Go's dialer does
 // (without its IPv4/IPv6 race); FTP data connections always name an IP.
-func dialDataTCP(ctx context.Context, addr string) (net.Conn, error) {
+func DialData(ctx context.Context, addr string) (net.Conn, error) {
 	if ap, err := netip.ParseAddrPort(addr); err == nil {
 		return dialFD(ctx, ap)
 	}
