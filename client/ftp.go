@@ -17,6 +17,7 @@ import (
 
 	"github.com/jlaffaye/ftp"
 
+	"lockbox/client/internal/ftpwire"
 	"lockbox/client/internal/netconn"
 	"lockbox/client/tlstap"
 	"lockbox/client/trace"
@@ -33,10 +34,10 @@ type ftpControl struct {
 	sec    *security // nil for plain ftp://
 	em     trace.Emitter
 
-	raw    net.Conn  // the TCP connection
-	tls    *tls.Conn // nil for plain ftp://
-	wire   *wireLog  // the plaintext FTP dialogue, above TLS
-	banner []byte    // the server's greeting as received, replayed to jlaffaye/ftp
+	raw    net.Conn     // the TCP connection
+	tls    *tls.Conn    // nil for plain ftp://
+	wire   *ftpwire.Log // the plaintext FTP dialogue, above TLS
+	banner []byte       // the server's greeting as received, replayed to jlaffaye/ftp
 
 	dataCount atomic.Int32
 	dataFresh atomic.Bool     // the latest data handshake did not resume the control session
@@ -84,15 +85,15 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 		c.recordTLS()
 		conn = c.tls
 	}
-	c.wire = newWireLog(conn, c.em)
-	c.wire.expect("ftp_banner")
+	c.wire = ftpwire.NewLog(conn, c.em)
+	c.wire.Expect("ftp_banner")
 	c.startStep()
 	var seen bytes.Buffer
 	br := bufio.NewReader(io.TeeReader(c.wire, &seen))
 	if _, _, err := textproto.NewReader(br).ReadResponse(220); err != nil {
 		return nil, c.stepErr(ctx, "ftp_banner", err)
 	}
-	if err := c.wire.failure(); err != nil {
+	if err := c.wire.Failure(); err != nil {
 		return nil, c.stepErr(ctx, "ftp_banner", err)
 	}
 	// jlaffaye/ftp reads the greeting again from the replay. Under implicit
@@ -129,7 +130,7 @@ func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
 		}
 		return c.stepErr(ctx, "auth_tls", refusal)
 	}
-	if err := c.wire.failure(); err != nil {
+	if err := c.wire.Failure(); err != nil {
 		// bufio hands textproto a line cut short by the error as if complete.
 		return c.stepErr(ctx, "auth_tls", err)
 	}
@@ -144,7 +145,7 @@ func (c *ftpControl) authTLS(ctx context.Context, br *bufio.Reader) error {
 		return err
 	}
 	c.tls = tc
-	c.wire = newWireLog(tc, c.em)
+	c.wire = ftpwire.NewLog(tc, c.em)
 	c.recordTLS()
 	return nil
 }
@@ -166,7 +167,7 @@ func (c *ftpControl) protect(ctx context.Context) (done bool, err error) {
 		}
 		code, msg, err := tp.ReadResponse(0)
 		if err == nil {
-			err = c.wire.failure() // a reply line cut short by the length limit
+			err = c.wire.Failure() // a reply line cut short by the length limit
 		}
 		if err != nil {
 			return false, c.stepErr(ctx, step, err)
@@ -226,7 +227,7 @@ func (c *ftpControl) confirm(ctx context.Context) error {
 	}
 	_, _, err := tp.ReadResponse(0)
 	if err == nil {
-		err = c.wire.failure() // a reply line cut short by the length limit
+		err = c.wire.Failure() // a reply line cut short by the length limit
 	}
 	if err != nil {
 		var perr *textproto.Error
@@ -276,7 +277,7 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	ctl := c.raw.RemoteAddr().(*net.TCPAddr).IP.String()
 	said := host
 	if c.wire != nil {
-		if h := c.wire.takePassiveHost(); h != "" {
+		if h := c.wire.TakePassiveHost(); h != "" {
 			said = h
 		}
 	}
@@ -293,7 +294,7 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	}
 	raw = c.data.opened(raw)
 	if c.tls == nil {
-		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.failure}), nil
+		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.Failure}), nil
 	}
 	return c.data.track(&lazyTLSConn{
 		raw: raw, ctl: c, em: em,
@@ -348,7 +349,7 @@ func (l *lazyTLSConn) broken() error {
 	if l.ctl.wire == nil {
 		return nil
 	}
-	return l.ctl.wire.failure()
+	return l.ctl.wire.Failure()
 }
 
 func (l *lazyTLSConn) Read(p []byte) (int, error) {
@@ -526,14 +527,14 @@ func (s *Session) ChangeDir(dir string) error {
 // newEntry is a listing's entry as Lockbox shows it: names made printable
 // (a name CheckName accepts is unchanged), the permissions the raw listing
 // gave.
-func newEntry(e *ftp.Entry, perms permTable) Entry {
-	return Entry{Name: sanitize(e.Name), Type: entryType(e.Type), Size: e.Size, Time: e.Time, Target: sanitize(e.Target), Perm: perms.of(e.Name)}
+func newEntry(e *ftp.Entry, perms ftpwire.Perms) Entry {
+	return Entry{Name: ftpwire.Sanitize(e.Name), Type: entryType(e.Type), Size: e.Size, Time: e.Time, Target: ftpwire.Sanitize(e.Target), Perm: perms.Of(e.Name)}
 }
 
 // List lists a directory (MLSD when the server offers it, else LIST).
 func (s *Session) List(dir string) ([]Entry, error) {
 	var entries []*ftp.Entry
-	var perms permTable
+	var perms ftpwire.Perms
 	if err := s.exec(context.Background(), "list", nil, func() (err error) { entries, perms, err = s.listWithPerms(dir); return err }); err != nil {
 		return nil, err
 	}

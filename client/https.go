@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"lockbox/client/internal/ftpwire"
 	"lockbox/client/internal/netconn"
 	"lockbox/client/trace"
 )
@@ -82,7 +83,7 @@ func responseStep(em trace.Emitter, resp *http.Response) {
 		if strings.EqualFold(k, "Set-Cookie") {
 			v = "****"
 		}
-		hdrs = append(hdrs, k+": "+sanitize(v))
+		hdrs = append(hdrs, k+": "+ftpwire.Sanitize(v))
 	}
 	summary := resp.Proto + " " + resp.Status
 	if len(hdrs) > 0 {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"lockbox/client/internal/ftpwire"
 	"lockbox/client/trace"
 )
 
@@ -22,7 +23,7 @@ func TestCutOffReplyIsNotTakenForAReply(t *testing.T) {
 	verifyNoLeaks(t)
 	// 16 reads of 4096 bytes, then one of a single byte that crosses
 	// the limit and leaves bufio's 4096-byte buffer almost empty.
-	long := func(code string) string { return code + " " + strings.Repeat("A", maxReplyLine-len(code)) }
+	long := func(code string) string { return code + " " + strings.Repeat("A", ftpwire.MaxReplyLine-len(code)) }
 	tests := []struct {
 		step  string
 		reply string
@@ -59,7 +60,7 @@ func TestCutOffReplyIsNotTakenForAReply(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := &ftpControl{target: tg, opts: opts, rec: rec, em: rec.Conn("control"), sec: sec, raw: client, ctx: context.Background()}
-			c.wire = newWireLog(client, c.em)
+			c.wire = ftpwire.NewLog(client, c.em)
 			err = tc.run(c)
 			var se *StepError
 			if !errors.As(err, &se) || se.Step != tc.step || !strings.Contains(err.Error(), "longer than 64 KiB") {

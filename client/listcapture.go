@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"lockbox/client/internal/ftpwire"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -96,9 +97,9 @@ func (c *captureConn) Handshake() error {
 
 // listWithPerms lists dir with jlaffaye/ftp and reads the permissions from
 // the raw listing it received.
-func (s *Session) listWithPerms(dir string) (entries []*ftp.Entry, perms permTable, err error) {
+func (s *Session) listWithPerms(dir string) (entries []*ftp.Entry, perms ftpwire.Perms, err error) {
 	s.ctl.capture.start()
-	defer func() { perms = parsePerms(s.ctl.capture.stop()) }()
+	defer func() { perms = ftpwire.ParsePerms(s.ctl.capture.stop()) }()
 	entries, err = s.sc.List(dir)
 	return
 }

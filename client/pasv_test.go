@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"lockbox/client/internal/ftpwire"
 	"lockbox/client/trace"
 )
 
@@ -109,7 +110,7 @@ func TestDialDataUsesControlAddress(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := trace.NewRecorder(nil)
 			c := &ftpControl{opts: &Options{Timeout: 300 * time.Millisecond}, rec: rec, em: rec.Conn("control"), raw: raw, ctx: bg}
-			c.wire = newWireLog(raw, c.em)
+			c.wire = ftpwire.NewLog(raw, c.em)
 			conn, err := c.dialData(tc.addr)
 			if err != nil {
 				t.Fatalf("dialData(%s): %v", tc.addr, err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jlaffaye/ftp"
 
+	"lockbox/client/internal/ftpwire"
 	"lockbox/client/trace"
 )
 
@@ -492,7 +493,7 @@ func (s *Session) ListRecursive(ctx context.Context, root string) (*Tree, error)
 			remote = path.Join(root, d.rel)
 		}
 		var entries []*ftp.Entry
-		var perms permTable
+		var perms ftpwire.Perms
 		if err := s.exec(ctx, "list", nil, func() (err error) { entries, perms, err = s.listWithPerms(remote); return err }); err != nil {
 			return t, err
 		}

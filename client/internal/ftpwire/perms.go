@@ -1,4 +1,4 @@
-package client
+package ftpwire
 
 import (
 	"bytes"
@@ -6,15 +6,15 @@ import (
 	"strings"
 )
 
-// permTable maps a name, as jlaffaye/ftp parsed it from a listing, to the
+// Perms maps a name, as jlaffaye/ftp parsed it from a listing, to the
 // permissions the same listing line reported. jlaffaye/ftp drops them, so
-// the engine reads them again from the raw listing (listcapture.go).
-type permTable map[string]string
+// the engine reads them again from the raw listing it captures.
+type Perms map[string]string
 
-// of returns the permissions listed for name, or "" when there were none.
-func (pt permTable) of(name string) string { return pt[name] }
+// Of returns the permissions listed for name, or "" when there were none.
+func (pt Perms) Of(name string) string { return pt[name] }
 
-// parsePerms reads the permissions of every line of a raw LIST or MLSD
+// ParsePerms reads the permissions of every line of a raw LIST or MLSD
 // listing. It finds each line's name exactly as jlaffaye/ftp does (the
 // same parsers, tried in the same order), so that names with spaces or
 // leading blanks, and links shown as "name -> target", match its entries.
@@ -22,8 +22,8 @@ func (pt permTable) of(name string) string { return pt[name] }
 // add nothing; when a name is listed twice the first line wins. Every
 // permission string in the table is validated: a few letters, never
 // anything that could drive a terminal.
-func parsePerms(raw []byte) permTable {
-	pt := permTable{}
+func ParsePerms(raw []byte) Perms {
+	pt := Perms{}
 	for len(raw) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {

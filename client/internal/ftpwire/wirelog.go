@@ -1,4 +1,8 @@
-package client
+// Package ftpwire reads the FTP dialogue as bytes: the protocol log that
+// records each command and reply as a step (with its explanation), the
+// server's PASV address, and the permissions of a raw LIST or MLSD listing.
+// Its functions are pure and fuzzed; it owns no connection and dials nothing.
+package ftpwire
 
 import (
 	"bytes"
@@ -15,15 +19,15 @@ import (
 // themselves pass through untouched.
 const maxWireLine = 4096
 
-// maxReplyLine is the longest reply line a server may send. RFC 959 replies
+// MaxReplyLine is the longest reply line a server may send. RFC 959 replies
 // are short; a server that sends megabytes without a line end is broken or
 // hostile, and reading on would only fill memory.
-const maxReplyLine = 64 << 10
+const MaxReplyLine = 64 << 10
 
-// wireLog watches the plaintext FTP dialogue on a control connection (above
+// Log watches the plaintext FTP dialogue on a control connection (above
 // TLS) and records each command and each complete reply as a step. It never
 // changes the bytes; PASS is recorded as "PASS ****".
-type wireLog struct {
+type Log struct {
 	net.Conn
 	em trace.Emitter
 
@@ -36,29 +40,32 @@ type wireLog struct {
 	pasv    string                // the host named by the latest 227 reply, until taken
 }
 
-func newWireLog(c net.Conn, em trace.Emitter) *wireLog {
-	return &wireLog{Conn: c, em: em}
+// NewLog watches c's dialogue and records it on em.
+func NewLog(c net.Conn, em trace.Emitter) *Log {
+	return &Log{Conn: c, em: em}
 }
 
-func (w *wireLog) Write(p []byte) (int, error) {
+// Write sends p and records the commands it completes.
+func (w *Log) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	w.out.feed(p, w.command)
 	w.mu.Unlock()
 	return w.Conn.Write(p)
 }
 
-func (w *wireLog) Read(p []byte) (int, error) {
-	if err := w.failure(); err != nil {
+// Read receives into p and records the replies it completes.
+func (w *Log) Read(p []byte) (int, error) {
+	if err := w.Failure(); err != nil {
 		return 0, err
 	}
 	n, err := w.Conn.Read(p)
 	if n > 0 {
 		w.mu.Lock()
 		w.in.feed(p[:n], w.replyLine)
-		if w.in.length > maxReplyLine {
+		if w.in.length > MaxReplyLine {
 			// Sticky: textproto swallows an error that arrives mid-line, so
 			// every later read must fail too.
-			err := fmt.Errorf("the server sent a reply line longer than %d KiB without ending it", maxReplyLine>>10)
+			err := fmt.Errorf("the server sent a reply line longer than %d KiB without ending it", MaxReplyLine>>10)
 			w.err.Store(&err)
 		}
 		w.mu.Unlock()
@@ -66,24 +73,24 @@ func (w *wireLog) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// failure is the protocol violation that ended the dialogue, if any. Data
+// Failure is the protocol violation that ended the dialogue, if any. Data
 // connections ask before every read and write, so it takes no lock.
-func (w *wireLog) failure() error {
+func (w *Log) Failure() error {
 	if err := w.err.Load(); err != nil {
 		return *err
 	}
 	return nil
 }
 
-// expect records that a command was sent outside this log (the explicit
+// Expect records that a command was sent outside this log (the explicit
 // FTPS preamble), so the next reply is named after it.
-func (w *wireLog) expect(verb string) {
+func (w *Log) Expect(verb string) {
 	w.mu.Lock()
 	w.pending = append(w.pending, verb)
 	w.mu.Unlock()
 }
 
-func (w *wireLog) command(line string) {
+func (w *Log) command(line string) {
 	verb, _, _ := strings.Cut(line, " ")
 	verb = strings.ToUpper(verb)
 	shown := line
@@ -95,7 +102,7 @@ func (w *wireLog) command(line string) {
 	w.emit(trace.Send, name, shown, commandExplain(verb), false)
 }
 
-func (w *wireLog) replyLine(line string) {
+func (w *Log) replyLine(line string) {
 	w.reply = append(w.reply, line)
 	first := w.reply[0]
 	code := ""
@@ -131,7 +138,7 @@ func (w *wireLog) replyLine(line string) {
 
 // emit records a line of the dialogue, marked as such when the emitter
 // can (see trace.WireEmitter).
-func (w *wireLog) emit(dir trace.Dir, name, line, explain string, failed bool) {
+func (w *Log) emit(dir trace.Dir, name, line, explain string, failed bool) {
 	if we, ok := w.em.(trace.WireEmitter); ok {
 		we.EmitWire(dir, name, line, explain, failed)
 		return
@@ -143,11 +150,11 @@ func (w *wireLog) emit(dir trace.Dir, name, line, explain string, failed bool) {
 	w.em.Emit(dir, name, line, explain)
 }
 
-// takePassiveHost returns the host the latest PASV reply named ("" when
+// TakePassiveHost returns the host the latest PASV reply named ("" when
 // none since the last call, or the latest was EPSV). jlaffaye/ftp drops it
 // before dialling, so the engine reads it here to show where the server
 // tried to send the data connection.
-func (w *wireLog) takePassiveHost() string {
+func (w *Log) TakePassiveHost() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	h := w.pasv
@@ -183,16 +190,6 @@ func stepName(verb, line string) string {
 	return strings.ToLower(verb)
 }
 
-// find returns the first step with that name on that connection.
-func find(steps []trace.Step, conn, name string) (trace.Step, bool) {
-	for _, s := range steps {
-		if s.Conn == conn && s.Name == name {
-			return s, true
-		}
-	}
-	return trace.Step{}, false
-}
-
 // lineBuf splits a byte stream into CRLF- or LF-terminated lines.
 type lineBuf struct {
 	buf       []byte
@@ -224,13 +221,13 @@ func (b *lineBuf) feed(p []byte, line func(string)) {
 			s += " …(line truncated)"
 		}
 		b.buf, b.truncated, b.length = b.buf[:0], false, 0
-		line(sanitize(s))
+		line(Sanitize(s))
 		p = p[i+1:]
 	}
 }
 
-// sanitize keeps control characters a hostile server sends out of logs and terminals.
-func sanitize(s string) string {
+// Sanitize keeps control characters a hostile server sends out of logs and terminals.
+func Sanitize(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 && r != '\t' || r == 0x7f {
 			return '?'

@@ -1,23 +1,21 @@
-package client
+package ftpwire
 
 import (
 	"bytes"
-	"errors"
 	"net"
-	"net/textproto"
 	"strings"
 	"testing"
 
 	"lockbox/client/trace"
 )
 
-// feedReplies sends chunks as a server's replies through a wireLog, checks
+// feedReplies sends chunks as a server's replies through a Log, checks
 // that they arrive unchanged, and returns the steps recorded.
 func feedReplies(t testing.TB, chunks [][]byte) []trace.Step {
 	rec := trace.NewRecorder(nil)
 	client, server := net.Pipe()
 	defer client.Close()
-	w := newWireLog(client, rec.Conn("control"))
+	w := NewLog(client, rec.Conn("control"))
 	go func() {
 		for _, c := range chunks {
 			server.Write(c)
@@ -82,7 +80,7 @@ func TestWireLogRedactsPassword(t *testing.T) {
 			}
 		}
 	}()
-	w := newWireLog(client, rec.Conn("control"))
+	w := NewLog(client, rec.Conn("control"))
 	for _, line := range []string{"USER alice\r\n", "PASS hunter2-secret\r\n", "ACCT also-secret\r\n"} {
 		if _, err := w.Write([]byte(line)); err != nil {
 			t.Fatal(err)
@@ -111,30 +109,4 @@ func FuzzWireLog(f *testing.F) {
 		chunks := [][]byte{data[:cut], data[cut:]}
 		feedReplies(t, chunks)
 	})
-}
-
-// The hint that a data connection did not resume is given for the replies
-// servers use for that (522; 425 and 426 after a fresh data handshake), not
-// for every refusal that follows one.
-func TestResumptionHintOnlyForDataRefusals(t *testing.T) {
-	c := &ftpControl{opts: &Options{}, rec: trace.NewRecorder(nil)}
-	for _, tc := range []struct {
-		code     int
-		fresh    bool
-		wantHint bool
-	}{
-		{522, false, true},
-		{425, true, true},
-		{426, true, true},
-		{425, false, false},
-		{550, true, false},
-		{530, true, false},
-	} {
-		c.dataFresh.Store(tc.fresh)
-		err := c.stepErr(bg, "retr", &textproto.Error{Code: tc.code, Msg: "refused"})
-		var se *StepError
-		if !errors.As(err, &se) || (se.Hint != "") != tc.wantHint {
-			t.Errorf("%d (fresh %v): hint %q, want one: %v", tc.code, tc.fresh, se.Hint, tc.wantHint)
-		}
-	}
 }
