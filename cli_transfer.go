@@ -18,6 +18,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/trace"
+	"lockbox/client/transfer"
 	"lockbox/ui/units"
 )
 
@@ -56,12 +57,12 @@ type transferFlags struct {
 
 // transferResult is what --json prints.
 type transferResult struct {
-	Files   int              `json:"files"`
-	Bytes   int64            `json:"bytes"`
-	Seconds float64          `json:"seconds"`
-	Failed  []client.Failure `json:"failed"`
-	Skipped int              `json:"skipped"`
-	Error   string           `json:"error,omitempty"`
+	Files   int                `json:"files"`
+	Bytes   int64              `json:"bytes"`
+	Seconds float64            `json:"seconds"`
+	Failed  []transfer.Failure `json:"failed"`
+	Skipped int                `json:"skipped"`
+	Error   string             `json:"error,omitempty"`
 }
 
 // runTransferCLI runs get, put, rm, mkdir or mv and returns the exit code.
@@ -72,7 +73,7 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	fs.StringVar(&tf.out, "o", "", "get: write to `PATH` (a file, or an existing folder; with -r the folder for the tree)")
 	fs.BoolVar(&tf.recursive, "r", false, "get, put, rm: the whole folder tree")
 	fs.IntVar(&tf.parallel, "parallel", client.DefaultPoolSize, fmt.Sprintf("transfer over `N` connections at once (1-%d)", client.MaxPoolSize))
-	fs.StringVar(&tf.exists, "exists", string(client.ExistsResume), "existing targets: overwrite, skip, resume or rename")
+	fs.StringVar(&tf.exists, "exists", string(transfer.ExistsResume), "existing targets: overwrite, skip, resume or rename")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, transferUsageText)
 		fs.PrintDefaults()
@@ -92,7 +93,7 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	if tf.parallel < 1 || tf.parallel > client.MaxPoolSize {
 		return usage("--parallel must be 1 to %d", client.MaxPoolSize)
 	}
-	policy, err := client.ParseExistsPolicy(tf.exists)
+	policy, err := transfer.ParseExistsPolicy(tf.exists)
 	if err != nil {
 		return usage("--exists: %v", err)
 	}
@@ -182,7 +183,7 @@ type transferRun struct {
 	target client.Target
 	opts   client.Options
 	flags  transferFlags
-	policy client.ExistsPolicy
+	policy transfer.ExistsPolicy
 	bars   *progressBars
 	stderr io.Writer
 }
@@ -211,16 +212,16 @@ func (t *transferRun) https(ctx context.Context) (transferResult, int) {
 	root, name, err := t.localTarget(t.target.Path)
 	if err != nil {
 		fmt.Fprintf(t.stderr, "lockbox get: %v\n", err)
-		return transferResult{Failed: []client.Failure{}, Error: err.Error()}, exitUsage
+		return transferResult{Failed: []transfer.Failure{}, Error: err.Error()}, exitUsage
 	}
 	start := time.Now()
-	_, pr, err := client.GetHTTPS(ctx, t.target, t.opts, client.HTTPSGetOptions{
+	_, pr, err := transfer.GetHTTPS(ctx, t.target, t.opts, transfer.HTTPSGetOptions{
 		LocalRoot: root, Local: name, Exists: t.policy, Observer: t.bars.observe,
 	})
-	res := transferResult{Bytes: pr.Moved, Seconds: time.Since(start).Seconds(), Failed: []client.Failure{}}
+	res := transferResult{Bytes: pr.Moved, Seconds: time.Since(start).Seconds(), Failed: []transfer.Failure{}}
 	switch {
 	case err != nil:
-		res.Failed = append(res.Failed, client.Failure{Path: t.target.String(), Error: err.Error()})
+		res.Failed = append(res.Failed, transfer.Failure{Path: t.target.String(), Error: err.Error()})
 		if client.IsTrustFailure(err) {
 			return res, exitUntrusted
 		}
@@ -234,7 +235,7 @@ func (t *transferRun) https(ctx context.Context) (transferResult, int) {
 }
 
 func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bool, stdout io.Writer) (transferResult, int) {
-	res := transferResult{Failed: []client.Failure{}}
+	res := transferResult{Failed: []transfer.Failure{}}
 	pool, report, err := client.OpenPool(ctx, t.target, t.opts, client.PoolOptions{Size: t.flags.parallel})
 	connected.Store(true)
 	if err != nil {
@@ -250,7 +251,7 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 	}
 	defer pool.Close()
 
-	qo := client.QueueOptions{Exists: t.policy, Observer: t.bars.observe}
+	qo := transfer.QueueOptions{Exists: t.policy, Observer: t.bars.observe}
 	remote := t.target.Path
 	if remote == "" {
 		remote = "."
@@ -272,7 +273,7 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 			return res, exitUsage
 		}
 	}
-	q, err := client.NewQueue(pool, qo)
+	q, err := transfer.NewQueue(pool, qo)
 	if err != nil {
 		res.Error = err.Error()
 		fmt.Fprintf(t.stderr, "lockbox %s: %v\n", t.cmd, err)
@@ -305,14 +306,14 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 }
 
 // enqueue queues the command's jobs (and for rm -r waits between levels).
-func (t *transferRun) enqueue(ctx context.Context, pool *client.Pool, q *client.Queue, remote, local string) error {
+func (t *transferRun) enqueue(ctx context.Context, pool *client.Pool, q *transfer.Queue, remote, local string) error {
 	switch t.cmd {
 	case "get":
 		if t.flags.recursive {
 			_, err := q.DownloadTree(ctx, remote, "")
 			return err
 		}
-		q.Add(client.JobSpec{Kind: client.KindDownload, Remote: remote, Local: local})
+		q.Add(transfer.JobSpec{Kind: transfer.KindDownload, Remote: remote, Local: local})
 	case "put":
 		src := t.pos[0]
 		if t.flags.recursive {
@@ -328,27 +329,27 @@ func (t *transferRun) enqueue(ctx context.Context, pool *client.Pool, q *client.
 		if into {
 			remote = path.Join(remote, filepath.Base(src))
 		}
-		q.Add(client.JobSpec{Kind: client.KindUpload, Local: src, Remote: remote})
+		q.Add(transfer.JobSpec{Kind: transfer.KindUpload, Local: src, Remote: remote})
 	case "rm":
 		if t.flags.recursive {
 			return t.removeTree(ctx, pool, q, remote)
 		}
-		q.Add(client.JobSpec{Kind: client.KindDelete, Remote: remote})
+		q.Add(transfer.JobSpec{Kind: transfer.KindDelete, Remote: remote})
 	case "mkdir":
-		q.Add(client.JobSpec{Kind: client.KindMkdir, Remote: remote})
+		q.Add(transfer.JobSpec{Kind: transfer.KindMkdir, Remote: remote})
 	case "mv":
 		to := t.pos[1]
 		if !strings.Contains(to, "/") {
 			to = path.Join(path.Dir(remote), to)
 		}
-		q.Add(client.JobSpec{Kind: client.KindRename, Remote: remote, NewName: to})
+		q.Add(transfer.JobSpec{Kind: transfer.KindRename, Remote: remote, NewName: to})
 	}
 	return nil
 }
 
 // removeTree deletes every file under dir in parallel, then the folders,
 // deepest first, then dir itself.
-func (t *transferRun) removeTree(ctx context.Context, pool *client.Pool, q *client.Queue, dir string) error {
+func (t *transferRun) removeTree(ctx context.Context, pool *client.Pool, q *transfer.Queue, dir string) error {
 	var tree *client.Tree
 	err := pool.Do(ctx, func(s *client.Session) (err error) { tree, err = s.ListRecursive(ctx, dir); return err })
 	if err != nil {
@@ -358,16 +359,16 @@ func (t *transferRun) removeTree(ctx context.Context, pool *client.Pool, q *clie
 		return fmt.Errorf("%s holds names Lockbox refuses (%v); nothing was deleted", dir, tree.Refused[0])
 	}
 	for _, f := range tree.Files {
-		q.Add(client.JobSpec{Kind: client.KindDelete, Remote: path.Join(dir, f.Path)})
+		q.Add(transfer.JobSpec{Kind: transfer.KindDelete, Remote: path.Join(dir, f.Path)})
 	}
 	q.Wait(ctx)
 	dirs := append([]client.RemoteFile(nil), tree.Dirs...)
 	sort.Slice(dirs, func(i, j int) bool { return strings.Count(dirs[i].Path, "/") > strings.Count(dirs[j].Path, "/") })
 	for _, d := range dirs {
-		q.Add(client.JobSpec{Kind: client.KindRemoveDir, Remote: path.Join(dir, d.Path)})
+		q.Add(transfer.JobSpec{Kind: transfer.KindRemoveDir, Remote: path.Join(dir, d.Path)})
 		q.Wait(ctx)
 	}
-	q.Add(client.JobSpec{Kind: client.KindRemoveDir, Remote: dir})
+	q.Add(transfer.JobSpec{Kind: transfer.KindRemoveDir, Remote: dir})
 	return nil
 }
 
@@ -376,19 +377,19 @@ func (t *transferRun) removeTree(ctx context.Context, pool *client.Pool, q *clie
 type progressBars struct {
 	w    io.Writer
 	on   bool
-	jobs map[int]client.Progress
+	jobs map[int]transfer.Progress
 	last time.Time
 	drew bool
 }
 
 func newProgressBars(stderr io.Writer) *progressBars {
 	f, ok := stderr.(*os.File)
-	return &progressBars{w: stderr, on: ok && term.IsTerminal(int(f.Fd())), jobs: map[int]client.Progress{}}
+	return &progressBars{w: stderr, on: ok && term.IsTerminal(int(f.Fd())), jobs: map[int]transfer.Progress{}}
 }
 
 // observe takes a job's progress (calls are never concurrent) and redraws
 // at most ten times a second.
-func (b *progressBars) observe(p client.Progress) {
+func (b *progressBars) observe(p transfer.Progress) {
 	if !b.on {
 		return
 	}
@@ -405,7 +406,7 @@ func (b *progressBars) draw() {
 	var files, finished int
 	var running []string
 	for _, p := range b.jobs {
-		if p.Kind != client.KindDownload && p.Kind != client.KindUpload {
+		if p.Kind != transfer.KindDownload && p.Kind != transfer.KindUpload {
 			continue
 		}
 		files++
@@ -416,7 +417,7 @@ func (b *progressBars) draw() {
 		if p.Total > 0 {
 			total += p.Total
 		}
-		if p.State == client.StateRunning {
+		if p.State == transfer.StateRunning {
 			speed += p.Speed
 			running = append(running, path.Base(p.Remote))
 		}

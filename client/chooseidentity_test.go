@@ -148,13 +148,13 @@ func TestChooseIdentityOncePerSession(t *testing.T) {
 	id := loadIdentity(t, alice)
 	cas := x509.NewCertPool()
 	cas.AddCert(clientCA.Cert)
-	cfg := serverTLS(p.leaf, p.inter)
+	cfg := serverTLS(p.Leaf, p.Inter)
 	cfg.ClientAuth, cfg.ClientCAs, cfg.SessionTicketsDisabled = tls.RequireAndVerifyClientCert, cas, true
 	srv := startDemo(t, false, cfg)
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		t.Run(tls.VersionName(v), func(t *testing.T) {
 			ch := &chooser{answer: id}
-			sess, _, err := Connect(bg, demoTarget(t, srv.Addr), Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true,
+			sess, _, err := Connect(bg, demoTarget(t, srv.Addr), Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true,
 				ChooseIdentity: ch.choose, MaxVersion: v})
 			if err != nil {
 				t.Fatalf("connect: %v", err)

@@ -120,8 +120,8 @@ func TestTLSSeenIsRecordedThenConsulted(t *testing.T) {
 		decide     Choice
 		wantRecord bool
 	}{
-		{"explicit, verified", "ftpes", []*certgen.Cert{p.leaf, p.inter}, []*certgen.Cert{p.root}, Reject, true},
-		{"implicit, verified", "ftps", []*certgen.Cert{p.leaf, p.inter}, []*certgen.Cert{p.root}, Reject, true},
+		{"explicit, verified", "ftpes", []*certgen.Cert{p.Leaf, p.Inter}, []*certgen.Cert{p.Root}, Reject, true},
+		{"implicit, verified", "ftps", []*certgen.Cert{p.Leaf, p.Inter}, []*certgen.Cert{p.Root}, Reject, true},
 		{"self-signed accepted once", "ftpes", []*certgen.Cert{self}, nil, AcceptOnce, true},
 		{"self-signed rejected", "ftpes", []*certgen.Cert{self}, nil, Reject, false},
 	}

@@ -37,10 +37,10 @@ func TestInspectTrustOutcomes(t *testing.T) {
 		wantCodes  []string
 		wantErrTLS bool
 	}{
-		{"explicit, CA-issued chain", "ftpes", []*certgen.Cert{p.leaf, p.inter}, rootsOf(p.root), TrustVerified, nil, false},
-		{"implicit, CA-issued chain", "ftps", []*certgen.Cert{p.leaf, p.inter}, rootsOf(p.root), TrustVerified, nil, false},
+		{"explicit, CA-issued chain", "ftpes", []*certgen.Cert{p.Leaf, p.Inter}, rootsOf(p.Root), TrustVerified, nil, false},
+		{"implicit, CA-issued chain", "ftps", []*certgen.Cert{p.Leaf, p.Inter}, rootsOf(p.Root), TrustVerified, nil, false},
 		{"explicit, self-signed", "ftpes", []*certgen.Cert{self}, nil, TrustUntrusted, []string{"self_signed"}, true},
-		{"explicit, missing intermediate", "ftpes", []*certgen.Cert{p.leaf}, rootsOf(p.root), TrustUntrusted, []string{"incomplete_chain"}, true},
+		{"explicit, missing intermediate", "ftpes", []*certgen.Cert{p.Leaf}, rootsOf(p.Root), TrustUntrusted, []string{"incomplete_chain"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,11 +147,11 @@ func TestConnectLoginListOverResumedDataConnections(t *testing.T) {
 		for _, maxV := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 			t.Run(scheme+" "+tls.VersionName(maxV), func(t *testing.T) {
 				p := newPKI(t)
-				srv := startDemo(t, scheme == "ftps", serverTLS(p.leaf, p.inter))
+				srv := startDemo(t, scheme == "ftps", serverTLS(p.Leaf, p.Inter))
 				var log stepLog
 				tg := mustTarget(t, scheme+"://alice@"+srv.Addr+"/")
 				tg.Password = "s3cret-Pa55"
-				sess, report, err := Connect(bg, tg, Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true, MaxVersion: maxV, Observer: &log})
+				sess, report, err := Connect(bg, tg, Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, MaxVersion: maxV, Observer: &log})
 				if err != nil {
 					t.Fatalf("connect: %v", err)
 				}
@@ -197,10 +197,10 @@ func TestConnectLoginListOverResumedDataConnections(t *testing.T) {
 
 func TestLoginFailureNamesStepAndReply(t *testing.T) {
 	p := newPKI(t)
-	srv := startDemo(t, false, serverTLS(p.leaf, p.inter))
+	srv := startDemo(t, false, serverTLS(p.Leaf, p.Inter))
 	tg := mustTarget(t, "ftpes://alice@"+srv.Addr)
 	tg.Password = "wrong-password"
-	_, report, err := Connect(bg, tg, Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
+	_, report, err := Connect(bg, tg, Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true})
 	var se *StepError
 	if !errors.As(err, &se) || se.Step != "login" || !strings.HasPrefix(se.Reply, "530") {
 		t.Fatalf("err = %#v", err)
@@ -214,7 +214,7 @@ func TestClientCertificateRequired(t *testing.T) {
 	alice := certgen.Must(t, certgen.Spec{CommonName: "alice", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, clientCA)
 	pool := x509.NewCertPool()
 	pool.AddCert(clientCA.Cert)
-	cfg := serverTLS(p.leaf, p.inter)
+	cfg := serverTLS(p.Leaf, p.Inter)
 	cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	cfg.ClientCAs = pool
 
@@ -230,7 +230,7 @@ func TestClientCertificateRequired(t *testing.T) {
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		t.Run(tls.VersionName(v), func(t *testing.T) {
 			srv := startDemo(t, false, cfg)
-			opts := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true, MaxVersion: v}
+			opts := Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, MaxVersion: v}
 			report, err := Inspect(bg, mustTarget(t, "ftpes://"+srv.Addr), opts)
 			var cr *ClientCertRequiredError
 			if !errors.As(err, &cr) {
@@ -297,10 +297,10 @@ func TestPlainFTPWithConsent(t *testing.T) {
 
 func TestChangeDirAndCurrentDir(t *testing.T) {
 	p := newPKI(t)
-	srv := startDemo(t, false, serverTLS(p.leaf, p.inter))
+	srv := startDemo(t, false, serverTLS(p.Leaf, p.Inter))
 	tg := mustTarget(t, "ftpes://alice@"+srv.Addr)
 	tg.Password = "s3cret-Pa55"
-	sess, _, err := Connect(bg, tg, Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
+	sess, _, err := Connect(bg, tg, Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true})
 	if err != nil {
 		t.Fatal(err)
 	}

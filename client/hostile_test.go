@@ -118,9 +118,9 @@ func TestInspectHTTPS(t *testing.T) {
 	ts := serveHTTPS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Lockbox", "yes")
 		w.WriteHeader(http.StatusNoContent)
-	}), p.leaf, p.inter)
+	}), p.Leaf, p.Inter)
 
-	report, err := Inspect(bg, mustTarget(t, ts.URL+"/path"), Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
+	report, err := Inspect(bg, mustTarget(t, ts.URL+"/path"), Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,9 +141,9 @@ func TestInspectHTTPS(t *testing.T) {
 
 func TestInspectHTTPSHostnameMismatch(t *testing.T) {
 	p := newPKI(t)
-	ts := serveHTTPS(t, http.NotFoundHandler(), p.leaf, p.inter)
+	ts := serveHTTPS(t, http.NotFoundHandler(), p.Leaf, p.Inter)
 
-	report, err := Inspect(bg, mustTarget(t, ts.URL), Options{ServerName: "ftp.example.com", ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
+	report, err := Inspect(bg, mustTarget(t, ts.URL), Options{ServerName: "ftp.example.com", ExtraRoots: rootsOf(p.Root), NoSystemRoots: true})
 	if !IsTrustFailure(err) {
 		t.Fatalf("err = %v", err)
 	}
@@ -185,7 +185,7 @@ func TestProtRefusedBeforeLogin(t *testing.T) {
 			return
 		}
 		c.Write([]byte("234 ok\r\n"))
-		tc := tls.Server(c, serverTLS(p.leaf, p.inter))
+		tc := tls.Server(c, serverTLS(p.Leaf, p.Inter))
 		tr := bufio.NewReader(tc)
 		for {
 			line, err := tr.ReadString('\n')
@@ -206,7 +206,7 @@ func TestProtRefusedBeforeLogin(t *testing.T) {
 		}
 	}()
 	tg := mustTarget(t, "ftpes://alice:pw@"+ln.Addr().String())
-	_, _, err = Connect(bg, tg, Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
+	_, _, err = Connect(bg, tg, Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true})
 	var se *StepError
 	if !errors.As(err, &se) || se.Step != "prot" || !strings.Contains(err.Error(), "clear text") {
 		t.Fatalf("err = %v", err)

@@ -2,8 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 
@@ -16,14 +14,12 @@ import (
 // failed. An untrusted certificate is an error that IsTrustFailure
 // recognises, and the chain is still in the report.
 func Inspect(ctx context.Context, t Target, opts Options) (*Report, error) {
+	if t.Scheme == HTTPS {
+		return inspectHTTPS(ctx, t, opts)
+	}
 	rec := trace.NewRecorder(opts.Observer)
 	report := &Report{URL: t.String(), Address: t.Address(), Trust: TrustUntrusted}
-	var err error
-	if t.Scheme == HTTPS {
-		err = inspectHTTPS(ctx, t, &opts, rec, report)
-	} else {
-		err = inspectFTP(ctx, t, &opts, rec, report)
-	}
+	err := inspectFTP(ctx, t, &opts, rec, report)
 	report.Steps = rec.Steps()
 	if err != nil {
 		report.Error = err.Error()
@@ -50,36 +46,14 @@ func inspectFTP(ctx context.Context, t Target, opts *Options, rec *trace.Recorde
 	return ctl.confirm(ctx)
 }
 
-func inspectHTTPS(ctx context.Context, t Target, opts *Options, rec *trace.Recorder, report *Report) error {
-	h, err := newHTTPSClient(ctx, t, opts, rec, report)
-	if err != nil {
-		return err
+// inspectHTTPS sends HEAD for the target's path and records the answer.
+func inspectHTTPS(ctx context.Context, t Target, opts Options) (*Report, error) {
+	c := NewHTTPS(t, opts)
+	resp, err := c.Do(ctx, http.MethodHead, nil)
+	if err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
-	path := t.Path
-	if path == "" {
-		path = "/"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, "https://"+t.Address()+path, nil)
-	if err != nil {
-		return fmt.Errorf("build request: %w", err)
-	}
-	req.Host = h.sec.serverName
-	em := rec.Conn("https")
-	cl := h.client()
-	defer cl.CloseIdleConnections()
-	resp, err := cl.Do(req)
-	if h.last != nil {
-		report.TLS = tlsInfo(h.last.ConnectionState())
-	}
-	if err != nil {
-		var se *StepError
-		if errors.As(err, &se) {
-			return se
-		}
-		return &StepError{Step: "http_request", Err: h.sec.explainHandshakeError(err)}
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	responseStep(em, resp)
-	return nil
+	c.Close() // before Finish: closing may still record steps
+	return c.Finish(err), err
 }

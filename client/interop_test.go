@@ -89,7 +89,7 @@ var interopVersions = []uint16{tls.VersionTLS12, tls.VersionTLS13}
 // interopOptions bounds the connection to exactly version v: MaxVersion
 // for TLS 1.2, MinVersion for TLS 1.3.
 func interopOptions(p *pki, v uint16, id *identity.Identity) Options {
-	o := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true, Identity: id, Timeout: 20 * time.Second}
+	o := Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, Identity: id, Timeout: 20 * time.Second}
 	if v == tls.VersionTLS12 {
 		o.MaxVersion = v
 	} else {
@@ -133,14 +133,14 @@ var interopFiles = map[string][]byte{
 func vsftpdInterop(implicit, clientCert bool) func(t *testing.T, p *pki) interopServer {
 	return func(t *testing.T, p *pki) interopServer {
 		s := servertest.StartVsftpd(t, servertest.VsftpdConfig{Implicit: implicit, RequireClientCert: clientCert,
-			ServerCert: p.leaf, ServerChain: []*certgen.Cert{p.inter}, Files: interopFiles})
+			ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter}, Files: interopFiles})
 		return interopServer{addr: s.Addr, user: s.User, password: s.Password, root: s.Root, client: s.ClientCert}
 	}
 }
 
 func proftpdInterop(cfg servertest.ProFTPDConfig) func(t *testing.T, p *pki) interopServer {
 	return func(t *testing.T, p *pki) interopServer {
-		cfg.ServerCert, cfg.ServerChain, cfg.Files = p.leaf, []*certgen.Cert{p.inter}, interopFiles
+		cfg.ServerCert, cfg.ServerChain, cfg.Files = p.Leaf, []*certgen.Cert{p.Inter}, interopFiles
 		s := servertest.StartProFTPD(t, cfg)
 		return interopServer{addr: s.Addr, user: s.User, password: s.Password, root: s.Root, client: s.ClientCert}
 	}
@@ -149,7 +149,7 @@ func proftpdInterop(cfg servertest.ProFTPDConfig) func(t *testing.T, p *pki) int
 func pureftpdInterop(clientCert bool) func(t *testing.T, p *pki) interopServer {
 	return func(t *testing.T, p *pki) interopServer {
 		s := servertest.StartPureFTPd(t, servertest.PureFTPdConfig{RequireClientCert: clientCert,
-			ServerCert: p.leaf, ServerChain: []*certgen.Cert{p.inter}, Files: interopFiles})
+			ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter}, Files: interopFiles})
 		return interopServer{addr: s.Addr, user: s.User, password: s.Password, root: s.Root, client: s.ClientCert}
 	}
 }
@@ -225,7 +225,7 @@ func TestInterop(t *testing.T) {
 		t.Run("nginx", func(t *testing.T) {
 			t.Parallel()
 			srv := servertest.StartNginx(t, servertest.NginxConfig{RequireClientCert: true,
-				ServerCert: p.leaf, ServerChain: []*certgen.Cert{p.inter}, Files: map[string][]byte{"hello.txt": []byte("hello over HTTPS\n")}})
+				ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter}, Files: map[string][]byte{"hello.txt": []byte("hello over HTTPS\n")}})
 			id := loadIdentity(t, srv.ClientCert)
 			for i, v := range interopVersions {
 				t.Run(tls.VersionName(v), func(t *testing.T) {

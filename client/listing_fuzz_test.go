@@ -9,50 +9,6 @@ import (
 	"time"
 )
 
-// insideRoot reports whether p is root itself or below it.
-func insideRoot(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
-}
-
-// hasControl reports a control character (tab aside) that could drive a
-// terminal.
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
-}
-
-// FuzzNames: a name CheckName accepts is one plain path element, and
-// LocalPath keeps any relative path it accepts strictly inside the root.
-func FuzzNames(f *testing.F) {
-	for _, s := range []string{"a.txt", "..", "../x", "a/b", `a\b`, "/etc/passwd", "C:evil", "notes..txt", "a\x00b", "dir/../../x", ".hidden", "é/ü", "a//b", "./a"} {
-		f.Add(s)
-	}
-	root := filepath.Join(f.TempDir(), "root")
-	f.Fuzz(func(t *testing.T, rel string) {
-		if CheckName(rel) == nil {
-			if rel == "" || rel == "." || rel == ".." || strings.ContainsAny(rel, "/\\\x00") || hasControl(rel) {
-				t.Fatalf("CheckName accepted %q", rel)
-			}
-			p, err := LocalPath(root, rel)
-			if err != nil || filepath.Dir(p) != root {
-				t.Fatalf("LocalPath(%q) = %q, %v; want a file directly in the root", rel, p, err)
-			}
-		}
-		p, err := LocalPath(root, rel)
-		if err != nil {
-			return
-		}
-		if p == root || !insideRoot(root, p) {
-			t.Fatalf("LocalPath(%q) = %q, outside %s", rel, p, root)
-		}
-		for _, el := range strings.Split(rel, "/") {
-			if CheckName(el) != nil {
-				t.Fatalf("LocalPath accepted %q with the refused element %q", rel, el)
-			}
-		}
-	})
-}
-
 // fuzzSessions keeps one logged-in session per listing mode for a fuzz
 // worker, so each input costs one listing, not a login.
 type fuzzSessions struct {
@@ -151,6 +107,48 @@ func FuzzListing(f *testing.F) {
 		for _, ne := range tree.Refused {
 			if hasControl(ne.Error()) {
 				t.Fatalf("refusal prints a control character: %q", ne.Error())
+			}
+		}
+	})
+}
+
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
+}
+
+// insideRoot reports whether p is root itself or below it.
+func insideRoot(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// FuzzNames: a name CheckName accepts is one plain path element, and
+// LocalPath keeps any relative path it accepts strictly inside the root.
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"a.txt", "..", "../x", "a/b", `a\b`, "/etc/passwd", "C:evil", "notes..txt", "a\x00b", "dir/../../x", ".hidden", "é/ü", "a//b", "./a"} {
+		f.Add(s)
+	}
+	root := filepath.Join(f.TempDir(), "root")
+	f.Fuzz(func(t *testing.T, rel string) {
+		if CheckName(rel) == nil {
+			if rel == "" || rel == "." || rel == ".." || strings.ContainsAny(rel, "/\\\x00") || hasControl(rel) {
+				t.Fatalf("CheckName accepted %q", rel)
+			}
+			p, err := LocalPath(root, rel)
+			if err != nil || filepath.Dir(p) != root {
+				t.Fatalf("LocalPath(%q) = %q, %v; want a file directly in the root", rel, p, err)
+			}
+		}
+		p, err := LocalPath(root, rel)
+		if err != nil {
+			return
+		}
+		if p == root || !insideRoot(root, p) {
+			t.Fatalf("LocalPath(%q) = %q, outside %s", rel, p, root)
+		}
+		for _, el := range strings.Split(rel, "/") {
+			if CheckName(el) != nil {
+				t.Fatalf("LocalPath accepted %q with the refused element %q", rel, el)
 			}
 		}
 	})

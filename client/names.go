@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 )
 
@@ -54,9 +53,9 @@ func CheckName(name string) error {
 	return nil
 }
 
-// checkRelPath checks a slash-separated relative path of names (as in
+// CheckRelPath checks a slash-separated relative path of names (as in
 // RemoteFile.Path) and returns it in the local form.
-func checkRelPath(rel string) (string, error) {
+func CheckRelPath(rel string) (string, error) {
 	if rel == "" {
 		return "", errors.New("empty path")
 	}
@@ -71,7 +70,7 @@ func checkRelPath(rel string) (string, error) {
 // LocalPath joins a slash-separated relative path of names under root and
 // checks, after filepath.Clean, that the result is still inside root.
 func LocalPath(root, rel string) (string, error) {
-	local, err := checkRelPath(rel)
+	local, err := CheckRelPath(rel)
 	if err != nil {
 		return "", err
 	}
@@ -82,16 +81,4 @@ func LocalPath(root, rel string) (string, error) {
 		return "", fmt.Errorf("%q leads outside %s", rel, root)
 	}
 	return p, nil
-}
-
-// numbered returns "name (n).ext" for the rename policy: "report.pdf" →
-// "report (1).pdf", "archive.tar.gz" → "archive.tar (1).gz", ".bashrc" →
-// ".bashrc (1)".
-func numbered(name string, n int) string {
-	ext := filepath.Ext(name)
-	base := strings.TrimSuffix(name, ext)
-	if base == "" {
-		base, ext = name, ""
-	}
-	return base + " (" + strconv.Itoa(n) + ")" + ext
 }

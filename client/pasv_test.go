@@ -29,8 +29,8 @@ func TestPassiveReplyNamingAnotherAddress(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startBadFTP(t, serverTLS(p.leaf, p.inter), fakeScript{pasvHost: tc.pasvHost})
-			opts := Options{Timeout: 2 * time.Second, ExtraRoots: rootsOf(p.root), NoSystemRoots: true, AllowPlaintext: true}
+			srv := startBadFTP(t, serverTLS(p.Leaf, p.Inter), fakeScript{pasvHost: tc.pasvHost})
+			opts := Options{Timeout: 2 * time.Second, ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, AllowPlaintext: true}
 			sess, _, err := Connect(bg, mustTarget(t, tc.scheme+"://alice:pw@"+srv.addr()), opts)
 			if err != nil {
 				t.Fatal(err)
@@ -143,8 +143,8 @@ func TestProtectSentOnce(t *testing.T) {
 		{"only after login", fakeScript{protAfterLogin: true}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startBadFTP(t, serverTLS(p.leaf, p.inter), tc.script)
-			opts := Options{Timeout: 2 * time.Second, ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
+			srv := startBadFTP(t, serverTLS(p.Leaf, p.Inter), tc.script)
+			opts := Options{Timeout: 2 * time.Second, ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
 			sess, _, err := Connect(bg, mustTarget(t, "ftpes://alice:pw@"+srv.addr()), opts)
 			if err != nil {
 				t.Fatal(err)

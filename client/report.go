@@ -204,11 +204,4 @@ func extKeyUsageNames(c *x509.Certificate) []string {
 }
 
 // find returns the first step with that name on that connection.
-func find(steps []trace.Step, conn, name string) (trace.Step, bool) {
-	for _, s := range steps {
-		if s.Conn == conn && s.Name == name {
-			return s, true
-		}
-	}
-	return trace.Step{}, false
-}
+var find = trace.Find

@@ -27,7 +27,7 @@ func TestEveryStepTimesOut(t *testing.T) {
 	verifyNoLeaks(t)
 	const timeout = 300 * time.Millisecond
 	p := newPKI(t)
-	cfg := serverTLS(p.leaf, p.inter)
+	cfg := serverTLS(p.Leaf, p.Inter)
 	type step struct {
 		at       string // where the server misbehaves
 		wantStep string
@@ -72,7 +72,7 @@ func TestEveryStepTimesOut(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startBadFTP(t, cfg, tc.script)
-			opts := Options{Timeout: timeout, ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
+			opts := Options{Timeout: timeout, ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
 			sess, _, err := Connect(bg, mustTarget(t, "ftpes://alice:pw@"+srv.addr()), opts)
 			if tc.list {
 				if err != nil {
@@ -122,8 +122,8 @@ func TestInspectTimesOut(t *testing.T) {
 	p := newPKI(t)
 	for _, tc := range tests {
 		t.Run(tc.at, func(t *testing.T) {
-			srv := startBadFTP(t, serverTLS(p.leaf, p.inter), fakeScript{at: tc.at, how: tc.how})
-			_, err := Inspect(bg, mustTarget(t, "ftpes://"+srv.addr()), Options{Timeout: 300 * time.Millisecond, ExtraRoots: rootsOf(p.root), NoSystemRoots: true})
+			srv := startBadFTP(t, serverTLS(p.Leaf, p.Inter), fakeScript{at: tc.at, how: tc.how})
+			_, err := Inspect(bg, mustTarget(t, "ftpes://"+srv.addr()), Options{Timeout: 300 * time.Millisecond, ExtraRoots: rootsOf(p.Root), NoSystemRoots: true})
 			var se *StepError
 			if !errors.As(err, &se) || se.Step != tc.wantStep || !strings.Contains(err.Error(), "did not answer within 300ms") {
 				t.Fatalf("err = %v, want a %s StepError for the timeout", err, tc.wantStep)

@@ -6,36 +6,16 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"lockbox/client/internal/certgen"
+	"lockbox/client/internal/enginetest"
 	"lockbox/client/internal/servertest"
 )
-
-// The per-chunk cost of progress accounting: two atomic adds.
-func BenchmarkProgressAdd(b *testing.B) {
-	j := newJob(1, JobSpec{Kind: KindDownload})
-	b.ReportAllocs()
-	b.SetBytes(16 << 10)
-	for b.Loop() {
-		j.add(16 << 10)
-	}
-}
-
-// What the progress ticker does per job and tick.
-func BenchmarkMeterSampleAndSnapshot(b *testing.B) {
-	j := newJob(1, JobSpec{Kind: KindDownload, Size: 1 << 30, HasSize: true})
-	now := time.Unix(0, 0)
-	b.ReportAllocs()
-	for b.Loop() {
-		now = now.Add(100 * time.Millisecond)
-		j.add(1 << 20)
-		j.sample(now)
-		_ = j.Progress()
-	}
-}
 
 // records hands out 16 KiB chunks, as tls.Conn.Read does.
 type records struct{ chunk []byte }
@@ -50,7 +30,7 @@ func (w *writeSizes) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// copyData gathers TLS records into writes of writeChunk bytes whatever the
+// CopyData gathers TLS records into writes of writeChunk bytes whatever the
 // worker's buffer (or of the buffer, when smaller), and allocates nothing.
 func TestCopyDataWriteSize(t *testing.T) {
 	const total = 1<<20 + 5
@@ -59,7 +39,7 @@ func TestCopyDataWriteSize(t *testing.T) {
 			want := min(size, writeChunk)
 			w := &writeSizes{}
 			src := io.LimitReader(&records{chunk: make([]byte, 16<<10)}, total)
-			n, rerr, werr := copyData(w, src, make([]byte, size), nil)
+			n, rerr, werr := CopyData(w, src, make([]byte, size), nil)
 			if n != total || rerr != nil || werr != nil {
 				t.Fatalf("n=%d rerr=%v werr=%v", n, rerr, werr)
 			}
@@ -72,15 +52,15 @@ func TestCopyDataWriteSize(t *testing.T) {
 	}
 	buf := make([]byte, DefaultBufferSize)
 	src := &io.LimitedReader{R: &records{chunk: make([]byte, 16<<10)}}
-	j := newJob(1, JobSpec{Kind: KindDownload})
+	j := &counter{}
 	allocs := testing.AllocsPerRun(10, func() {
 		src.N = 4 << 20
-		if _, rerr, werr := copyData(io.Discard, src, buf, j.add); rerr != nil || werr != nil {
+		if _, rerr, werr := CopyData(io.Discard, src, buf, j.add); rerr != nil || werr != nil {
 			t.Fatal(rerr, werr)
 		}
 	})
 	if allocs != 0 {
-		t.Errorf("copyData allocates %.0f times per 4 MiB", allocs)
+		t.Errorf("CopyData allocates %.0f times per 4 MiB", allocs)
 	}
 }
 
@@ -90,13 +70,13 @@ func BenchmarkCopyData(b *testing.B) {
 	for _, size := range []int{MinBufferSize, DefaultBufferSize, MaxBufferSize} {
 		b.Run(byteSize(size), func(b *testing.B) {
 			buf := make([]byte, size)
-			j := newJob(1, JobSpec{Kind: KindDownload})
+			j := &counter{}
 			src := io.LimitReader(&records{chunk: make([]byte, 16<<10)}, 0)
 			b.ReportAllocs()
 			b.SetBytes(64 << 20)
 			for b.Loop() {
 				src.(*io.LimitedReader).N = 64 << 20
-				if _, rerr, werr := copyData(io.Discard, src, buf, j.add); rerr != nil || werr != nil {
+				if _, rerr, werr := CopyData(io.Discard, src, buf, j.add); rerr != nil || werr != nil {
 					b.Fatal(rerr, werr)
 				}
 			}
@@ -106,9 +86,9 @@ func BenchmarkCopyData(b *testing.B) {
 
 func byteSize(n int) string {
 	if n >= 1<<20 {
-		return itoa(n>>20) + "MiB"
+		return strconv.Itoa(n>>20) + "MiB"
 	}
-	return itoa(n>>10) + "KiB"
+	return strconv.Itoa(n>>10) + "KiB"
 }
 
 // A download from vsftpd over loopback (explicit FTPS, TLS 1.3, resumed
@@ -119,7 +99,7 @@ func byteSize(n int) string {
 // context switches per MiB (csw/MiB) besides the rate.
 func BenchmarkVsftpdTransfer(b *testing.B) {
 	const size = 128 << 20
-	data := randomBytes(size, 11)
+	data := enginetest.RandomBytes(size, 11)
 	root := certgen.Must(b, certgen.Spec{CommonName: "Bench Root", IsCA: true}, nil)
 	leaf := certgen.Must(b, certgen.Spec{CommonName: "127.0.0.1", IPs: selfSignedIPs()}, root)
 	srv := servertest.StartVsftpd(b, servertest.VsftpdConfig{ServerCert: leaf, Files: map[string][]byte{"big.bin": data}})
@@ -207,4 +187,13 @@ func mustTargetTB(tb testing.TB, raw string) Target {
 		tb.Fatal(err)
 	}
 	return tg
+}
+
+// counter stands for a transfer job's progress: two atomic adds per chunk,
+// as the queue's jobs do.
+type counter struct{ done, moved atomic.Int64 }
+
+func (c *counter) add(n int64) {
+	c.done.Add(n)
+	c.moved.Add(n)
 }

@@ -23,6 +23,14 @@ import (
 // operation needs (MFMT to set a time, MDTM or MLST to read one).
 var ErrUnsupported = errors.New("the server does not support this command")
 
+// Buffer sizes for Download and Upload (and the HTTPS copy): a transfer
+// queue gives each worker one buffer for its whole life.
+const (
+	DefaultBufferSize = 256 << 10
+	MinBufferSize     = 32 << 10
+	MaxBufferSize     = 1 << 20
+)
+
 // errBroken refuses commands on a session whose control connection failed.
 var errBroken = errors.New("the control connection was lost; reconnect")
 
@@ -154,6 +162,14 @@ func (s *Session) CanRestartUpload() bool {
 	return ok && strings.Contains(strings.ToUpper(p), "STREAM")
 }
 
+// HasMDTM reports whether the server offers MDTM, so ModTime costs one
+// command per file.
+func (s *Session) HasMDTM() bool { return s.sc.IsGetTimeSupported() }
+
+// ListsPreciseTimes reports whether the server's listings carry exact
+// modification times (MLSD), good enough to keep without asking MDTM.
+func (s *Session) ListsPreciseTimes() bool { return s.sc.IsTimePreciseInList() }
+
 // CanSetModTime reports whether SetModTime can work (the server offers MFMT).
 func (s *Session) CanSetModTime() bool { return s.sc.IsSetTimeSupported() }
 
@@ -236,7 +252,7 @@ func (s *Session) IsDir(ctx context.Context, p string) (bool, error) {
 }
 
 // Download retrieves the file p from byte offset (REST) into dst, through
-// buf (see copyData: writes of 64 KiB at most) and telling progress of every
+// buf (see CopyData: writes of 64 KiB at most) and telling progress of every
 // chunk received. The control connection carries no deadline while
 // the data streams: each read of the data connection has its own idle time
 // limit. It returns the bytes written to dst; the caller checks the total
@@ -394,7 +410,7 @@ func (u *uploadSource) WriteTo(w io.Writer) (int64, error) {
 	}
 }
 
-// writeChunk is the most copyData gathers before it writes. On the 2-vCPU
+// writeChunk is the most CopyData gathers before it writes. On the 2-vCPU
 // VM of bench/run.sh (Linux 6.18, ext4, 512 MiB from vsftpd on loopback),
 // in three of five interleaved comparisons 256 KiB writes cost 1.3 to 2.8
 // times the system time of 64 KiB writes, and 1 MiB writes 4.8 times
@@ -404,16 +420,16 @@ func (u *uploadSource) WriteTo(w io.Writer) (int64, error) {
 // bad case; BenchmarkVsftpdTransfer compares the sizes on a machine.
 const writeChunk = 64 << 10
 
-// copyData copies src to dst through buf. It gathers reads (a TLS record
+// CopyData copies src to dst through buf. It gathers reads (a TLS record
 // each, 16 KiB at most) into writes of writeChunk bytes, or of len(buf) if
 // smaller, and tells progress of every read. It returns the bytes written
 // and which side failed; a read error comes after everything received
 // before it was written. It allocates nothing.
-func copyData(dst io.Writer, src io.Reader, buf []byte, progress func(int64)) (n int64, readErr, writeErr error) {
+func CopyData(dst io.Writer, src io.Reader, buf []byte, progress func(int64)) (n int64, readErr, writeErr error) {
 	return copyChunks(dst, src, buf, writeChunk, progress)
 }
 
-// copyChunks is copyData with writes of chunk bytes (at most len(buf)).
+// copyChunks is CopyData with writes of chunk bytes (at most len(buf)).
 func copyChunks(dst io.Writer, src io.Reader, buf []byte, chunk int, progress func(int64)) (n int64, readErr, writeErr error) {
 	if chunk > 0 && len(buf) > chunk {
 		buf = buf[:chunk]

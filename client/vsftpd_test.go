@@ -44,11 +44,11 @@ func TestVsftpdListWithSessionReuse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.cfg.ServerCert, tc.cfg.ServerChain = p.leaf, nil
-			tc.cfg.ServerChain = append(tc.cfg.ServerChain, p.inter)
+			tc.cfg.ServerCert, tc.cfg.ServerChain = p.Leaf, nil
+			tc.cfg.ServerChain = append(tc.cfg.ServerChain, p.Inter)
 			tc.cfg.Files = map[string][]byte{"readme.txt": []byte("hello from vsftpd\n"), "pub/data.bin": {1, 2, 3}}
 			srv := servertest.StartVsftpd(t, tc.cfg)
-			sess, report := vsftpdLogin(t, srv, tc.scheme, Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true, MaxVersion: tc.max})
+			sess, report := vsftpdLogin(t, srv, tc.scheme, Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, MaxVersion: tc.max})
 			if report.TLS == nil || report.TLS.Version != tc.wantTLS || report.Trust != tc.wantTrust {
 				t.Fatalf("TLS %+v, trust %s", report.TLS, report.Trust)
 			}

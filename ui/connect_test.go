@@ -16,6 +16,7 @@ import (
 	"lockbox/client/demo"
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
+	"lockbox/client/transfer"
 	"lockbox/ui/browser"
 	"lockbox/ui/sitesui"
 )
@@ -131,9 +132,9 @@ func TestHTTPSInspectAndDownload(t *testing.T) {
 	id := httpsJobIDs + 1
 	h.pump(t, "the download", func() bool {
 		p, _, _, ok := h.w.queueView.Job(id)
-		return ok && (p.State == client.StateDone || p.State == client.StateFailed)
+		return ok && (p.State == transfer.StateDone || p.State == transfer.StateFailed)
 	})
-	if p, bar, _, _ := h.w.queueView.Job(id); p.State != client.StateDone || bar != 1 {
+	if p, bar, _, _ := h.w.queueView.Job(id); p.State != transfer.StateDone || bar != 1 {
 		t.Fatalf("job %+v", p)
 	}
 	if len(h.dialogs) != 0 {
@@ -148,7 +149,7 @@ func TestHTTPSInspectAndDownload(t *testing.T) {
 	h.w.queueView.OnRetry(id)
 	h.pump(t, "the retried download", func() bool {
 		p, _, _, _ := h.w.queueView.Job(id)
-		return p.Skipped && p.State == client.StateDone
+		return p.Skipped && p.State == transfer.StateDone
 	})
 }
 
@@ -206,7 +207,7 @@ func TestDisconnectAsksWhileTransferring(t *testing.T) {
 	}
 	c := h.w.conn
 	for _, name := range []string{"a.bin", "b.bin", "c.bin", "d.bin"} {
-		c.queue.Add(client.JobSpec{Kind: client.KindDownload, Remote: "/" + demo.LargeFile, Local: name, LocalRoot: h.w.local.Dir()})
+		c.queue.Add(transfer.JobSpec{Kind: transfer.KindDownload, Remote: "/" + demo.LargeFile, Local: name, LocalRoot: h.w.local.Dir()})
 	}
 	h.w.Quit()
 	if h.w.leaveDlg == nil || h.w.conn != c {
@@ -241,7 +242,7 @@ func TestDisconnectAsksWhileTransferring(t *testing.T) {
 		t.Error("still connected after Disconnect was confirmed")
 	}
 	for _, p := range c.queue.Jobs() {
-		if p.State == client.StateQueued || p.State == client.StateRunning {
+		if p.State == transfer.StateQueued || p.State == transfer.StateRunning {
 			t.Errorf("job %d is still %s after disconnecting", p.ID, p.State)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"lockbox/client"
 	"lockbox/client/identity"
 	"lockbox/client/trace"
+	"lockbox/client/transfer"
 	"lockbox/ui/queueview"
 )
 
@@ -51,7 +52,7 @@ type connection struct {
 	target client.Target
 	prefs  connectPrefs
 	pool   *client.Pool
-	queue  *client.Queue
+	queue  *transfer.Queue
 	report *client.Report
 	ctx    context.Context
 	stop   context.CancelFunc
@@ -331,9 +332,9 @@ func (w *MainWindow) connected(gen int, t client.Target, p connectPrefs, ctx con
 	c := &connection{target: t, prefs: p, pool: pool, report: rep, ctx: ctx, stop: stop,
 		idBase: (w.connections - 1) * jobIDsPerConnection}
 	do := w.do
-	q, qerr := client.NewQueue(pool, client.QueueOptions{
+	q, qerr := transfer.NewQueue(pool, transfer.QueueOptions{
 		Exists: w.settings.ExistsPolicy(),
-		Observer: func(pr client.Progress) {
+		Observer: func(pr transfer.Progress) {
 			do(func() {
 				if w.conn == c {
 					pr.ID += c.idBase
@@ -407,7 +408,7 @@ func (w *MainWindow) whenIdle(action string, leave func()) {
 	active := 0
 	if w.conn != nil {
 		for _, p := range w.conn.queue.Jobs() {
-			if p.State == client.StateQueued || p.State == client.StateRunning {
+			if p.State == transfer.StateQueued || p.State == transfer.StateRunning {
 				active++
 			}
 		}
@@ -464,7 +465,7 @@ var notifyMinDuration = 10 * time.Second
 
 // showProgress hands a job's progress to the transfer list, noting when
 // the queue goes from idle to busy.
-func (w *MainWindow) showProgress(p client.Progress) {
+func (w *MainWindow) showProgress(p transfer.Progress) {
 	if w.queueView.Totals().Active() == 0 {
 		w.queueStart = time.Now()
 	}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client"
+	"lockbox/client/transfer"
 	"lockbox/ui/browser"
 )
 
@@ -211,7 +212,7 @@ func (w *MainWindow) download(es []browser.Entry) {
 			}()
 			continue
 		}
-		c.queue.Add(client.JobSpec{Kind: client.KindDownload, Remote: remote, Local: e.Name, LocalRoot: localDir,
+		c.queue.Add(transfer.JobSpec{Kind: transfer.KindDownload, Remote: remote, Local: e.Name, LocalRoot: localDir,
 			Size: e.Size, HasSize: e.Size >= 0 && !e.Link, ModTime: e.ModTime})
 	}
 	w.tabs.SelectIndex(transfersTab)
@@ -253,9 +254,9 @@ func (w *MainWindow) runHTTPS(id int, t client.Target, name, localDir string, in
 	exists, do := w.settings.ExistsPolicy(), w.do
 	go func() {
 		defer cancel()
-		_, _, err := client.GetHTTPS(ctx, t, opts, client.HTTPSGetOptions{
+		_, _, err := transfer.GetHTTPS(ctx, t, opts, transfer.HTTPSGetOptions{
 			LocalRoot: localDir, Local: name, Exists: exists,
-			Observer: func(p client.Progress) {
+			Observer: func(p transfer.Progress) {
 				p.ID = id
 				do(func() { w.showProgress(p) })
 			},
@@ -317,7 +318,7 @@ func (w *MainWindow) uploadPaths(c *connection, paths []string) {
 				}
 			}()
 		case st.Mode().IsRegular():
-			c.queue.Add(client.JobSpec{Kind: client.KindUpload, Local: p, Remote: remote})
+			c.queue.Add(transfer.JobSpec{Kind: transfer.KindUpload, Local: p, Remote: remote})
 		default:
 			w.setStatus(fmt.Sprintf("Upload of %s: only files and folders are sent (this is a %s).", p, fileKind(st.Mode())), widget.WarningImportance)
 		}

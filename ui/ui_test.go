@@ -29,6 +29,7 @@ import (
 	"lockbox/client"
 	"lockbox/client/demo"
 	"lockbox/client/trace"
+	"lockbox/client/transfer"
 	"lockbox/client/trust"
 	"lockbox/client/verify"
 	"lockbox/ui/browser"
@@ -571,10 +572,10 @@ func TestDemoFlowEndToEnd(t *testing.T) {
 	}
 	h.pump(t, "the download", func() bool {
 		p, _, _, ok := h.w.queueView.Job(1)
-		return ok && (p.State == client.StateDone || p.State == client.StateFailed || p.State == client.StateCancelled)
+		return ok && (p.State == transfer.StateDone || p.State == transfer.StateFailed || p.State == transfer.StateCancelled)
 	})
 	p, bar, text, _ := h.w.queueView.Job(1)
-	if p.State != client.StateDone || bar != 1 || text != "100%" || p.Done != demo.LargeSize {
+	if p.State != transfer.StateDone || bar != 1 || text != "100%" || p.Done != demo.LargeSize {
 		t.Fatalf("job %+v, bar %v %q", p, bar, text)
 	}
 	want, err := os.ReadFile(filepath.Join(h.w.demoServer.Root, filepath.FromSlash(demo.LargeFile)))
@@ -609,7 +610,7 @@ func TestDemoFlowEndToEnd(t *testing.T) {
 	second := jobIDsPerConnection + 1
 	h.pump(t, "the second connection's download", func() bool {
 		p, _, _, ok := h.w.queueView.Job(second)
-		return ok && p.State == client.StateDone
+		return ok && p.State == transfer.StateDone
 	})
 	if p, _, _, ok := h.w.queueView.Job(1); !ok || p.Remote != "/large/sample-64MiB.bin" {
 		t.Errorf("the first connection's job was overwritten: %+v", p)

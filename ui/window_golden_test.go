@@ -10,6 +10,7 @@ import (
 	"lockbox/client"
 	"lockbox/client/identity"
 	"lockbox/client/trace"
+	"lockbox/client/transfer"
 	"lockbox/ui/browser"
 	"lockbox/ui/identityui"
 )
@@ -63,10 +64,10 @@ func TestMainWindowGolden(t *testing.T) {
 	w.disconnectBtn.Enable()
 	w.setPadlock(rep, target)
 	w.setStatus("Connected to 127.0.0.1:2121 as alice. "+Summary(rep), 0)
-	w.queueView.Update(client.Progress{ID: 1, Kind: client.KindDownload, Remote: "/srv/files/archive-2025.zip", Local: "archive-2025.zip",
-		State: client.StateRunning, Done: 805_306_368, Total: 2_147_483_648, Speed: 96_000_000, ETA: 14 * time.Second})
-	w.queueView.Update(client.Progress{ID: 2, Kind: client.KindUpload, Remote: "/srv/files/incoming/report-2026-q2.pdf", Local: "/home/alice/Documents/report-2026-q2.pdf",
-		State: client.StateDone, Done: 1_234_567, Total: 1_234_567})
+	w.queueView.Update(transfer.Progress{ID: 1, Kind: transfer.KindDownload, Remote: "/srv/files/archive-2025.zip", Local: "archive-2025.zip",
+		State: transfer.StateRunning, Done: 805_306_368, Total: 2_147_483_648, Speed: 96_000_000, ETA: 14 * time.Second})
+	w.queueView.Update(transfer.Progress{ID: 2, Kind: transfer.KindUpload, Remote: "/srv/files/incoming/report-2026-q2.pdf", Local: "/home/alice/Documents/report-2026-q2.pdf",
+		State: transfer.StateDone, Done: 1_234_567, Total: 1_234_567})
 	h.pump(t, "both listings", func() bool {
 		return len(w.local.Entries()) == 3 && len(w.remote.pane.Entries()) == 3
 	})

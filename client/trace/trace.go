@@ -198,3 +198,13 @@ func (d Dir) Arrow() string {
 
 // String returns the direction's name.
 func (d Dir) String() string { return string(d) }
+
+// Find returns the first step with that name on that connection.
+func Find(steps []Step, conn, name string) (Step, bool) {
+	for _, s := range steps {
+		if s.Conn == conn && s.Name == name {
+			return s, true
+		}
+	}
+	return Step{}, false
+}

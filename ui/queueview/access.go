@@ -1,13 +1,15 @@
 package queueview
 
-import "lockbox/client"
+import (
+	"lockbox/client/transfer"
+)
 
 // Job returns the latest report of job id and the progress bar it shows
 // (the share done, 0 to 1, and the bar's text), as the list draws it.
-func (v *View) Job(id int) (p client.Progress, bar float64, text string, ok bool) {
+func (v *View) Job(id int) (p transfer.Progress, bar float64, text string, ok bool) {
 	i, ok := v.index[id]
 	if !ok {
-		return client.Progress{}, 0, "", false
+		return transfer.Progress{}, 0, "", false
 	}
 	p = v.jobs[i]
 	bar, text = barValue(p)
@@ -16,4 +18,4 @@ func (v *View) Job(id int) (p client.Progress, bar float64, text string, ok bool
 
 // Jobs returns the latest report of every job shown, in the order they
 // were first reported.
-func (v *View) Jobs() []client.Progress { return append([]client.Progress(nil), v.jobs...) }
+func (v *View) Jobs() []transfer.Progress { return append([]transfer.Progress(nil), v.jobs...) }

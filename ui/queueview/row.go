@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"lockbox/client"
+	"lockbox/client/transfer"
 	"lockbox/ui/units"
 )
 
@@ -71,7 +71,7 @@ func (r *row) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // show fills the row with job p.
-func (r *row) show(p client.Progress) {
+func (r *row) show(p transfer.Progress) {
 	r.id = p.ID
 	r.icon.SetResource(kindIcon(p.Kind))
 	r.path.SetText(pathText(p))
@@ -80,7 +80,7 @@ func (r *row) show(p client.Progress) {
 	r.barText = text
 	r.bar.SetValue(value) // refreshes the text too
 
-	if p.State == client.StateRunning {
+	if p.State == transfer.StateRunning {
 		r.speed.SetText(units.Speed(p.Speed))
 		r.eta.SetText(FormatETA(p.ETA))
 	} else {
@@ -107,17 +107,17 @@ func setVisible(o fyne.CanvasObject, on bool) {
 
 // kindIcon is the direction icon of a job: down for downloads, up for
 // uploads, and what the job does to the server for the others.
-func kindIcon(k client.JobKind) fyne.Resource {
+func kindIcon(k transfer.JobKind) fyne.Resource {
 	switch k {
-	case client.KindDownload:
+	case transfer.KindDownload:
 		return theme.DownloadIcon()
-	case client.KindUpload:
+	case transfer.KindUpload:
 		return theme.UploadIcon()
-	case client.KindMkdir:
+	case transfer.KindMkdir:
 		return theme.FolderNewIcon()
-	case client.KindDelete, client.KindRemoveDir:
+	case transfer.KindDelete, transfer.KindRemoveDir:
 		return theme.DeleteIcon()
-	case client.KindRename:
+	case transfer.KindRename:
 		return theme.DocumentCreateIcon()
 	}
 	return theme.FileIcon()
@@ -126,9 +126,9 @@ func kindIcon(k client.JobKind) fyne.Resource {
 // pathText says what a job works on, in the direction the data flows:
 // "remote → local" for a download, "local → remote" for an upload, "old →
 // new" for a rename, the server path alone for the others.
-func pathText(p client.Progress) string {
+func pathText(p transfer.Progress) string {
 	switch {
-	case p.Kind == client.KindUpload && p.Local != "":
+	case p.Kind == transfer.KindUpload && p.Local != "":
 		return p.Local + " → " + p.Remote
 	case p.Local != "":
 		return p.Remote + " → " + p.Local
@@ -139,8 +139,8 @@ func pathText(p client.Progress) string {
 // barValue is the progress bar of a job: the share of Total done, and the
 // text on the bar. An unknown total shows "?" (with the bytes so far once
 // some have come), and a finished job a full bar.
-func barValue(p client.Progress) (float64, string) {
-	if p.State == client.StateDone {
+func barValue(p transfer.Progress) (float64, string) {
+	if p.State == transfer.StateDone {
 		return 1, "100%"
 	}
 	if p.Total < 0 {
@@ -163,7 +163,7 @@ func fmtPercent(v float64) string {
 
 // stateText is the State column: what happened to the job, coloured by how
 // much it matters.
-func stateText(p client.Progress) (string, widget.Importance) {
+func stateText(p transfer.Progress) (string, widget.Importance) {
 	switch categorize(p) {
 	case catRunning:
 		return "running", widget.MediumImportance

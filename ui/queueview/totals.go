@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"lockbox/client"
+	"lockbox/client/transfer"
 	"lockbox/ui/units"
 )
 
@@ -24,20 +24,20 @@ const (
 )
 
 // categorize puts a job in the category its State column shows.
-func categorize(p client.Progress) category {
+func categorize(p transfer.Progress) category {
 	switch p.State {
-	case client.StateQueued:
+	case transfer.StateQueued:
 		return catQueued
-	case client.StateRunning:
+	case transfer.StateRunning:
 		return catRunning
-	case client.StateDone:
+	case transfer.StateDone:
 		if p.Skipped {
 			return catSkipped
 		}
 		return catDone
-	case client.StateFailed:
+	case transfer.StateFailed:
 		return catFailed
-	case client.StateCancelled:
+	case transfer.StateCancelled:
 		return catCancelled
 	}
 	// A state this view does not know is treated as still to come, so that
@@ -46,8 +46,8 @@ func categorize(p client.Progress) category {
 }
 
 // isFile reports whether a job carries a file's content.
-func isFile(k client.JobKind) bool {
-	return k == client.KindDownload || k == client.KindUpload
+func isFile(k transfer.JobKind) bool {
+	return k == transfer.KindDownload || k == transfer.KindUpload
 }
 
 // Totals counts jobs by what their State column says.
@@ -73,7 +73,7 @@ func (t Totals) Jobs() int {
 }
 
 // add counts a job in (sign 1) or out (sign -1).
-func (t *Totals) add(p client.Progress, sign int) {
+func (t *Totals) add(p transfer.Progress, sign int) {
 	switch categorize(p) {
 	case catQueued:
 		t.Queued += sign

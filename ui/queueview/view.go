@@ -21,7 +21,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"lockbox/client"
+	"lockbox/client/transfer"
 	"lockbox/ui/units"
 )
 
@@ -55,15 +55,15 @@ type View struct {
 	// of its own (as in tests) may replace it. Nil draws at every Update.
 	Later func(f func())
 
-	jobs    []client.Progress // in the order they were first reported
-	index   map[int]int       // job ID → position in jobs
-	totals  Totals            // over jobs, without Speed
-	running map[int]float64   // running job ID → speed
+	jobs    []transfer.Progress // in the order they were first reported
+	index   map[int]int         // job ID → position in jobs
+	totals  Totals              // over jobs, without Speed
+	running map[int]float64     // running job ID → speed
 
 	// batch holds the latest report of the jobs that make up the current
 	// run of the queue; busy says one of them was queued or running since
 	// the queue last drained.
-	batch map[int]client.Progress
+	batch map[int]transfer.Progress
 	busy  bool
 
 	dirty    bool // something changed since the last drawing
@@ -85,7 +85,7 @@ func New() *View {
 	v := &View{
 		index:   map[int]int{},
 		running: map[int]float64{},
-		batch:   map[int]client.Progress{},
+		batch:   map[int]transfer.Progress{},
 		Later: func(f func()) {
 			time.AfterFunc(RefreshInterval, func() { fyne.Do(f) })
 		},
@@ -161,7 +161,7 @@ func headings() fyne.CanvasObject {
 // Update records a job's latest report: a new ID adds a row at the end, a
 // known one replaces its row. It costs a few map operations; the widgets
 // are redrawn later (see Flush).
-func (v *View) Update(p client.Progress) {
+func (v *View) Update(p transfer.Progress) {
 	i, known := v.index[p.ID]
 	if known {
 		v.totals.add(v.jobs[i], -1)
@@ -171,7 +171,7 @@ func (v *View) Update(p client.Progress) {
 		v.jobs = append(v.jobs, p)
 	}
 	v.totals.add(p, 1)
-	if p.State == client.StateRunning {
+	if p.State == transfer.StateRunning {
 		v.running[p.ID] = p.Speed
 	} else {
 		delete(v.running, p.ID)

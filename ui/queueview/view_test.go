@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"lockbox/client"
+	"lockbox/client/transfer"
 )
 
 // lightTheme is the default theme forced to its light variant, so that the
@@ -71,16 +71,16 @@ func (h *harness) row(t *testing.T, id int) *row {
 	return r
 }
 
-func download(id int, state client.JobState, done, total int64) client.Progress {
-	return client.Progress{ID: id, Kind: client.KindDownload, Remote: "/pub/file" + string(rune('0'+id%10)) + ".iso",
+func download(id int, state transfer.JobState, done, total int64) transfer.Progress {
+	return transfer.Progress{ID: id, Kind: transfer.KindDownload, Remote: "/pub/file" + string(rune('0'+id%10)) + ".iso",
 		Local: "file" + string(rune('0'+id%10)) + ".iso", State: state, Done: done, Total: total, Moved: done, ETA: -1}
 }
 
 func TestUpdateAddsAndReplacesRows(t *testing.T) {
 	h := newHarness(t)
-	h.v.Update(download(1, client.StateQueued, 0, 1000))
-	h.v.Update(download(2, client.StateQueued, 0, 2000))
-	running := download(1, client.StateRunning, 250, 1000)
+	h.v.Update(download(1, transfer.StateQueued, 0, 1000))
+	h.v.Update(download(2, transfer.StateQueued, 0, 2000))
+	running := download(1, transfer.StateRunning, 250, 1000)
 	running.Speed, running.ETA = 12_300_000, 42*time.Second
 	h.v.Update(running)
 	if len(h.later) != 1 {
@@ -112,18 +112,18 @@ func TestUpdateAddsAndReplacesRows(t *testing.T) {
 }
 
 func TestRowShowsState(t *testing.T) {
-	failed := download(3, client.StateFailed, 10, 100)
+	failed := download(3, transfer.StateFailed, 10, 100)
 	failed.Err = errors.New("550 Permission denied")
-	skipped := download(4, client.StateDone, 0, 100)
+	skipped := download(4, transfer.StateDone, 0, 100)
 	skipped.Skipped = true
-	unknown := download(5, client.StateRunning, 2_000_000, -1)
-	upload := client.Progress{ID: 6, Kind: client.KindUpload, Local: "/home/a/x.txt", Remote: "/up/x.txt", State: client.StateDone, Done: 5, Total: 5}
-	mkdir := client.Progress{ID: 7, Kind: client.KindMkdir, Remote: "/new", State: client.StateDone, Total: -1}
-	noted := download(8, client.StateDone, 5, 5)
+	unknown := download(5, transfer.StateRunning, 2_000_000, -1)
+	upload := transfer.Progress{ID: 6, Kind: transfer.KindUpload, Local: "/home/a/x.txt", Remote: "/up/x.txt", State: transfer.StateDone, Done: 5, Total: 5}
+	mkdir := transfer.Progress{ID: 7, Kind: transfer.KindMkdir, Remote: "/new", State: transfer.StateDone, Total: -1}
+	noted := download(8, transfer.StateDone, 5, 5)
 	noted.Note = "modification time not kept"
 	for _, tc := range []struct {
 		name       string
-		p          client.Progress
+		p          transfer.Progress
 		state      string
 		importance widget.Importance
 		bar        float64
@@ -131,15 +131,15 @@ func TestRowShowsState(t *testing.T) {
 		path       string
 		icon       fyne.Resource
 	}{
-		{"queued", download(1, client.StateQueued, 0, 100), "queued", widget.LowImportance, 0, "0%", "/pub/file1.iso → file1.iso", theme.DownloadIcon()},
-		{"done", download(2, client.StateDone, 100, 100), "done ✓", widget.SuccessImportance, 1, "100%", "/pub/file2.iso → file2.iso", theme.DownloadIcon()},
+		{"queued", download(1, transfer.StateQueued, 0, 100), "queued", widget.LowImportance, 0, "0%", "/pub/file1.iso → file1.iso", theme.DownloadIcon()},
+		{"done", download(2, transfer.StateDone, 100, 100), "done ✓", widget.SuccessImportance, 1, "100%", "/pub/file2.iso → file2.iso", theme.DownloadIcon()},
 		{"failed", failed, "failed: 550 Permission denied", widget.DangerImportance, 0.1, "10%", "/pub/file3.iso → file3.iso", theme.DownloadIcon()},
 		{"skipped", skipped, "skipped (exists)", widget.MediumImportance, 1, "100%", "/pub/file4.iso → file4.iso", theme.DownloadIcon()},
 		{"unknown size", unknown, "running", widget.MediumImportance, 0, "2.0 MB of ?", "/pub/file5.iso → file5.iso", theme.DownloadIcon()},
 		{"upload", upload, "done ✓", widget.SuccessImportance, 1, "100%", "/home/a/x.txt → /up/x.txt", theme.UploadIcon()},
 		{"mkdir", mkdir, "done ✓", widget.SuccessImportance, 1, "100%", "/new", theme.FolderNewIcon()},
 		{"note", noted, "done ✓ — modification time not kept", widget.SuccessImportance, 1, "100%", "/pub/file8.iso → file8.iso", theme.DownloadIcon()},
-		{"cancelled", download(9, client.StateCancelled, 0, 100), "cancelled", widget.WarningImportance, 0, "0%", "/pub/file9.iso → file9.iso", theme.DownloadIcon()},
+		{"cancelled", download(9, transfer.StateCancelled, 0, 100), "cancelled", widget.WarningImportance, 0, "0%", "/pub/file9.iso → file9.iso", theme.DownloadIcon()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -158,7 +158,7 @@ func TestRowShowsState(t *testing.T) {
 			if r.icon.Resource.Name() != tc.icon.Name() {
 				t.Errorf("icon = %s, want %s", r.icon.Resource.Name(), tc.icon.Name())
 			}
-			if tc.p.State != client.StateRunning && (r.speed.Text != "" || r.eta.Text != "") {
+			if tc.p.State != transfer.StateRunning && (r.speed.Text != "" || r.eta.Text != "") {
 				t.Errorf("speed %q and ETA %q shown for a job that is not running", r.speed.Text, r.eta.Text)
 			}
 		})
@@ -167,11 +167,11 @@ func TestRowShowsState(t *testing.T) {
 
 func TestProgressReachesFull(t *testing.T) {
 	h := newHarness(t)
-	for _, p := range []client.Progress{
-		download(1, client.StateQueued, 0, 4096),
-		download(1, client.StateRunning, 1024, 4096),
-		download(1, client.StateRunning, 4096, 4096),
-		download(1, client.StateDone, 4096, 4096),
+	for _, p := range []transfer.Progress{
+		download(1, transfer.StateQueued, 0, 4096),
+		download(1, transfer.StateRunning, 1024, 4096),
+		download(1, transfer.StateRunning, 4096, 4096),
+		download(1, transfer.StateDone, 4096, 4096),
 	} {
 		h.v.Update(p)
 		h.drain()
@@ -183,22 +183,22 @@ func TestProgressReachesFull(t *testing.T) {
 
 func TestRowButtons(t *testing.T) {
 	for _, tc := range []struct {
-		state            client.JobState
+		state            transfer.JobState
 		cancel, retry    bool
 		wantCancel, want []int
 	}{
-		{client.StateQueued, true, false, []int{7}, nil},
-		{client.StateRunning, true, false, []int{7}, nil},
-		{client.StateDone, false, false, nil, nil},
-		{client.StateFailed, false, true, nil, []int{7}},
-		{client.StateCancelled, false, true, nil, []int{7}},
+		{transfer.StateQueued, true, false, []int{7}, nil},
+		{transfer.StateRunning, true, false, []int{7}, nil},
+		{transfer.StateDone, false, false, nil, nil},
+		{transfer.StateFailed, false, true, nil, []int{7}},
+		{transfer.StateCancelled, false, true, nil, []int{7}},
 	} {
 		t.Run(string(tc.state), func(t *testing.T) {
 			h := newHarness(t)
 			var cancelled, retried []int
 			h.v.OnCancel = func(id int) { cancelled = append(cancelled, id) }
 			h.v.OnRetry = func(id int) { retried = append(retried, id) }
-			h.v.Update(download(3, client.StateDone, 1, 1))
+			h.v.Update(download(3, transfer.StateDone, 1, 1))
 			h.v.Update(download(7, tc.state, 0, 100))
 			h.drain()
 			r := h.row(t, 7)
@@ -232,19 +232,19 @@ func equalIDs(a, b []int) bool {
 
 func TestTotals(t *testing.T) {
 	h := newHarness(t)
-	var jobs []client.Progress
+	var jobs []transfer.Progress
 	for id := 1; id <= 3; id++ {
-		p := download(id, client.StateRunning, 100, 1000)
+		p := download(id, transfer.StateRunning, 100, 1000)
 		p.Speed = 15_066_667
 		jobs = append(jobs, p)
 	}
 	for id := 4; id <= 15; id++ {
-		jobs = append(jobs, download(id, client.StateQueued, 0, 1000))
+		jobs = append(jobs, download(id, transfer.StateQueued, 0, 1000))
 	}
 	for id := 16; id <= 55; id++ {
-		jobs = append(jobs, download(id, client.StateDone, 1000, 1000))
+		jobs = append(jobs, download(id, transfer.StateDone, 1000, 1000))
 	}
-	failed := download(56, client.StateFailed, 0, 1000)
+	failed := download(56, transfer.StateFailed, 0, 1000)
 	failed.Err = errors.New("connection reset")
 	jobs = append(jobs, failed)
 	for _, p := range jobs {
@@ -292,11 +292,11 @@ func TestTotalsText(t *testing.T) {
 
 func TestClearFinished(t *testing.T) {
 	h := newHarness(t)
-	skipped := download(2, client.StateDone, 0, 10)
+	skipped := download(2, transfer.StateDone, 0, 10)
 	skipped.Skipped = true
-	for _, p := range []client.Progress{
-		download(1, client.StateDone, 10, 10), skipped, download(3, client.StateFailed, 0, 10),
-		download(4, client.StateRunning, 5, 10), download(5, client.StateCancelled, 0, 10), download(6, client.StateDone, 10, 10),
+	for _, p := range []transfer.Progress{
+		download(1, transfer.StateDone, 10, 10), skipped, download(3, transfer.StateFailed, 0, 10),
+		download(4, transfer.StateRunning, 5, 10), download(5, transfer.StateCancelled, 0, 10), download(6, transfer.StateDone, 10, 10),
 	} {
 		h.v.Update(p)
 	}
@@ -318,10 +318,10 @@ func TestClearFinished(t *testing.T) {
 	if !h.v.clearFinished.Disabled() {
 		t.Error("Clear finished is still enabled with nothing finished")
 	}
-	h.v.Update(download(4, client.StateDone, 10, 10))
-	h.v.Update(download(1, client.StateQueued, 0, 10)) // retried after it was cleared
+	h.v.Update(download(4, transfer.StateDone, 10, 10))
+	h.v.Update(download(1, transfer.StateQueued, 0, 10)) // retried after it was cleared
 	h.drain()
-	if got := h.v.jobs[1].State; got != client.StateDone {
+	if got := h.v.jobs[1].State; got != transfer.StateDone {
 		t.Errorf("job 4 is %s, want done in its old place", got)
 	}
 	if got := h.v.jobs[3].ID; got != 1 {
@@ -336,11 +336,11 @@ func TestQueueButtons(t *testing.T) {
 	h.v.OnCancelAll = func() { cancelAll++ }
 	h.v.OnRetry = func(id int) {
 		retried = append(retried, id)
-		h.v.Update(download(id, client.StateQueued, 0, 10)) // the engine may answer at once
+		h.v.Update(download(id, transfer.StateQueued, 0, 10)) // the engine may answer at once
 	}
-	for _, p := range []client.Progress{
-		download(1, client.StateFailed, 0, 10), download(2, client.StateCancelled, 0, 10),
-		download(3, client.StateFailed, 0, 10), download(4, client.StateDone, 10, 10),
+	for _, p := range []transfer.Progress{
+		download(1, transfer.StateFailed, 0, 10), download(2, transfer.StateCancelled, 0, 10),
+		download(3, transfer.StateFailed, 0, 10), download(4, transfer.StateDone, 10, 10),
 	} {
 		h.v.Update(p)
 	}
@@ -366,24 +366,24 @@ func TestOnFinishedOncePerDrain(t *testing.T) {
 	h := newHarness(t)
 	var got []Totals
 	h.v.OnFinished = func(s Totals) { got = append(got, s) }
-	step := func(ps ...client.Progress) {
+	step := func(ps ...transfer.Progress) {
 		for _, p := range ps {
 			h.v.Update(p)
 		}
 		h.drain()
 	}
-	failed := download(2, client.StateFailed, 0, 10)
+	failed := download(2, transfer.StateFailed, 0, 10)
 	failed.Err = errors.New("timeout")
 
-	step(download(1, client.StateQueued, 0, 10), download(2, client.StateQueued, 0, 10))
-	step(download(1, client.StateRunning, 5, 10))
-	step(download(1, client.StateDone, 10, 10), download(2, client.StateRunning, 0, 10))
+	step(download(1, transfer.StateQueued, 0, 10), download(2, transfer.StateQueued, 0, 10))
+	step(download(1, transfer.StateRunning, 5, 10))
+	step(download(1, transfer.StateDone, 10, 10), download(2, transfer.StateRunning, 0, 10))
 	if len(got) != 0 {
 		t.Fatalf("OnFinished called while a job runs: %+v", got)
 	}
 	step(failed)
 	h.v.Flush()
-	step(download(1, client.StateDone, 10, 10)) // a late duplicate report, not counted again
+	step(download(1, transfer.StateDone, 10, 10)) // a late duplicate report, not counted again
 	if len(got) != 1 {
 		t.Fatalf("OnFinished called %d times for one drain, want 1", len(got))
 	}
@@ -393,12 +393,12 @@ func TestOnFinishedOncePerDrain(t *testing.T) {
 
 	// A job queued and finished between two drawings is one drain too; a
 	// name refused while the queue was idle belongs to the next run.
-	refused := download(9, client.StateFailed, 0, -1)
+	refused := download(9, transfer.StateFailed, 0, -1)
 	refused.Err = errors.New(`the server sent the name ".."`)
 	step(refused)
-	h.v.Update(download(3, client.StateQueued, 0, 10))
-	h.v.Update(download(3, client.StateRunning, 0, 10))
-	h.v.Update(download(3, client.StateDone, 10, 10))
+	h.v.Update(download(3, transfer.StateQueued, 0, 10))
+	h.v.Update(download(3, transfer.StateRunning, 0, 10))
+	h.v.Update(download(3, transfer.StateDone, 10, 10))
 	h.drain()
 	if len(got) != 2 {
 		t.Fatalf("OnFinished called %d times after the second batch, want 2", len(got))
@@ -412,7 +412,7 @@ func TestManyJobsStayVirtual(t *testing.T) {
 	h := newHarness(t)
 	const n = 5000
 	for id := 1; id <= n; id++ {
-		h.v.Update(download(id, client.StateQueued, 0, 1<<20))
+		h.v.Update(download(id, transfer.StateQueued, 0, 1<<20))
 	}
 	if len(h.later) != 1 {
 		t.Fatalf("%d drawings scheduled for %d updates, want 1", len(h.later), n)
@@ -420,12 +420,12 @@ func TestManyJobsStayVirtual(t *testing.T) {
 	h.drain()
 	for round := 0; round < 10; round++ {
 		for id := 1; id <= n; id++ {
-			h.v.Update(download(id, client.StateRunning, int64(round)<<10, 1<<20))
+			h.v.Update(download(id, transfer.StateRunning, int64(round)<<10, 1<<20))
 		}
 		h.drain()
 	}
 	for id := 1; id <= n; id++ {
-		h.v.Update(download(id, client.StateDone, 1<<20, 1<<20))
+		h.v.Update(download(id, transfer.StateDone, 1<<20, 1<<20))
 	}
 	h.drain()
 	if got := h.v.list.Length(); got != n {
@@ -444,10 +444,10 @@ func TestManyJobsStayVirtual(t *testing.T) {
 
 func TestDetailShowsSelectedJob(t *testing.T) {
 	h := newHarness(t)
-	failed := download(1, client.StateFailed, 100, 1000)
+	failed := download(1, transfer.StateFailed, 100, 1000)
 	failed.Err = errors.New("426 Failure reading network stream: the TLS session of the data connection was not resumed")
 	h.v.Update(failed)
-	h.v.Update(download(2, client.StateQueued, 0, 10))
+	h.v.Update(download(2, transfer.StateQueued, 0, 10))
 	h.drain()
 	if h.v.detail.Text != noDetail {
 		t.Errorf("detail = %q before any selection", h.v.detail.Text)
@@ -457,7 +457,7 @@ func TestDetailShowsSelectedJob(t *testing.T) {
 	if h.v.detail.Text != want || h.v.detail.Importance != widget.DangerImportance {
 		t.Errorf("detail = %q (%v), want %q", h.v.detail.Text, h.v.detail.Importance, want)
 	}
-	h.v.Update(download(1, client.StateQueued, 0, 1000))
+	h.v.Update(download(1, transfer.StateQueued, 0, 1000))
 	h.drain()
 	if !strings.Contains(h.v.detail.Text, ": queued") {
 		t.Errorf("detail = %q after the job was retried", h.v.detail.Text)
@@ -466,21 +466,21 @@ func TestDetailShowsSelectedJob(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	h := newHarness(t)
-	running := download(2, client.StateRunning, 31_400_000, 52_300_000)
+	running := download(2, transfer.StateRunning, 31_400_000, 52_300_000)
 	running.Remote, running.Local = "/pub/releases/lockbox-1.0-linux-amd64.tar.gz", "lockbox-1.0-linux-amd64.tar.gz"
 	running.Speed, running.ETA = 11_200_000, 2*time.Second
-	failed := download(4, client.StateFailed, 0, 8_000)
+	failed := download(4, transfer.StateFailed, 0, 8_000)
 	failed.Remote, failed.Local = "/pub/private/notes.txt", "notes.txt"
 	failed.Err = errors.New("550 Permission denied")
-	skipped := download(5, client.StateDone, 0, 1_200)
+	skipped := download(5, transfer.StateDone, 0, 1_200)
 	skipped.Remote, skipped.Local, skipped.Skipped = "/pub/README", "README", true
-	done := download(1, client.StateDone, 4_100_000, 4_100_000)
+	done := download(1, transfer.StateDone, 4_100_000, 4_100_000)
 	done.Remote, done.Local = "/pub/releases/SHA256SUMS", "SHA256SUMS"
-	upload := client.Progress{ID: 3, Kind: client.KindUpload, Local: "/home/ada/report.pdf", Remote: "/incoming/report.pdf",
-		State: client.StateQueued, Total: 2_500_000, ETA: -1}
-	cancelled := client.Progress{ID: 6, Kind: client.KindDownload, Remote: "/pub/big.iso", Local: "big.iso",
-		State: client.StateCancelled, Done: 700_000_000, Total: -1, ETA: -1}
-	for _, p := range []client.Progress{done, running, upload, failed, skipped, cancelled} {
+	upload := transfer.Progress{ID: 3, Kind: transfer.KindUpload, Local: "/home/ada/report.pdf", Remote: "/incoming/report.pdf",
+		State: transfer.StateQueued, Total: 2_500_000, ETA: -1}
+	cancelled := transfer.Progress{ID: 6, Kind: transfer.KindDownload, Remote: "/pub/big.iso", Local: "big.iso",
+		State: transfer.StateCancelled, Done: 700_000_000, Total: -1, ETA: -1}
+	for _, p := range []transfer.Progress{done, running, upload, failed, skipped, cancelled} {
 		h.v.Update(p)
 	}
 	h.drain()

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"lockbox/client"
+	"lockbox/client/transfer"
 	"lockbox/ui/pick"
 )
 
@@ -30,10 +30,10 @@ var (
 		{Value: TLS13, Label: "TLS 1.3 only"},
 	}
 	existsChoices = pick.Choices{
-		{Value: string(client.ExistsResume), Label: "Resume (continue partial files, skip complete ones)"},
-		{Value: string(client.ExistsOverwrite), Label: "Overwrite"},
-		{Value: string(client.ExistsSkip), Label: "Skip"},
-		{Value: string(client.ExistsRename), Label: "Rename the new copy (keep both)"},
+		{Value: string(transfer.ExistsResume), Label: "Resume (continue partial files, skip complete ones)"},
+		{Value: string(transfer.ExistsOverwrite), Label: "Overwrite"},
+		{Value: string(transfer.ExistsSkip), Label: "Skip"},
+		{Value: string(transfer.ExistsRename), Label: "Rename the new copy (keep both)"},
 	}
 )
 

@@ -19,6 +19,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/configfile"
+	"lockbox/client/transfer"
 	"lockbox/client/trust"
 )
 
@@ -68,7 +69,7 @@ type Settings struct {
 	// TimeoutSeconds bounds a connect or a silent server, 5 to 600.
 	TimeoutSeconds int `json:"timeout_seconds"`
 	// Exists is what a transfer does with a file that is already there:
-	// "resume", "overwrite", "skip" or "rename" (see client.ExistsPolicy).
+	// "resume", "overwrite", "skip" or "rename" (see transfer.ExistsPolicy).
 	Exists string `json:"exists"`
 	// Notify asks for a desktop notification when a long queue ends.
 	Notify bool `json:"notify"`
@@ -83,7 +84,7 @@ func Defaults() Settings {
 		Connections:    client.DefaultPoolSize,
 		MinTLS:         TLS12,
 		TimeoutSeconds: 30,
-		Exists:         string(client.ExistsResume),
+		Exists:         string(transfer.ExistsResume),
 		Notify:         true,
 	}
 }
@@ -138,7 +139,7 @@ func (s Settings) check() []*FieldError {
 	}
 	// An empty policy means resume to the engine, but settings.json always
 	// names one, so an empty one is damage.
-	if _, err := client.ParseExistsPolicy(s.Exists); err != nil || s.Exists == "" {
+	if _, err := transfer.ParseExistsPolicy(s.Exists); err != nil || s.Exists == "" {
 		out = append(out, &FieldError{"exists", s.Exists, "use overwrite, skip, resume or rename"})
 	}
 	return out
@@ -181,12 +182,12 @@ func (s Settings) MinVersion() uint16 {
 	return tls.VersionTLS12
 }
 
-// ExistsPolicy is Exists for client.QueueOptions.Exists (resume when it is
+// ExistsPolicy is Exists for transfer.QueueOptions.Exists (resume when it is
 // not a policy).
-func (s Settings) ExistsPolicy() client.ExistsPolicy {
-	p, err := client.ParseExistsPolicy(s.Exists)
+func (s Settings) ExistsPolicy() transfer.ExistsPolicy {
+	p, err := transfer.ParseExistsPolicy(s.Exists)
 	if err != nil {
-		return client.ExistsResume
+		return transfer.ExistsResume
 	}
 	return p
 }

@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
-	"lockbox/client"
+	"lockbox/client/transfer"
 	"lockbox/client/trust"
 )
 
@@ -27,7 +27,7 @@ func TestDefaults(t *testing.T) {
 	if err := d.Validate(); err != nil {
 		t.Errorf("the defaults do not validate: %v", err)
 	}
-	if d.Timeout() != 30*time.Second || d.MinVersion() != tls.VersionTLS12 || d.ExistsPolicy() != client.ExistsResume {
+	if d.Timeout() != 30*time.Second || d.MinVersion() != tls.VersionTLS12 || d.ExistsPolicy() != transfer.ExistsResume {
 		t.Errorf("options = %v, %x, %q", d.Timeout(), d.MinVersion(), d.ExistsPolicy())
 	}
 }
@@ -37,11 +37,11 @@ func TestOptions(t *testing.T) {
 		s       Settings
 		timeout time.Duration
 		version uint16
-		exists  client.ExistsPolicy
+		exists  transfer.ExistsPolicy
 	}{
-		{Settings{TimeoutSeconds: 5, MinTLS: "1.3", Exists: "skip"}, 5 * time.Second, tls.VersionTLS13, client.ExistsSkip},
-		{Settings{TimeoutSeconds: 600, MinTLS: "1.2", Exists: "rename"}, 10 * time.Minute, tls.VersionTLS12, client.ExistsRename},
-		{Settings{TimeoutSeconds: 30, MinTLS: "", Exists: "bogus"}, 30 * time.Second, tls.VersionTLS12, client.ExistsResume},
+		{Settings{TimeoutSeconds: 5, MinTLS: "1.3", Exists: "skip"}, 5 * time.Second, tls.VersionTLS13, transfer.ExistsSkip},
+		{Settings{TimeoutSeconds: 600, MinTLS: "1.2", Exists: "rename"}, 10 * time.Minute, tls.VersionTLS12, transfer.ExistsRename},
+		{Settings{TimeoutSeconds: 30, MinTLS: "", Exists: "bogus"}, 30 * time.Second, tls.VersionTLS12, transfer.ExistsResume},
 	} {
 		if got := tc.s.Timeout(); got != tc.timeout {
 			t.Errorf("%+v: Timeout = %v, want %v", tc.s, got, tc.timeout)

@@ -1,7 +1,8 @@
-package client
+package transfer
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -138,6 +139,40 @@ func newJob(id int, spec JobSpec) *Job {
 	return j
 }
 
+// begin marks j running from now, stopped by cancel (nil: no Cancel); a
+// retried job starts afresh. A queue calls it under its lock, so that
+// Cancel never finds a job taken off the queue but not yet running.
+func (j *Job) begin(cancel context.CancelFunc) {
+	j.mu.Lock()
+	j.state, j.err, j.skipped, j.note = StateRunning, nil, false, ""
+	j.cancel, j.stopped = cancel, false
+	j.meter.Reset()
+	j.speed, j.started = 0, time.Now()
+	j.done.Store(0)
+	j.moved.Store(0)
+	j.mu.Unlock()
+}
+
+// finish records how j's run ended: done without err; cancelled when
+// Cancel stopped it or ctxDone (its error prefixed "cancelled: " if
+// sayCancelled); else failed.
+func (j *Job) finish(err error, ctxDone, sayCancelled bool) {
+	j.mu.Lock()
+	switch {
+	case err == nil:
+		j.state = StateDone
+	case j.stopped || ctxDone:
+		if sayCancelled {
+			err = fmt.Errorf("cancelled: %w", err)
+		}
+		j.state, j.err = StateCancelled, err
+	default:
+		j.state, j.err = StateFailed, err
+	}
+	j.cancel, j.finished = nil, time.Now()
+	j.mu.Unlock()
+}
+
 // ID identifies the job within its queue.
 func (j *Job) ID() int { return j.id }
 
@@ -240,6 +275,20 @@ func (t *progressTicker) emitJob(j *Job, onlyRunning bool) {
 	t.obs(p)
 }
 
+// runJob is the life of one running job, queued FTP or HTTPS alike: it
+// reports j (marked running by begin) to the observer, ticks its progress
+// while run runs, then records and reports how it ended (see finish; ctx
+// is the context whose end makes a failure a cancellation).
+func (t *progressTicker) runJob(ctx context.Context, j *Job, sayCancelled bool, run func() error) error {
+	t.startJob(j)
+	t.emitJob(j, false)
+	err := run()
+	t.endJob(j)
+	j.finish(err, ctx.Err() != nil, sayCancelled)
+	t.emitJob(j, false)
+	return err
+}
+
 func (t *progressTicker) startJob(j *Job) {
 	t.mu.Lock()
 	t.running[j] = struct{}{}
@@ -255,4 +304,16 @@ func (t *progressTicker) endJob(j *Job) {
 func (t *progressTicker) close() {
 	close(t.stop)
 	t.wg.Wait()
+}
+
+func (j *Job) setSkipped(note string) {
+	j.mu.Lock()
+	j.skipped, j.note = true, note
+	j.mu.Unlock()
+}
+
+func (j *Job) setNote(note string) {
+	j.mu.Lock()
+	j.note = note
+	j.mu.Unlock()
 }

@@ -1,4 +1,4 @@
-package client
+package transfer
 
 import (
 	"context"
@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"lockbox/client"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"time"
-
-	"lockbox/client/trace"
 )
 
 // HTTPSGetOptions configure GetHTTPS.
@@ -47,54 +46,27 @@ type HTTPSGetOptions struct {
 // changed on the server since is downloaded again from the start, never
 // pieced together from two versions. Redirects are reported, not followed.
 // The report is never nil; the Progress is the job's final state.
-func GetHTTPS(ctx context.Context, t Target, opts Options, g HTTPSGetOptions) (*Report, Progress, error) {
-	rec := trace.NewRecorder(opts.Observer)
-	report := &Report{URL: t.String(), Address: t.Address(), Trust: TrustUntrusted}
+func GetHTTPS(ctx context.Context, t client.Target, opts client.Options, g HTTPSGetOptions) (*client.Report, Progress, error) {
+	c := client.NewHTTPS(t, opts)
 	j := newJob(1, JobSpec{Kind: KindDownload, Remote: t.String(), Local: g.Local})
 	ticker := newProgressTicker(g.ProgressInterval, g.Observer)
-	j.mu.Lock()
-	j.state, j.started = StateRunning, time.Now()
-	j.mu.Unlock()
-	ticker.startJob(j)
-	ticker.emitJob(j, false)
-
-	err := getHTTPS(ctx, t, &opts, g, rec, report, j)
-
-	ticker.endJob(j)
-	j.mu.Lock()
-	switch {
-	case err == nil:
-		j.state = StateDone
-	case ctx.Err() != nil:
-		j.state, j.err = StateCancelled, err
-	default:
-		j.state, j.err = StateFailed, err
-	}
-	j.finished = time.Now()
-	j.mu.Unlock()
-	ticker.emitJob(j, false)
+	j.begin(nil)
+	err := ticker.runJob(ctx, j, false, func() error { return getHTTPS(ctx, t, c, g, j) })
 	ticker.close()
-	report.Steps = rec.Steps()
-	if err != nil {
-		report.Error = err.Error()
-	}
-	return report, j.Progress(), err
+	return c.Finish(err), j.Progress(), err
 }
 
-func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, rec *trace.Recorder, report *Report, j *Job) error {
-	if t.Scheme != HTTPS {
+func getHTTPS(ctx context.Context, t client.Target, c *client.HTTPSClient, g HTTPSGetOptions, j *Job) error {
+	if t.Scheme != client.HTTPS {
 		return fmt.Errorf("get: %s is not an https:// URL", t.Scheme)
 	}
 	policy, err := ParseExistsPolicy(string(g.Exists))
 	if err != nil {
 		return err
 	}
-	bufSize := g.BufferSize
-	if bufSize == 0 {
-		bufSize = DefaultBufferSize
-	}
-	if bufSize < MinBufferSize || bufSize > MaxBufferSize {
-		return fmt.Errorf("get: buffer of %d bytes; use %d to %d", bufSize, MinBufferSize, MaxBufferSize)
+	bufSize, err := checkBuffer("get", g.BufferSize)
+	if err != nil {
+		return err
 	}
 	target, err := localRel(g.Local)
 	if err != nil {
@@ -120,52 +92,31 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 		}
 	}
 
-	h, err := newHTTPSClient(ctx, t, opts, rec, report)
-	if err != nil {
+	if err := c.Open(ctx); err != nil {
 		return err
 	}
-	cl := h.client()
-	defer cl.CloseIdleConnections()
-	em := rec.Conn("https")
-	p := t.Path
-	if p == "" {
-		p = "/"
-	}
+	defer c.Close()
 
 	var resp *http.Response
 	var size int64 = -1
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+t.Address()+p, nil)
-		if err != nil {
-			return fmt.Errorf("build request: %w", err)
-		}
-		req.Host = h.sec.serverName
 		// The bytes on disk must be the bytes on the server: no transparent
 		// decompression, which would also break ranges and sizes.
-		req.Header.Set("Accept-Encoding", "identity")
+		header := http.Header{"Accept-Encoding": {"identity"}}
 		if d.offset > 0 {
-			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", d.offset))
+			header.Set("Range", fmt.Sprintf("bytes=%d-", d.offset))
 			if v := started.ifRange(); v != "" {
-				req.Header.Set("If-Range", v)
-				em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s, if the file is still %s", d.offset, d.part, v),
+				header.Set("If-Range", v)
+				c.Note("http_range", fmt.Sprintf("resuming at byte %d of %s, if the file is still %s", d.offset, d.part, v),
 					"Lockbox asks only for the part of the file it does not have yet, and only if the file on the server is still the one it started with; otherwise the server sends the whole new file.")
 			} else {
-				em.Emit(trace.Info, "http_range", fmt.Sprintf("resuming at byte %d of %s (no validator kept: the server's file cannot be checked to be the same)", d.offset, d.part),
+				c.Note("http_range", fmt.Sprintf("resuming at byte %d of %s (no validator kept: the server's file cannot be checked to be the same)", d.offset, d.part),
 					"Lockbox asks only for the part of the file it does not have yet. It has no ETag or date from when the download started, so it cannot ask the server to confirm the file did not change.")
 			}
 		}
-		resp, err = cl.Do(req)
-		if h.last != nil {
-			report.TLS = tlsInfo(h.last.ConnectionState())
+		if resp, err = c.Do(ctx, http.MethodGet, header); err != nil {
+			return err
 		}
-		if err != nil {
-			var se *StepError
-			if errors.As(err, &se) {
-				return se
-			}
-			return &StepError{Step: "http_request", Err: h.sec.explainHandshakeError(err)}
-		}
-		responseStep(em, resp)
 		if resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && d.offset > 0 && attempt == 0 {
 			// The part file is as long as the file, or longer: a complete
 			// part or another file's. Either way ask for everything.
@@ -183,7 +134,7 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 			if got := metaOf(resp.Header).ETag; started.ETag != "" && got != "" && got != started.ETag {
 				// If-Range should have made the server send the whole file.
 				resp.Body.Close()
-				em.Emit(trace.Info, "http_range", fmt.Sprintf("the server sent the rest of another version of the file (ETag %s, not %s): downloading it all again", got, started.ETag),
+				c.Note("http_range", fmt.Sprintf("the server sent the rest of another version of the file (ETag %s, not %s): downloading it all again", got, started.ETag),
 					"The part already downloaded belongs to an earlier version of the file, so Lockbox starts from the beginning.")
 				d.offset = 0
 				continue
@@ -200,20 +151,20 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 		case resp.StatusCode == http.StatusPartialContent && d.offset > 0:
 			start, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
 			if !ok || start != d.offset {
-				return &StepError{Step: "http_response", Reply: resp.Status, Err: fmt.Errorf("the server sent the range %q, not the one asked for (from byte %d)", resp.Header.Get("Content-Range"), d.offset)}
+				return &client.StepError{Step: "http_response", Reply: resp.Status, Err: fmt.Errorf("the server sent the range %q, not the one asked for (from byte %d)", resp.Header.Get("Content-Range"), d.offset)}
 			}
 			size = total
 		case resp.StatusCode == http.StatusOK:
 			if d.offset > 0 {
-				em.Emit(trace.Info, "http_range", "the server sent the whole file (200), not the rest (206): downloading it all again",
+				c.Note("http_range", "the server sent the whole file (200), not the rest (206): downloading it all again",
 					"This server does not resume downloads, so Lockbox starts from the beginning.")
 			}
 			d.offset = 0
 			size = resp.ContentLength
 		case resp.StatusCode >= 300 && resp.StatusCode < 400:
-			return &StepError{Step: "http_response", Reply: resp.Status, Err: fmt.Errorf("the server redirects to %q; Lockbox does not follow redirects (their certificate was not checked under this report): fetch that URL instead", resp.Header.Get("Location"))}
+			return &client.StepError{Step: "http_response", Reply: resp.Status, Err: fmt.Errorf("the server redirects to %q; Lockbox does not follow redirects (their certificate was not checked under this report): fetch that URL instead", resp.Header.Get("Location"))}
 		default:
-			return &StepError{Step: "http_response", Reply: resp.Status, Err: errors.New("the server did not send the file")}
+			return &client.StepError{Step: "http_response", Reply: resp.Status, Err: errors.New("the server did not send the file")}
 		}
 	}
 	if size >= 0 {
@@ -237,16 +188,16 @@ func getHTTPS(ctx context.Context, t Target, opts *Options, g HTTPSGetOptions, r
 		if complete {
 			return 0, nil, nil // nothing to fetch, but flushed to disk all the same
 		}
-		return copyData(f, resp.Body, make([]byte, bufSize), j.add)
+		return client.CopyData(f, resp.Body, make([]byte, bufSize), j.add)
 	})
 	switch {
 	case werr != nil:
-		return &StepError{Step: "http_body", Err: fmt.Errorf("writing the local file: %w", werr)}
+		return &client.StepError{Step: "http_body", Err: fmt.Errorf("writing the local file: %w", werr)}
 	case rerr != nil:
 		if ctx.Err() != nil {
 			rerr = fmt.Errorf("%w (%v)", ctx.Err(), rerr)
 		}
-		return &StepError{Step: "http_body", Err: fmt.Errorf("the connection broke after %d bytes; kept %s for a resume: %w", n, d.part, rerr)}
+		return &client.StepError{Step: "http_body", Err: fmt.Errorf("the connection broke after %d bytes; kept %s for a resume: %w", n, d.part, rerr)}
 	}
 	lm, _ := http.ParseTime(resp.Header.Get("Last-Modified")) // zero if none
 	if err := d.commit(j, "http_body", n, lm, g.IgnoreTimes); err != nil {

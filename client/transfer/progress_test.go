@@ -1,17 +1,14 @@
-package client
+package transfer
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
+	"lockbox/client"
 	"lockbox/client/demo"
 )
 
@@ -87,60 +84,19 @@ func TestProgressTickerIntervalFloor(t *testing.T) {
 	}
 }
 
-func TestCopyDataReportsWhichSideFailed(t *testing.T) {
-	data := randomBytes(100_000, 1)
-	boom := errors.New("boom")
-	tests := []struct {
-		name      string
-		src       io.Reader
-		dst       io.Writer
-		wantN     int64
-		readFail  bool
-		writeFail bool
-	}{
-		{"complete, one byte at a time", iotest.OneByteReader(bytes.NewReader(data)), &bytes.Buffer{}, int64(len(data)), false, false},
-		{"read fails after 1000 bytes: they are written", io.MultiReader(bytes.NewReader(data[:1000]), iotest.ErrReader(boom)), &bytes.Buffer{}, 1000, true, false},
-		{"write fails", bytes.NewReader(data), failWriter{}, 0, false, true},
-		{"short write", bytes.NewReader(data), shortWriter{}, 1, false, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var progress int64
-			n, rerr, werr := copyData(tc.dst, tc.src, make([]byte, MinBufferSize), func(k int64) { progress += k })
-			if n != tc.wantN || (rerr != nil) != tc.readFail || (werr != nil) != tc.writeFail {
-				t.Errorf("n=%d rerr=%v werr=%v", n, rerr, werr)
-			}
-			if b, ok := tc.dst.(*bytes.Buffer); ok && !bytes.Equal(b.Bytes(), data[:n]) {
-				t.Error("bytes differ")
-			}
-			if !tc.writeFail && progress != n {
-				t.Errorf("progress %d, written %d", progress, n)
-			}
-		})
-	}
-}
-
-type failWriter struct{}
-
-func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
-
-type shortWriter struct{}
-
-func (shortWriter) Write([]byte) (int, error) { return 1, nil }
-
 // Each existing-files policy, for downloads and uploads, against the
 // in-process server.
 func TestExistsPolicies(t *testing.T) {
 	p := newPKI(t)
 	srvRoot := t.TempDir()
 	os.WriteFile(filepath.Join(srvRoot, "hello.txt"), []byte("hello, lockbox\n"), 0o644)
-	srv, err := demo.Start(demo.Config{Root: srvRoot, User: "alice", Password: "s3cret-Pa55", TLS: serverTLS(p.leaf, p.inter)})
+	srv, err := demo.Start(demo.Config{Root: srvRoot, User: "alice", Password: "s3cret-Pa55", TLS: serverTLS(p.Leaf, p.Inter)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	opts := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
-	pool := openTestPool(t, demoTarget(t, srv.Addr), opts, PoolOptions{Size: 1, KeepAlive: -1}, nil)
+	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
+	pool := openTestPool(t, demoTarget(t, srv.Addr), opts, client.PoolOptions{Size: 1, KeepAlive: -1}, nil)
 	const body = "hello, lockbox\n" // the server's hello.txt
 	tests := []struct {
 		name      string
@@ -213,7 +169,7 @@ func TestExistsPolicies(t *testing.T) {
 	for i, tc := range uploads {
 		t.Run("upload "+tc.name, func(t *testing.T) {
 			dir := "/u" + itoa(i)
-			if err := pool.Do(bg, func(s *Session) error { return s.MakeDir(bg, dir) }); err != nil {
+			if err := pool.Do(bg, func(s *client.Session) error { return s.MakeDir(bg, dir) }); err != nil {
 				t.Fatal(err)
 			}
 			if tc.existing != "" {

@@ -1,8 +1,10 @@
-package client
+package transfer
 
 import (
 	"bytes"
 	"encoding/json"
+	"lockbox/client"
+	"lockbox/client/internal/enginetest"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -67,11 +69,11 @@ func (v *versionedFile) reqs() []http.Header {
 func TestGetHTTPSIfRange(t *testing.T) {
 	p := newPKI(t)
 	files := &versionedFile{}
-	ts := serveHTTPS(t, files, p.leaf, p.inter)
+	ts := serveHTTPS(t, files, p.Leaf, p.Inter)
 	tg := mustTarget(t, ts.URL+"/file.bin")
-	opts := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
-	v1 := randomBytes(256<<10+17, 21)
-	v2 := randomBytes(256<<10+17, 22) // same size: only a validator tells them apart
+	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
+	v1 := enginetest.RandomBytes(256<<10+17, 21)
+	v2 := enginetest.RandomBytes(256<<10+17, 22) // same size: only a validator tells them apart
 	t1 := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	t2 := t1.Add(time.Hour)
 	lm1 := t1.Format(http.TimeFormat)

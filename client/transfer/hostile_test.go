@@ -1,9 +1,10 @@
-package client
+package transfer
 
 import (
 	"bufio"
 	"fmt"
 	"io/fs"
+	"lockbox/client"
 	"net"
 	"os"
 	"path/filepath"
@@ -159,7 +160,7 @@ func TestHostileListingWritesNothingOutside(t *testing.T) {
 
 	tg := mustTarget(t, "ftp://alice@"+srv.ln.Addr().String()+"/")
 	tg.Password, tg.HasPassword = "pw", true
-	pool := openTestPool(t, tg, Options{AllowPlaintext: true, Timeout: 10 * time.Second}, PoolOptions{Size: 2, KeepAlive: -1}, nil)
+	pool := openTestPool(t, tg, client.Options{AllowPlaintext: true, Timeout: 10 * time.Second}, client.PoolOptions{Size: 2, KeepAlive: -1}, nil)
 	parent := t.TempDir()
 	q := newTestQueue(t, pool, QueueOptions{LocalRoot: filepath.Join(parent, "dl")})
 	tree, err := q.DownloadTree(bg, "/", "")
@@ -210,69 +211,5 @@ func TestHostileListingWritesNothingOutside(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(parent, "dl", "good.txt")); err != nil || !st.ModTime().Equal(time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)) {
 		t.Errorf("MLSD time not kept: %v %v", st.ModTime(), err)
-	}
-}
-
-func TestCheckNameAndLocalPath(t *testing.T) {
-	tests := []struct {
-		name string
-		ok   bool
-	}{
-		{"report.pdf", true},
-		{"notes..txt", true},
-		{"..hidden", true},
-		{"...", true},
-		{"d e (1).bin", true},
-		{"ünïcödé.txt", true},
-		{"", false},
-		{".", false},
-		{"..", false},
-		{"../evil", false},
-		{"a/b", false},
-		{`a\b`, false},
-		{"/etc/passwd", false},
-		{"nul\x00byte", false},
-		{"new\nline", false},
-		{"del\x7f", false},
-	}
-	for _, tc := range tests {
-		if err := CheckName(tc.name); (err == nil) != tc.ok {
-			t.Errorf("CheckName(%q) = %v, want ok %v", tc.name, err, tc.ok)
-		}
-	}
-	root := t.TempDir()
-	paths := []struct {
-		rel  string
-		want string // "" = refused
-	}{
-		{"a/b/c.txt", filepath.Join(root, "a", "b", "c.txt")},
-		{"c.txt", filepath.Join(root, "c.txt")},
-		{"a/../../x", ""},
-		{"../x", ""},
-		{"a//b", ""},
-		{"/abs", ""},
-		{"", ""},
-	}
-	for _, tc := range paths {
-		got, err := LocalPath(root, tc.rel)
-		if (tc.want == "") != (err != nil) || got != tc.want {
-			t.Errorf("LocalPath(%q) = %q, %v; want %q", tc.rel, got, err, tc.want)
-		}
-	}
-	for _, tc := range []struct{ in, want string }{
-		{"report.pdf", "report (2).pdf"},
-		{"archive.tar.gz", "archive.tar (2).gz"},
-		{".bashrc", ".bashrc (2)"},
-		{"README", "README (2)"},
-		{filepath.Join("dir", "a.txt"), filepath.Join("dir", "a (2).txt")},
-	} {
-		if got := numbered(tc.in, 2); got != tc.want {
-			t.Errorf("numbered(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	for _, p := range []string{"../x", "/abs", ".", "a/../../b"} {
-		if _, err := localRel(p); err == nil {
-			t.Errorf("localRel(%q) accepted", p)
-		}
 	}
 }

@@ -1,8 +1,10 @@
-package client
+package transfer
 
 import (
 	"bytes"
 	"errors"
+	"lockbox/client"
+	"lockbox/client/internal/enginetest"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -66,10 +68,10 @@ func (h *httpsFiles) last() string {
 
 func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
 	p := newPKI(t)
-	files := &httpsFiles{content: randomBytes(1<<20+123, 5), modTime: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)}
-	ts := serveHTTPS(t, files, p.leaf, p.inter)
+	files := &httpsFiles{content: enginetest.RandomBytes(1<<20+123, 5), modTime: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)}
+	ts := serveHTTPS(t, files, p.Leaf, p.Inter)
 	tg := mustTarget(t, ts.URL+"/file.bin")
-	opts := Options{ExtraRoots: rootsOf(p.root), NoSystemRoots: true}
+	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
 	half := files.content[:len(files.content)/2]
 
 	tests := []struct {
@@ -111,7 +113,7 @@ func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
 			report, pr, err := GetHTTPS(bg, tg, o, HTTPSGetOptions{LocalRoot: dir, Local: "f.bin", Exists: tc.policy,
 				Observer: func(Progress) { events++ }})
 			if tc.wantErr != "" {
-				var se *StepError
+				var se *client.StepError
 				if !errors.As(err, &se) || se.Step != tc.wantErr {
 					t.Fatalf("err = %v, want step %s", err, tc.wantErr)
 				}
@@ -174,8 +176,8 @@ func TestGetHTTPSUntrustedWritesNothing(t *testing.T) {
 	files := &httpsFiles{content: []byte("secret"), mode: "range"}
 	ts := serveHTTPS(t, files, selfSigned(t))
 	dir := filepath.Join(t.TempDir(), "dl")
-	report, pr, err := GetHTTPS(bg, mustTarget(t, ts.URL+"/file.bin"), Options{Pins: pinStore(t)}, HTTPSGetOptions{LocalRoot: dir, Local: "f.bin"})
-	if !IsTrustFailure(err) || report.Trusted || pr.State != StateFailed {
+	report, pr, err := GetHTTPS(bg, mustTarget(t, ts.URL+"/file.bin"), client.Options{Pins: pinStore(t)}, HTTPSGetOptions{LocalRoot: dir, Local: "f.bin"})
+	if !client.IsTrustFailure(err) || report.Trusted || pr.State != StateFailed {
 		t.Fatalf("err = %v, trusted %v, state %s", err, report.Trusted, pr.State)
 	}
 	if got, _ := readTree(t, dir); len(got) != 0 {

@@ -1,7 +1,8 @@
-package client
+package transfer
 
 import (
 	"fmt"
+	"lockbox/client"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,8 +13,9 @@ import (
 // commit. offset is where the part file resumes (the caller may set it to 0).
 type partDownload struct {
 	root         *os.Root
-	what         string      // prefixes errors: "download REMOTE" or "get"
-	target, part string      // part is target + PartSuffix
+	what         string // prefixes errors: "download REMOTE" or "get"
+	target, part string // part is target + PartSuffix
+	policy       ExistsPolicy
 	existing     os.FileInfo // the target, if there and ExistsResume
 	offset, size int64       // size: the server's, if sized
 	sized        bool
@@ -28,25 +30,19 @@ func preparePart(root *os.Root, target string, policy ExistsPolicy, what string,
 	if exists && st.IsDir() {
 		return nil, fmt.Errorf("%s: a folder named %s is in the way", what, target)
 	}
-	switch policy {
-	case ExistsSkip:
-		if exists {
-			j.setSkipped("the file exists")
-			return nil, nil
-		}
-	case ExistsRename:
-		orig := target
-		for n := 1; exists; n++ {
-			target = numbered(orig, n)
-			_, err := root.Stat(target)
-			exists = err == nil
-		}
+	target, skip, _ := policy.onExisting(target, exists, func(name string) (bool, error) {
+		_, err := root.Stat(name)
+		return err == nil, nil
+	})
+	if skip {
+		j.setSkipped("the file exists")
+		return nil, nil
 	}
-	d := &partDownload{root: root, what: what, target: target, part: target + PartSuffix}
+	d := &partDownload{root: root, what: what, target: target, part: target + PartSuffix, policy: policy}
 	if exists && policy == ExistsResume {
 		d.existing = st
 	}
-	if policy != ExistsOverwrite {
+	if policy.resumesPart() {
 		if pst, err := root.Stat(d.part); err == nil && pst.Mode().IsRegular() {
 			d.offset = pst.Size()
 		}
@@ -58,7 +54,7 @@ func preparePart(root *os.Root, target string, policy ExistsPolicy, what string,
 // that size (the job marked skipped); else it creates the target's folders.
 func (d *partDownload) begin(j *Job, size int64, sized bool) (skip bool, err error) {
 	d.size, d.sized = size, sized
-	if d.existing != nil && sized && d.existing.Size() == size {
+	if d.existing != nil && sized && d.policy.keepsSameSize(true, d.existing.Size(), size) {
 		j.setSkipped("the file exists with the server's size")
 		return true, nil
 	}
@@ -95,7 +91,7 @@ func (d *partDownload) fill(j *Job, fetch func(*partFile) (n int64, rerr, werr e
 // survive a crash. Failing to set the time or flush only makes a job note.
 func (d *partDownload) commit(j *Job, step string, n int64, mtime time.Time, ignoreTimes bool) error {
 	if got := d.offset + n; d.sized && got != d.size {
-		return &StepError{Step: step, Err: fmt.Errorf("size mismatch: %d bytes received, the server said %d; kept %s", got, d.size, d.part)}
+		return &client.StepError{Step: step, Err: fmt.Errorf("size mismatch: %d bytes received, the server said %d; kept %s", got, d.size, d.part)}
 	}
 	if !mtime.IsZero() && !ignoreTimes {
 		if err := d.root.Chtimes(d.part, mtime, mtime); err != nil {
@@ -114,4 +110,12 @@ func (d *partDownload) commit(j *Job, step string, n int64, mtime time.Time, ign
 		j.setNote("the folder was not flushed to disk: " + err.Error())
 	}
 	return nil
+}
+
+// openRoot creates dir if needed and opens it as the boundary of local writes.
+func openRoot(dir string) (*os.Root, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenRoot(dir)
 }
