@@ -2,9 +2,10 @@ package client
 
 import (
 	"errors"
-	"lockbox/client/trace"
 	"net/textproto"
 	"testing"
+
+	"lockbox/client/trace"
 )
 
 // The hint that a data connection did not resume is given for the replies

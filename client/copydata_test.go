@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"lockbox/client/internal/enginetest"
 	"testing"
 	"testing/iotest"
+
+	"lockbox/client/internal/enginetest"
 )
 
 func TestCopyDataReportsWhichSideFailed(t *testing.T) {

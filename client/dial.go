@@ -4,10 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
+
 	"lockbox/client/internal/netconn"
 	"lockbox/client/tlstap"
 	"lockbox/client/trace"
-	"net"
 )
 
 // dialTCP opens a TCP connection with Go's dialer and records it.

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/textproto"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,7 +18,6 @@ import (
 
 	"lockbox/client/internal/ftpwire"
 	"lockbox/client/internal/netconn"
-	"lockbox/client/tlstap"
 	"lockbox/client/trace"
 )
 
@@ -42,8 +40,8 @@ type ftpControl struct {
 	dataCount atomic.Int32
 	dataFresh atomic.Bool     // the latest data handshake did not resume the control session
 	ctx       context.Context // the session's lifetime: cancels data handshakes
-	data      dataTracker     // the data connection in use (transfer_conn.go)
-	capture   listCapture     // the raw bytes of a listing, while one runs (listcapture.go)
+	data      dataTracker     // the data connection in use (dataconn.go)
+	capture   listCapture     // the raw bytes of a listing, while one runs (dataconn.go)
 }
 
 const (
@@ -257,129 +255,6 @@ func (c *ftpControl) resumptionHint() string {
 func (c *ftpControl) close() error {
 	return c.raw.Close()
 }
-
-// dialData opens one data connection for jlaffaye/ftp. Every data
-// connection gets its own trace and handshake, which resumes the control
-// connection's TLS session.
-func (c *ftpControl) dialData(addr string) (net.Conn, error) {
-	n := c.dataCount.Add(1)
-	em := c.rec.Conn(fmt.Sprintf("data %d", n))
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("data connection address %q: %w", addr, err)
-	}
-	// Like FileZilla, always connect data connections to the control
-	// connection's address: a passive reply that points elsewhere is either a
-	// server behind NAT that misreports itself or an attempt to bounce us
-	// (to make Lockbox connect to, and perhaps send a file to, another host).
-	// jlaffaye/ftp already swaps a PASV address for the control host, so the
-	// address the server named is read from the protocol log.
-	ctl := c.raw.RemoteAddr().(*net.TCPAddr).IP.String()
-	said := host
-	if c.wire != nil {
-		if h := c.wire.TakePassiveHost(); h != "" {
-			said = h
-		}
-	}
-	if said != ctl {
-		em.Emit(trace.Info, "pasv_address", fmt.Sprintf("server said %s, using %s", said, ctl),
-			"The server's passive reply named another address; Lockbox uses the control connection's address instead, as FileZilla does.")
-	}
-	addr = net.JoinHostPort(ctl, port)
-	dctx, cancel := context.WithTimeout(c.ctx, c.opts.timeout())
-	defer cancel()
-	raw, err := dialTCPWith(dctx, addr, em, explainDataConnect, netconn.DialData)
-	if err != nil {
-		return nil, err
-	}
-	raw = c.data.opened(raw)
-	if c.tls == nil {
-		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.Failure}), nil
-	}
-	return c.data.track(&lazyTLSConn{
-		raw: raw, ctl: c, em: em,
-		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false, raw)),
-	}), nil
-}
-
-// lazyTLSConn is a data connection whose handshake waits for the first read
-// or write: servers (vsftpd, ProFTPD, Pure-FTPd) start TLS on a data
-// connection only after they received the command that uses it.
-type lazyTLSConn struct {
-	raw net.Conn
-	tls *tls.Conn
-	ctl *ftpControl
-	em  trace.Emitter
-
-	once sync.Once
-	err  error
-}
-
-func (l *lazyTLSConn) handshake() error {
-	l.once.Do(func() {
-		ctx, cancel := context.WithTimeout(l.ctl.ctx, l.ctl.opts.timeout())
-		defer cancel()
-		if err := l.tls.HandshakeContext(ctx); err != nil {
-			err = l.ctl.sec.explainHandshakeError(err)
-			l.em.Fail(trace.Info, "handshake_failed", err.Error(), handshakeFailExplain(err))
-			l.err = &StepError{Step: "data_tls_handshake", Err: err}
-			return
-		}
-		cs := l.tls.ConnectionState()
-		l.ctl.dataFresh.Store(!cs.DidResume)
-		l.em.Emit(trace.Info, "handshake_done", handshakeSummary(cs), handshakeDoneExplain(cs))
-	})
-	return l.err
-}
-
-// Handshake runs the data connection's handshake now if no read or write
-// has yet. jlaffaye/ftp calls it after uploading an empty file, which writes
-// nothing: without it the server (vsftpd) would wait for a handshake that
-// never comes.
-func (l *lazyTLSConn) Handshake() error { return l.handshake() }
-
-func (l *lazyTLSConn) deadline() {
-	l.raw.SetDeadline(time.Now().Add(l.ctl.opts.timeout()))
-}
-
-// broken is the control connection's protocol violation, if any: a reply
-// that broke the line limit (whose cut-off start jlaffaye/ftp took for a
-// whole reply) ends the data connection too, before any handshake.
-func (l *lazyTLSConn) broken() error {
-	if l.ctl.wire == nil {
-		return nil
-	}
-	return l.ctl.wire.Failure()
-}
-
-func (l *lazyTLSConn) Read(p []byte) (int, error) {
-	if err := l.broken(); err != nil {
-		return 0, err
-	}
-	if err := l.handshake(); err != nil {
-		return 0, err
-	}
-	l.deadline()
-	return l.tls.Read(p)
-}
-
-func (l *lazyTLSConn) Write(p []byte) (int, error) {
-	if err := l.broken(); err != nil {
-		return 0, err
-	}
-	if err := l.handshake(); err != nil {
-		return 0, err
-	}
-	l.deadline()
-	return l.tls.Write(p)
-}
-
-func (l *lazyTLSConn) Close() error                       { return l.tls.Close() }
-func (l *lazyTLSConn) LocalAddr() net.Addr                { return l.raw.LocalAddr() }
-func (l *lazyTLSConn) RemoteAddr() net.Addr               { return l.raw.RemoteAddr() }
-func (l *lazyTLSConn) SetDeadline(t time.Time) error      { return l.raw.SetDeadline(t) }
-func (l *lazyTLSConn) SetReadDeadline(t time.Time) error  { return l.raw.SetReadDeadline(t) }
-func (l *lazyTLSConn) SetWriteDeadline(t time.Time) error { return l.raw.SetWriteDeadline(t) }
 
 // replayConn gives jlaffaye/ftp the banner the engine already read, then
 // the live connection.

@@ -2,11 +2,12 @@ package client
 
 import (
 	"bytes"
-	"lockbox/client/internal/servertest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lockbox/client/internal/servertest"
 )
 
 // Through jlaffaye/ftp and Session.List: every entry gets the permissions

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"lockbox/client/internal/certgen"
-	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"lockbox/client/internal/certgen"
+	"lockbox/client/internal/enginetest"
+	"lockbox/client/internal/servertest"
 )
 
 func TestVsftpdSessionOperations(t *testing.T) {

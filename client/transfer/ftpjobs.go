@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"lockbox/client"
 	"net/textproto"
 	"os"
+
+	"lockbox/client"
 )
 
 // run runs one job on a pooled session.

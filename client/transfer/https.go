@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"lockbox/client"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"lockbox/client"
 )
 
 // HTTPSGetOptions configure GetHTTPS.

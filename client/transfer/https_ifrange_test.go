@@ -3,14 +3,15 @@ package transfer
 import (
 	"bytes"
 	"encoding/json"
-	"lockbox/client"
-	"lockbox/client/internal/enginetest"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"lockbox/client"
+	"lockbox/client/internal/enginetest"
 )
 
 // versionedFile serves one version of /file.bin at a time with

@@ -3,8 +3,6 @@ package transfer
 import (
 	"bytes"
 	"errors"
-	"lockbox/client"
-	"lockbox/client/internal/enginetest"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"lockbox/client"
+	"lockbox/client/internal/enginetest"
 )
 
 // httpsFiles serves content at /file.bin with Range support

@@ -2,10 +2,11 @@ package transfer
 
 import (
 	"fmt"
-	"lockbox/client"
 	"os"
 	"path/filepath"
 	"time"
+
+	"lockbox/client"
 )
 
 // partDownload is a download into target under root through its part file,

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"lockbox/client"
 	"os"
 	"sync"
 	"time"
+
+	"lockbox/client"
 )
 
 // JobSpec describes a job to queue.

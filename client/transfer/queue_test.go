@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"crypto/tls"
 	"errors"
-	"lockbox/client"
-	"lockbox/client/internal/certgen"
-	"lockbox/client/internal/enginetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"lockbox/client"
+	"lockbox/client/internal/certgen"
+	"lockbox/client/internal/enginetest"
 )
 
 // Parallel jobs of every kind over a pool of 4 (run with -race).

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"lockbox/client"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"lockbox/client"
 )
 
 // DownloadTree lists remoteDir recursively on one pooled session and

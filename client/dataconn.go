@@ -1,0 +1,436 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+
+	"lockbox/client/internal/ftpwire"
+	"lockbox/client/internal/netconn"
+	"lockbox/client/tlstap"
+	"lockbox/client/trace"
+)
+
+// Everything about FTP data connections lives in this file: dialing one
+// (always to the control connection's address), its lazy TLS handshake,
+// following the one in use (to cut it off, to tell its failures from the
+// control connection's, to close it after the server's final reply), and
+// capturing a listing's raw bytes. Active mode belongs here too.
+
+// dialData opens one data connection for jlaffaye/ftp. Every data
+// connection gets its own trace and handshake, which resumes the control
+// connection's TLS session.
+func (c *ftpControl) dialData(addr string) (net.Conn, error) {
+	n := c.dataCount.Add(1)
+	em := c.rec.Conn(fmt.Sprintf("data %d", n))
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("data connection address %q: %w", addr, err)
+	}
+	// Like FileZilla, always connect data connections to the control
+	// connection's address: a passive reply that points elsewhere is either a
+	// server behind NAT that misreports itself or an attempt to bounce us
+	// (to make Lockbox connect to, and perhaps send a file to, another host).
+	// jlaffaye/ftp already swaps a PASV address for the control host, so the
+	// address the server named is read from the protocol log.
+	ctl := c.raw.RemoteAddr().(*net.TCPAddr).IP.String()
+	said := host
+	if c.wire != nil {
+		if h := c.wire.TakePassiveHost(); h != "" {
+			said = h
+		}
+	}
+	if said != ctl {
+		em.Emit(trace.Info, "pasv_address", fmt.Sprintf("server said %s, using %s", said, ctl),
+			"The server's passive reply named another address; Lockbox uses the control connection's address instead, as FileZilla does.")
+	}
+	addr = net.JoinHostPort(ctl, port)
+	dctx, cancel := context.WithTimeout(c.ctx, c.opts.timeout())
+	defer cancel()
+	raw, err := dialTCPWith(dctx, addr, em, explainDataConnect, netconn.DialData)
+	if err != nil {
+		return nil, err
+	}
+	raw = c.data.opened(raw)
+	if c.tls == nil {
+		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.Failure}), nil
+	}
+	return c.data.track(&lazyTLSConn{
+		raw: raw, ctl: c, em: em,
+		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false, raw)),
+	}), nil
+}
+
+// lazyTLSConn is a data connection whose handshake waits for the first read
+// or write: servers (vsftpd, ProFTPD, Pure-FTPd) start TLS on a data
+// connection only after they received the command that uses it.
+type lazyTLSConn struct {
+	raw net.Conn
+	tls *tls.Conn
+	ctl *ftpControl
+	em  trace.Emitter
+
+	once sync.Once
+	err  error
+}
+
+func (l *lazyTLSConn) handshake() error {
+	l.once.Do(func() {
+		ctx, cancel := context.WithTimeout(l.ctl.ctx, l.ctl.opts.timeout())
+		defer cancel()
+		if err := l.tls.HandshakeContext(ctx); err != nil {
+			err = l.ctl.sec.explainHandshakeError(err)
+			l.em.Fail(trace.Info, "handshake_failed", err.Error(), handshakeFailExplain(err))
+			l.err = &StepError{Step: "data_tls_handshake", Err: err}
+			return
+		}
+		cs := l.tls.ConnectionState()
+		l.ctl.dataFresh.Store(!cs.DidResume)
+		l.em.Emit(trace.Info, "handshake_done", handshakeSummary(cs), handshakeDoneExplain(cs))
+	})
+	return l.err
+}
+
+// Handshake runs the data connection's handshake now if no read or write
+// has yet. jlaffaye/ftp calls it after uploading an empty file, which writes
+// nothing: without it the server (vsftpd) would wait for a handshake that
+// never comes.
+func (l *lazyTLSConn) Handshake() error { return l.handshake() }
+
+func (l *lazyTLSConn) deadline() {
+	l.raw.SetDeadline(time.Now().Add(l.ctl.opts.timeout()))
+}
+
+// broken is the control connection's protocol violation, if any: a reply
+// that broke the line limit (whose cut-off start jlaffaye/ftp took for a
+// whole reply) ends the data connection too, before any handshake.
+func (l *lazyTLSConn) broken() error {
+	if l.ctl.wire == nil {
+		return nil
+	}
+	return l.ctl.wire.Failure()
+}
+
+func (l *lazyTLSConn) Read(p []byte) (int, error) {
+	if err := l.broken(); err != nil {
+		return 0, err
+	}
+	if err := l.handshake(); err != nil {
+		return 0, err
+	}
+	l.deadline()
+	return l.tls.Read(p)
+}
+
+func (l *lazyTLSConn) Write(p []byte) (int, error) {
+	if err := l.broken(); err != nil {
+		return 0, err
+	}
+	if err := l.handshake(); err != nil {
+		return 0, err
+	}
+	l.deadline()
+	return l.tls.Write(p)
+}
+
+func (l *lazyTLSConn) Close() error                       { return l.tls.Close() }
+func (l *lazyTLSConn) LocalAddr() net.Addr                { return l.raw.LocalAddr() }
+func (l *lazyTLSConn) RemoteAddr() net.Addr               { return l.raw.RemoteAddr() }
+func (l *lazyTLSConn) SetDeadline(t time.Time) error      { return l.raw.SetDeadline(t) }
+func (l *lazyTLSConn) SetReadDeadline(t time.Time) error  { return l.raw.SetReadDeadline(t) }
+func (l *lazyTLSConn) SetWriteDeadline(t time.Time) error { return l.raw.SetWriteDeadline(t) }
+
+// dataTracker follows the data connection a session is using, so that a
+// cancelled transfer can be cut off at once, so that a failure of the data
+// connection can be told apart from a failure of the control connection
+// (after which the session cannot be used any more), and so that a data
+// connection is closed only after the server's final reply.
+type dataTracker struct {
+	mu      sync.Mutex
+	raw     net.Conn     // the TCP socket of the latest data connection
+	cur     *trackedConn // what jlaffaye/ftp was handed for it
+	pending net.Conn     // a half-closed socket awaiting the final reply
+	wrap    func(net.Conn) net.Conn
+}
+
+// opened records the TCP socket of a new data connection; a test may wrap
+// it (to cut it after some bytes, say).
+func (d *dataTracker) opened(raw net.Conn) net.Conn {
+	d.finish()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.wrap != nil {
+		raw = d.wrap(raw)
+	}
+	d.raw = raw
+	return raw
+}
+
+// track wraps the connection handed to jlaffaye/ftp.
+func (d *dataTracker) track(c net.Conn) net.Conn {
+	t := &trackedConn{Conn: c, d: d}
+	d.mu.Lock()
+	d.cur = t
+	d.mu.Unlock()
+	return t
+}
+
+// current returns the latest data connection (nil before the first).
+func (d *dataTracker) current() *trackedConn {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cur
+}
+
+// abort closes the latest data connection's socket under any TLS, so a
+// read or write blocked on it returns at once.
+func (d *dataTracker) abort() {
+	d.mu.Lock()
+	raw := d.raw
+	d.mu.Unlock()
+	if raw != nil {
+		raw.Close()
+	}
+	d.finish()
+}
+
+// finish closes the socket of a data connection that was half-closed,
+// once the server's final reply for it has been read.
+func (d *dataTracker) finish() {
+	d.mu.Lock()
+	p := d.pending
+	d.pending = nil
+	d.mu.Unlock()
+	if p != nil {
+		p.Close()
+	}
+}
+
+// setWrap installs a wrapper for later data connections' sockets (tests).
+func (d *dataTracker) setWrap(f func(net.Conn) net.Conn) {
+	d.mu.Lock()
+	d.wrap = f
+	d.mu.Unlock()
+}
+
+// trackedConn is a data connection whose Close may be called more than once
+// (the engine closes it before jlaffaye/ftp does, so that the server sends
+// its final reply) and which remembers the errors it returned.
+type trackedConn struct {
+	net.Conn
+	d *dataTracker
+
+	once     sync.Once
+	closeErr error
+
+	mu   sync.Mutex
+	errs []error
+}
+
+func (t *trackedConn) note(err error) error {
+	if err != nil {
+		t.mu.Lock()
+		t.errs = append(t.errs, err)
+		t.mu.Unlock()
+	}
+	return err
+}
+
+// Read reads from the data connection.
+func (t *trackedConn) Read(p []byte) (int, error) {
+	n, err := t.Conn.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		t.note(err)
+	}
+	return n, err
+}
+
+// Write writes to the data connection.
+func (t *trackedConn) Write(p []byte) (int, error) {
+	n, err := t.Conn.Write(p)
+	return n, t.note(err)
+}
+
+// Close closes the connection once; later calls return nil. A connection
+// that saw no error is only half-closed (see halfClose); its socket is
+// closed by dataTracker.finish after the server's final reply.
+func (t *trackedConn) Close() error {
+	t.once.Do(func() {
+		t.mu.Lock()
+		clean := len(t.errs) == 0
+		t.mu.Unlock()
+		if clean {
+			raw, err := halfClose(t.Conn)
+			t.closeErr = t.note(err)
+			if raw != nil {
+				t.d.mu.Lock()
+				t.d.pending = raw
+				t.d.mu.Unlock()
+			}
+			return
+		}
+		t.closeErr = t.note(t.Conn.Close())
+	})
+	return nil
+}
+
+// halfClose ends a data connection without losing data: it sends TLS
+// close_notify and a TCP FIN but leaves the socket open, and returns it, to
+// be closed after the server's final reply. Closing a socket whose receive
+// buffer holds unread bytes (a TLS 1.3 session ticket the server sent after
+// the handshake, during an upload that never reads) makes the kernel send a
+// reset, and the server may then lose the end of the upload. A connection
+// whose handshake never completed is simply closed (raw is nil then).
+func halfClose(c net.Conn) (raw net.Conn, err error) {
+	switch x := c.(type) {
+	case *lazyTLSConn:
+		if !x.tls.ConnectionState().HandshakeComplete {
+			return nil, x.Close()
+		}
+		if err := x.tls.CloseWrite(); err != nil {
+			x.raw.Close()
+			return nil, err
+		}
+		raw = x.raw
+	case *netconn.IdleConn:
+		raw = x.Conn
+	default:
+		return nil, c.Close()
+	}
+	if hc, ok := raw.(interface{ CloseWrite() error }); ok {
+		hc.CloseWrite()
+	}
+	return raw, nil
+}
+
+// closeFirst closes the connection and returns that close's error.
+func (t *trackedConn) closeFirst() error {
+	t.Close()
+	return t.closeErr
+}
+
+// Handshake forwards to the TLS data connection (see lazyTLSConn.Handshake).
+func (t *trackedConn) Handshake() error {
+	if h, ok := t.Conn.(interface{ Handshake() error }); ok {
+		return t.note(h.Handshake())
+	}
+	return nil
+}
+
+// isDataErr reports whether err is one this connection returned.
+func (t *trackedConn) isDataErr(err error) bool {
+	if t == nil {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, e := range t.errs {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxListingCapture bounds the raw listing kept to read permissions from:
+// a longer listing still lists in full, but entries past the bound have
+// no Perm.
+const maxListingCapture = 64 << 20
+
+// listCapture keeps a copy of the bytes read from the data connections
+// opened while a listing runs, because jlaffaye/ftp parses listings
+// without keeping the permissions. When no listing runs it hands data
+// connections through untouched, so downloads and uploads never pay for
+// it.
+type listCapture struct {
+	on atomic.Bool
+
+	mu   sync.Mutex
+	buf  []byte
+	full bool // maxListingCapture was reached; later bytes were dropped
+}
+
+// wrap is the hook on the data connection dialler: while a listing runs,
+// what is read from the connection is also captured.
+func (lc *listCapture) wrap(c net.Conn, err error) (net.Conn, error) {
+	if err != nil || !lc.on.Load() {
+		return c, err
+	}
+	return &captureConn{Conn: c, lc: lc}, nil
+}
+
+// start begins capturing for one listing.
+func (lc *listCapture) start() {
+	lc.mu.Lock()
+	lc.buf, lc.full = nil, false
+	lc.mu.Unlock()
+	lc.on.Store(true)
+}
+
+// stop ends capturing and returns the whole lines captured: a line cut off
+// by the bound is dropped rather than read with half a name.
+func (lc *listCapture) stop() []byte {
+	lc.on.Store(false)
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	raw, full := lc.buf, lc.full
+	lc.buf, lc.full = nil, false
+	if full {
+		raw = raw[:bytes.LastIndexByte(raw, '\n')+1]
+	}
+	return raw
+}
+
+func (lc *listCapture) add(p []byte) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if lc.full {
+		return
+	}
+	if room := maxListingCapture - len(lc.buf); len(p) > room {
+		p, lc.full = p[:room], true
+	}
+	lc.buf = append(lc.buf, p...)
+}
+
+// captureConn is a listing's data connection: it copies what it reads to
+// its listCapture.
+type captureConn struct {
+	net.Conn
+	lc *listCapture
+}
+
+// Read reads from the data connection and captures what it read.
+func (c *captureConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.lc.add(p[:n])
+	}
+	return n, err
+}
+
+// Handshake forwards to the TLS data connection (see lazyTLSConn.Handshake).
+func (c *captureConn) Handshake() error {
+	if h, ok := c.Conn.(interface{ Handshake() error }); ok {
+		return h.Handshake()
+	}
+	return nil
+}
+
+// listWithPerms lists dir with jlaffaye/ftp and reads the permissions from
+// the raw listing it received.
+func (s *Session) listWithPerms(dir string) (entries []*ftp.Entry, perms ftpwire.Perms, err error) {
+	s.ctl.capture.start()
+	defer func() { perms = ftpwire.ParsePerms(s.ctl.capture.stop()) }()
+	entries, err = s.sc.List(dir)
+	return
+}
