@@ -627,7 +627,7 @@ if [ "$GO_BENCH" = 1 ]; then
   gobench "Tap passthrough (tapped vs untapped) and handshake parsing" \
     -run '^$' -bench 'TapPassthrough|TapHandshake' -benchtime 2s -count 1 ./client/tlstap/
   gobench "Progress accounting and the copy loop" \
-    -run '^$' -bench 'ProgressAdd|MeterSampleAndSnapshot|CopyData' -benchtime 1s -count 1 ./client/
+    -run '^$' -bench 'ProgressAdd|MeterSampleAndSnapshot|CopyData' -benchtime 1s -count 1 ./client/ ./client/transfer/
   gobench "The engine against vsftpd (128 MiB, loopback), with a CPU profile" \
     -run '^$' -bench 'VsftpdTransfer' -benchtime 3x -count 1 \
     -cpuprofile "$WORK/out/engine.pprof" -o "$WORK/out/client.test" ./client/

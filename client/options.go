@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"time"
 
@@ -113,12 +112,4 @@ func (o *Options) now() time.Time {
 		return o.Now()
 	}
 	return time.Now()
-}
-
-// versionName parses "1.2"/"1.3" as used on the command line.
-func versionName(v uint16) string {
-	if v == 0 {
-		return "default"
-	}
-	return tls.VersionName(v)
 }

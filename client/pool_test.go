@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"lockbox/client/internal/certgen"
+	"lockbox/client/internal/testhook"
 	"lockbox/client/trace"
 )
 
@@ -204,14 +205,8 @@ func openTestPool(t *testing.T, tg Target, opts Options, po PoolOptions, connect
 // first included.
 func openPoolWithHook(ctx context.Context, tg Target, opts Options, po PoolOptions, connected func(*Session)) (*Pool, *Report, error) {
 	p, report, err := OpenPool(ctx, tg, opts, po)
-	if err != nil || connected == nil {
-		return p, report, err
+	if err == nil && connected != nil {
+		testhook.PoolConnected(p, func(s any) { connected(s.(*Session)) })
 	}
-	p.mu.Lock()
-	p.connected = connected
-	for _, pc := range p.idle {
-		connected(pc.s)
-	}
-	p.mu.Unlock()
-	return p, report, nil
+	return p, report, err
 }
