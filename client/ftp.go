@@ -292,7 +292,7 @@ type Session struct {
 	sc     *ftp.ServerConn
 	report *Report
 	cancel context.CancelFunc
-	health sessionHealth // broken connections, server features (transfer_session.go)
+	health sessionHealth // broken connections, server features (session.go)
 }
 
 // Connect connects, verifies, and logs in with t.User and t.Password
