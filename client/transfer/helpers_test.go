@@ -8,24 +8,7 @@ import (
 	"lockbox/client"
 	"lockbox/client/internal/enginetest"
 	"lockbox/client/internal/testhook"
-	"lockbox/client/trace"
 )
-
-// The shared helpers (see enginetest), under the names these tests use.
-var (
-	newPKI     = enginetest.NewPKI
-	startDemo  = enginetest.StartDemo
-	serverTLS  = enginetest.ServerTLS
-	serveHTTPS = enginetest.ServeHTTPS
-	pinStore   = enginetest.PinStore
-	rootsOf    = enginetest.RootsOf
-	names      = enginetest.Names
-	selfSigned = enginetest.SelfSigned
-	find       = trace.Find
-)
-
-// stepLog collects steps from an observer for assertions.
-type stepLog = enginetest.StepLog
 
 var bg = context.Background()
 

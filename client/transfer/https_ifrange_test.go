@@ -68,11 +68,11 @@ func (v *versionedFile) reqs() []http.Header {
 }
 
 func TestGetHTTPSIfRange(t *testing.T) {
-	p := newPKI(t)
+	p := enginetest.NewPKI(t)
 	files := &versionedFile{}
-	ts := serveHTTPS(t, files, p.Leaf, p.Inter)
+	ts := enginetest.ServeHTTPS(t, files, p.Leaf, p.Inter)
 	tg := mustTarget(t, ts.URL+"/file.bin")
-	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
+	opts := client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true}
 	v1 := enginetest.RandomBytes(256<<10+17, 21)
 	v2 := enginetest.RandomBytes(256<<10+17, 22) // same size: only a validator tells them apart
 	t1 := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)

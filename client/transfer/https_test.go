@@ -14,6 +14,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/internal/enginetest"
+	"lockbox/client/trace"
 )
 
 // httpsFiles serves content at /file.bin with Range support
@@ -68,11 +69,11 @@ func (h *httpsFiles) last() string {
 }
 
 func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
-	p := newPKI(t)
+	p := enginetest.NewPKI(t)
 	files := &httpsFiles{content: enginetest.RandomBytes(1<<20+123, 5), modTime: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)}
-	ts := serveHTTPS(t, files, p.Leaf, p.Inter)
+	ts := enginetest.ServeHTTPS(t, files, p.Leaf, p.Inter)
 	tg := mustTarget(t, ts.URL+"/file.bin")
-	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
+	opts := client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true}
 	half := files.content[:len(files.content)/2]
 
 	tests := []struct {
@@ -107,7 +108,7 @@ func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, "f.bin"), tc.existing, 0o644)
 			}
 			files.set(tc.mode)
-			var log stepLog
+			var log enginetest.StepLog
 			o := opts
 			o.Observer = &log
 			var events int
@@ -132,7 +133,7 @@ func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
 			}
 			if tc.policy == ExistsSkip && tc.skipped {
 				if len(report.Steps) != 0 {
-					t.Errorf("a skipped file made a connection: %v", names(report.Steps, ""))
+					t.Errorf("a skipped file made a connection: %v", enginetest.Names(report.Steps, ""))
 				}
 				return
 			}
@@ -142,8 +143,8 @@ func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
 			if tc.wantErr != "" {
 				return
 			}
-			if resp, ok := find(report.Steps, "https", "http_response"); !ok || resp.Summary == "" {
-				t.Errorf("no http_response step: %v", names(report.Steps, "https"))
+			if resp, ok := trace.Find(report.Steps, "https", "http_response"); !ok || resp.Summary == "" {
+				t.Errorf("no http_response step: %v", enginetest.Names(report.Steps, "https"))
 			}
 			got, err := os.ReadFile(filepath.Join(dir, "f.bin"))
 			if err != nil || !bytes.Equal(got, files.content) {
@@ -175,9 +176,9 @@ func TestGetHTTPSResumeAndFallbacks(t *testing.T) {
 
 func TestGetHTTPSUntrustedWritesNothing(t *testing.T) {
 	files := &httpsFiles{content: []byte("secret"), mode: "range"}
-	ts := serveHTTPS(t, files, selfSigned(t))
+	ts := enginetest.ServeHTTPS(t, files, enginetest.SelfSigned(t))
 	dir := filepath.Join(t.TempDir(), "dl")
-	report, pr, err := GetHTTPS(bg, mustTarget(t, ts.URL+"/file.bin"), client.Options{Pins: pinStore(t)}, HTTPSGetOptions{LocalRoot: dir, Local: "f.bin"})
+	report, pr, err := GetHTTPS(bg, mustTarget(t, ts.URL+"/file.bin"), client.Options{Pins: enginetest.PinStore(t)}, HTTPSGetOptions{LocalRoot: dir, Local: "f.bin"})
 	if !client.IsTrustFailure(err) || report.Trusted || pr.State != StateFailed {
 		t.Fatalf("err = %v, trusted %v, state %s", err, report.Trusted, pr.State)
 	}

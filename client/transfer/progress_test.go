@@ -10,6 +10,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/demo"
+	"lockbox/client/internal/enginetest"
 )
 
 func TestMeterMovingAverage(t *testing.T) {
@@ -87,15 +88,15 @@ func TestProgressTickerIntervalFloor(t *testing.T) {
 // Each existing-files policy, for downloads and uploads, against the
 // in-process server.
 func TestExistsPolicies(t *testing.T) {
-	p := newPKI(t)
+	p := enginetest.NewPKI(t)
 	srvRoot := t.TempDir()
 	os.WriteFile(filepath.Join(srvRoot, "hello.txt"), []byte("hello, lockbox\n"), 0o644)
-	srv, err := demo.Start(demo.Config{Root: srvRoot, User: "alice", Password: "s3cret-Pa55", TLS: serverTLS(p.Leaf, p.Inter)})
+	srv, err := demo.Start(demo.Config{Root: srvRoot, User: "alice", Password: "s3cret-Pa55", TLS: enginetest.ServerTLS(p.Leaf, p.Inter)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
+	opts := client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true}
 	pool := openTestPool(t, demoTarget(t, srv.Addr), opts, client.PoolOptions{Size: 1, KeepAlive: -1}, nil)
 	const body = "hello, lockbox\n" // the server's hello.txt
 	tests := []struct {

@@ -18,9 +18,9 @@ import (
 
 // Parallel jobs of every kind over a pool of 4 (run with -race).
 func TestQueueParallelJobsOnDemo(t *testing.T) {
-	p := newPKI(t)
-	srv := startDemo(t, false, serverTLS(p.Leaf, p.Inter))
-	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
+	p := enginetest.NewPKI(t)
+	srv := enginetest.StartDemo(t, false, enginetest.ServerTLS(p.Leaf, p.Inter))
+	opts := client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true}
 	pool := openTestPool(t, demoTarget(t, srv.Addr), opts, client.PoolOptions{Size: 4}, nil)
 	local := t.TempDir()
 	want := map[string][]byte{}
@@ -91,7 +91,7 @@ func stateNames(s []JobState) []string {
 // A data connection that shows another certificate than the control
 // connection is refused, and the transfer with it: nothing is written.
 func TestTransferRefusedWhenDataCertificateDiffers(t *testing.T) {
-	p := newPKI(t)
+	p := enginetest.NewPKI(t)
 	other := certgen.Must(t, certgen.Spec{CommonName: "127.0.0.1 (interceptor)", IPs: p.Leaf.Cert.IPAddresses}, p.Inter)
 	var handshakes atomic.Int32
 	controlCert, dataCert := p.Leaf.TLS(p.Inter), other.TLS(p.Inter)
@@ -106,9 +106,9 @@ func TestTransferRefusedWhenDataCertificateDiffers(t *testing.T) {
 			return &dataCert, nil
 		},
 	}
-	srv := startDemo(t, false, cfg)
-	var log stepLog
-	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, Observer: &log}
+	srv := enginetest.StartDemo(t, false, cfg)
+	var log enginetest.StepLog
+	opts := client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true, Observer: &log}
 	pool := openTestPool(t, demoTarget(t, srv.Addr), opts, client.PoolOptions{Size: 1, KeepAlive: -1}, nil)
 	parent := t.TempDir()
 	q := newTestQueue(t, pool, QueueOptions{LocalRoot: filepath.Join(parent, "dl")})
@@ -146,9 +146,9 @@ func TestTransferRefusedWhenDataCertificateDiffers(t *testing.T) {
 // job names (as the window does, into whatever its local pane shows), and
 // a job whose name climbs out of that folder writes nothing.
 func TestQueueJobLocalRoot(t *testing.T) {
-	p := newPKI(t)
-	srv := startDemo(t, false, serverTLS(p.Leaf, p.Inter))
-	opts := client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true}
+	p := enginetest.NewPKI(t)
+	srv := enginetest.StartDemo(t, false, enginetest.ServerTLS(p.Leaf, p.Inter))
+	opts := client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true}
 	pool := openTestPool(t, demoTarget(t, srv.Addr), opts, client.PoolOptions{Size: 2}, nil)
 	q := newTestQueue(t, pool, QueueOptions{})
 	src := t.TempDir()

@@ -25,9 +25,9 @@ import (
 // startTransferVsftpd runs vsftpd with a CA-issued certificate and files.
 func startTransferVsftpd(t *testing.T, files map[string][]byte) (*servertest.Vsftpd, client.Options) {
 	t.Helper()
-	p := newPKI(t)
+	p := enginetest.NewPKI(t)
 	srv := servertest.StartVsftpd(t, servertest.VsftpdConfig{ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter}, Files: files})
-	return srv, client.Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, Pins: pinStore(t)}
+	return srv, client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true, Pins: enginetest.PinStore(t)}
 }
 
 func vsftpdTarget(t *testing.T, srv *servertest.Vsftpd, p string) client.Target {
@@ -91,7 +91,7 @@ func TestVsftpdInterruptedDownloadResumes(t *testing.T) {
 	const size = 3 << 20
 	data := enginetest.RandomBytes(size, 7)
 	srv, opts := startTransferVsftpd(t, map[string][]byte{"big.bin": data})
-	var log stepLog
+	var log enginetest.StepLog
 	opts.Observer = &log
 	cut := &cutter{armed: true, budget: size / 2, fire: func(c net.Conn) { c.Close() }}
 	pool := openTestPool(t, vsftpdTarget(t, srv, "/"), opts, client.PoolOptions{Size: 1}, func(s *client.Session) { wrapData(s, cut.wrap) })
