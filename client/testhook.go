@@ -6,6 +6,8 @@ import (
 	"lockbox/client/internal/testhook"
 )
 
+// init lets tests in other packages (client/transfer's) install the two
+// hooks they need; see client/internal/testhook. Nothing else calls them.
 func init() {
 	testhook.PoolConnected = func(pool any, connected func(any)) {
 		p := pool.(*Pool)
