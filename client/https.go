@@ -85,9 +85,9 @@ type HTTPSClient struct {
 	cl     *http.Client
 }
 
-// NewHTTPS prepares requests to t; nothing is dialed before the first
+// NewHTTPSClient prepares requests to t; nothing is dialed before the first
 // request.
-func NewHTTPS(t Target, opts Options) *HTTPSClient {
+func NewHTTPSClient(t Target, opts Options) *HTTPSClient {
 	c := &HTTPSClient{target: t, opts: opts, rec: trace.NewRecorder(opts.Observer)}
 	c.report = &Report{URL: t.String(), Address: t.Address(), Trust: TrustUntrusted}
 	return c

@@ -48,7 +48,7 @@ func inspectFTP(ctx context.Context, t Target, opts *Options, rec *trace.Recorde
 
 // inspectHTTPS sends HEAD for the target's path and records the answer.
 func inspectHTTPS(ctx context.Context, t Target, opts Options) (*Report, error) {
-	c := NewHTTPS(t, opts)
+	c := NewHTTPSClient(t, opts)
 	resp, err := c.Do(ctx, http.MethodHead, nil)
 	if err == nil {
 		io.Copy(io.Discard, resp.Body)

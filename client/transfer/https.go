@@ -48,7 +48,7 @@ type HTTPSGetOptions struct {
 // pieced together from two versions. Redirects are reported, not followed.
 // The report is never nil; the Progress is the job's final state.
 func GetHTTPS(ctx context.Context, t client.Target, opts client.Options, g HTTPSGetOptions) (*client.Report, Progress, error) {
-	c := client.NewHTTPS(t, opts)
+	c := client.NewHTTPSClient(t, opts)
 	j := newJob(1, JobSpec{Kind: KindDownload, Remote: t.String(), Local: g.Local})
 	ticker := newProgressTicker(g.ProgressInterval, g.Observer)
 	j.begin(nil)
