@@ -15,8 +15,8 @@ import (
 	"lockbox/client/trace"
 )
 
-// httpsDialer makes HTTP requests whose every connection is dialed, tapped,
-// traced and verified by the engine.
+// httpsDialer dials every connection of an HTTPSClient: it taps, traces
+// and verifies each one, and builds the http.Client that uses them.
 type httpsDialer struct {
 	target Target
 	opts   *Options
