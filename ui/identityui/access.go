@@ -8,6 +8,3 @@ func (rd *RequestDialog) Ready() bool { return !rd.answered && !rd.busy && rd.lo
 // first when "Remember for this site" is checked). It does nothing until
 // Ready.
 func (rd *RequestDialog) Send() { rd.sendCertificate() }
-
-// SetRemember checks or unchecks "Remember for this site".
-func (rd *RequestDialog) SetRemember(on bool) { rd.remember.SetChecked(on) }

@@ -237,14 +237,21 @@ func TestRequestSendNone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newRequest(t, request(p.testCA), RequestOptions{})
+			// With a store "Remember for this site" can be checked for a
+			// file, as the window offers it.
+			h := newRequest(t, request(p.testCA), RequestOptions{Store: newStore(t)})
 			// A loaded identity must not be sent by anything but "Send certificate".
 			h.rd.files.pick(p.alicePEM)
 			h.waitIdle(t, "alice.pem to load")
 			if h.rd.send.Disabled() {
 				t.Fatalf("alice.pem did not load: %s", h.rd.status.Text)
 			}
-			h.rd.remember.SetChecked(tt.remember)
+			if tt.remember {
+				test.Tap(h.rd.remember) // as the user does: the box starts unchecked
+			}
+			if h.rd.remember.Checked != tt.remember {
+				t.Fatalf("Remember for this site: checked %v, want %v", h.rd.remember.Checked, tt.remember)
+			}
 			tt.answer(h.rd)
 			if a := h.waitAnswer(t); a != tt.want {
 				t.Errorf("answer = %+v, want %+v", a, tt.want)
