@@ -25,7 +25,7 @@ const testTimeout = 20 * time.Second
 
 const (
 	sitePassword   = "S1te-Pa55-word"
-	importPassword = "Imp0rted-Pa55"
+	importPassword = "Imp0rted-Pa55" // in sampleSiteManager
 )
 
 // harness is a site manager whose UI work from background goroutines is
@@ -345,47 +345,10 @@ func TestDeleteNeedsConfirmation(t *testing.T) {
 	}
 }
 
-const sampleSiteManager = `<?xml version="1.0" encoding="UTF-8"?>
-<FileZilla3 version="3.66.4" platform="linux">
-	<Servers>
-		<Folder expanded="1">Work
-			<Server>
-				<Host>ftp.work.example</Host>
-				<Port>21</Port>
-				<Protocol>4</Protocol>
-				<User>alice</User>
-				<Pass encoding="base64">SW1wMHJ0ZWQtUGE1NQ==</Pass>
-				<Logontype>1</Logontype>
-				<PasvMode>MODE_ACTIVE</PasvMode>
-				<Name>Prod</Name>
-				<RemoteDir>1 0 4 home 5 alice</RemoteDir>
-			</Server>
-		</Folder>
-		<Server>
-			<Host>old.example.com</Host>
-			<Protocol>3</Protocol>
-			<User>carol</User>
-			<Pass encoding="crypt">abc</Pass>
-			<Logontype>1</Logontype>
-			<Name>Old</Name>
-		</Server>
-		<Server>
-			<Host>sftp.example.com</Host>
-			<Protocol>1</Protocol>
-			<Name>SFTP</Name>
-		</Server>
-	</Servers>
-</FileZilla3>
-`
-
-func writeSample(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "sitemanager.xml")
-	if err := os.WriteFile(path, []byte(sampleSiteManager), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+// sampleSiteManager is a FileZilla sitemanager.xml with a base64 and a
+// plain password, an active-mode site, an encrypted password and a site of
+// a protocol Lockbox lacks; the CLI's tests import it too.
+var sampleSiteManager = filepath.Join("..", "..", "client", "sites", "testdata", "sitemanager-frontends.xml")
 
 func TestImportFromFileZilla(t *testing.T) {
 	unavailable := &secrets.UnavailableError{Reason: "no Secret Service (gnome-keyring or KWallet) is running on the D-Bus session bus, so passwords cannot be saved; you will be asked for them each time"}
@@ -394,15 +357,15 @@ func TestImportFromFileZilla(t *testing.T) {
 		keyringErr  error
 		wantSummary []string
 	}{
-		{"keyring works", nil, []string{"2 sites were imported.", "1 passwords were saved in the system keyring."}},
-		{"no keyring", unavailable, []string{"2 sites were imported.", "1 passwords were not saved: no Secret Service (gnome-keyring or KWallet) is running", "kept only until Lockbox closes"}},
+		{"keyring works", nil, []string{"3 sites were imported.", "2 passwords were saved in the system keyring."}},
+		{"no keyring", unavailable, []string{"3 sites were imported.", "2 passwords were not saved: no Secret Service (gnome-keyring or KWallet) is running", "kept only until Lockbox closes"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, tc.keyringErr)
-			h.m.Import(writeSample(t))
+			h.m.Import(sampleSiteManager)
 			h.settle(t)
-			if got := names(h.store.List()); !reflect.DeepEqual(got, []string{"Old", "Work/Prod"}) {
+			if got := names(h.store.List()); !reflect.DeepEqual(got, []string{"Implicit", "Old", "Work/Prod"}) {
 				t.Fatalf("imported %v", got)
 			}
 			prod, _ := h.store.Get("Work/Prod")
