@@ -17,6 +17,7 @@ import (
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
 	"lockbox/ui/browser"
+	"lockbox/ui/internal/uitest"
 	"lockbox/ui/sitesui"
 )
 
@@ -234,7 +235,7 @@ func TestDisconnectAsksWhileTransferring(t *testing.T) {
 	}
 	select {
 	case <-h.w.hooks.closed:
-	case <-time.After(testTimeout):
+	case <-time.After(uitest.Timeout):
 		t.Fatal("the connection did not close")
 	}
 	if h.w.ctl.conn != nil {

@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"image/color"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -22,7 +21,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/certview"
@@ -33,19 +31,8 @@ import (
 	"lockbox/client/verify"
 	"lockbox/ui/browser"
 	"lockbox/ui/identityui"
+	"lockbox/ui/internal/uitest"
 )
-
-// testTimeout bounds every wait so that a broken test fails instead of
-// hanging; it is never used to let something happen.
-const testTimeout = 20 * time.Second
-
-// lightTheme is the default theme forced to its light variant, so that the
-// golden images do not depend on the machine's preference.
-type lightTheme struct{ fyne.Theme }
-
-func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, theme.VariantLight)
-}
 
 // harness is a window whose UI work is queued for the test goroutine: the
 // engine's goroutines post to queue (as fyne.Do posts to the main loop) and
@@ -67,7 +54,7 @@ type result struct {
 func newHarness(t *testing.T, deps Deps) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	a.Settings().SetTheme(uitest.LightTheme())
 	h := &harness{queue: make(chan func(), 1024)}
 	if deps.Notify == nil {
 		deps.Notify = func(n *fyne.Notification) { h.notes = append(h.notes, n) }
@@ -92,7 +79,7 @@ func newHarness(t *testing.T, deps Deps) *harness {
 		if connected {
 			select {
 			case <-h.w.hooks.closed:
-			case <-time.After(testTimeout):
+			case <-time.After(uitest.Timeout):
 				t.Error("the connection did not close")
 			}
 		}
@@ -108,7 +95,7 @@ func (h *harness) inspect(url string) {
 // pump runs queued UI work until ready says so.
 func (h *harness) pump(t *testing.T, what string, ready func() bool) {
 	t.Helper()
-	deadline := time.After(testTimeout)
+	deadline := time.After(uitest.Timeout)
 	for !ready() {
 		select {
 		case f := <-h.queue:
@@ -589,7 +576,7 @@ func TestDemoFlowEndToEnd(t *testing.T) {
 	test.Tap(h.w.top.disconnect)
 	select {
 	case <-h.w.hooks.closed:
-	case <-time.After(testTimeout):
+	case <-time.After(uitest.Timeout):
 		t.Fatal("the connection did not close")
 	}
 	if h.w.ctl.conn != nil || remote.Source() != nil || h.w.padlock.button.Text != "Not connected" || !h.w.top.disconnect.Disabled() {

@@ -3,7 +3,6 @@ package browser
 import (
 	"context"
 	"errors"
-	"image/color"
 	"io/fs"
 	"slices"
 	"strings"
@@ -14,21 +13,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"lockbox/ui/internal/uitest"
 )
-
-// testTimeout bounds every wait so that a broken test fails instead of
-// hanging; it is never used to let something happen.
-const testTimeout = 20 * time.Second
-
-// lightTheme is the default theme forced to its light variant, so that the
-// golden images do not depend on the machine's preference.
-type lightTheme struct{ fyne.Theme }
-
-func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, theme.VariantLight)
-}
 
 // paneSize is the size of the test window holding one pane.
 var paneSize = fyne.NewSize(760, 420)
@@ -47,7 +35,7 @@ type harness struct {
 func newHarness(t *testing.T, src Source) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	a.Settings().SetTheme(uitest.LightTheme())
 	w := test.NewTempWindow(t, nil)
 	h := &harness{t: t, w: w, queue: make(chan func(), 1024)}
 	h.p = New("Remote server", w, src, func(f func()) { h.queue <- f })
@@ -60,7 +48,7 @@ func newHarness(t *testing.T, src Source) *harness {
 // pump runs queued UI work until ready says so.
 func (h *harness) pump(what string, ready func() bool) {
 	h.t.Helper()
-	deadline := time.After(testTimeout)
+	deadline := time.After(uitest.Timeout)
 	for !ready() {
 		select {
 		case f := <-h.queue:
@@ -77,7 +65,7 @@ func (h *harness) step(what string) {
 	select {
 	case f := <-h.queue:
 		f()
-	case <-time.After(testTimeout):
+	case <-time.After(uitest.Timeout):
 		h.t.Fatalf("timed out waiting for %s", what)
 	}
 }

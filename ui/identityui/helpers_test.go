@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"image/color"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -19,17 +18,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"software.sslmate.com/src/go-pkcs12"
 
 	"lockbox/client/identity"
 	"lockbox/client/secrets"
+	"lockbox/ui/internal/uitest"
 )
-
-// testTimeout bounds every wait so that a broken test fails instead of
-// hanging; it is never used to let something happen.
-const testTimeout = 20 * time.Second
 
 const (
 	goodPassword  = "correct-horse-7731"
@@ -44,14 +39,6 @@ var (
 )
 
 func fixedClock() time.Time { return testNow }
-
-// lightTheme is the default theme forced to its light variant, so that the
-// golden images do not depend on the machine's preference.
-type lightTheme struct{ fyne.Theme }
-
-func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, theme.VariantLight)
-}
 
 // brokenSecrets is a secret store whose keyring is unavailable.
 type brokenSecrets struct{}
@@ -72,7 +59,7 @@ func (q queue) do(f func()) { q <- f }
 // pump runs posted UI work until ready says so.
 func (q queue) pump(t *testing.T, what string, ready func() bool) {
 	t.Helper()
-	deadline := time.After(testTimeout)
+	deadline := time.After(uitest.Timeout)
 	for !ready() {
 		select {
 		case f := <-q:
@@ -89,7 +76,7 @@ func (q queue) runOne(t *testing.T, what string) {
 	select {
 	case f := <-q:
 		f()
-	case <-time.After(testTimeout):
+	case <-time.After(uitest.Timeout):
 		t.Fatalf("timed out waiting for %s", what)
 	}
 }
@@ -99,7 +86,7 @@ func (q queue) runOne(t *testing.T, what string) {
 func newTestWindow(t *testing.T) fyne.Window {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	a.Settings().SetTheme(uitest.LightTheme())
 	w := a.NewWindow("Lockbox")
 	w.Resize(fyne.NewSize(1000, 700))
 	w.Show()

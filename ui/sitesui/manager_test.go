@@ -17,11 +17,8 @@ import (
 
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
+	"lockbox/ui/internal/uitest"
 )
-
-// testTimeout bounds every wait so that a broken test fails instead of
-// hanging; it is never used to let something happen.
-const testTimeout = 20 * time.Second
 
 const (
 	sitePassword   = "S1te-Pa55-word"
@@ -69,7 +66,7 @@ func newHarness(t *testing.T, keyringErr error, seed ...sites.Site) *harness {
 // settle runs queued UI work until no background operation is left.
 func (h *harness) settle(t *testing.T) {
 	t.Helper()
-	deadline := time.After(testTimeout)
+	deadline := time.After(uitest.Timeout)
 	for h.m.pending > 0 {
 		select {
 		case f := <-h.queue:
