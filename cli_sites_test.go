@@ -259,10 +259,7 @@ func TestCLISitesUsageAndFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, tc.args...)
-			if r.code != tc.wantCode {
-				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
-			}
-			r.expect(t, nil, tc.wantStderr)
+			r.check(t, tc.wantCode, nil, tc.wantStderr)
 		})
 	}
 }
