@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +9,7 @@ import (
 	"testing"
 
 	"lockbox/client/secrets"
+	"lockbox/client/secrets/secretstest"
 	"lockbox/client/sites"
 )
 
@@ -57,20 +56,8 @@ func assertNoSecrets(t *testing.T, dir string, outputs ...string) {
 				t.Errorf("a password was printed:\n%s", out)
 			}
 		}
-		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if bytes.Contains(data, []byte(pw)) {
-				t.Errorf("%s contains a password", path)
-			}
-			return nil
-		})
 	}
+	secretstest.AssertNotOnDisk(t, dir, importedPassword, plainPassword)
 }
 
 func TestCLISitesImportListRemove(t *testing.T) {

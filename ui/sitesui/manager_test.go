@@ -1,9 +1,7 @@
 package sitesui
 
 import (
-	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client/secrets"
+	"lockbox/client/secrets/secretstest"
 	"lockbox/client/sites"
 	"lockbox/ui/internal/uitest"
 )
@@ -156,31 +155,6 @@ func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
 	return false
 }
 
-// assertNoPasswordOnDisk reads every file under dir.
-func assertNoPasswordOnDisk(t *testing.T, dir string, passwords ...string) {
-	t.Helper()
-	files := 0
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		files++
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, pw := range passwords {
-			if bytes.Contains(data, []byte(pw)) {
-				t.Errorf("%s contains a password", path)
-			}
-		}
-		return nil
-	})
-	if files == 0 {
-		t.Fatal("no file was written")
-	}
-}
-
 func TestCreateAndSaveSite(t *testing.T) {
 	h := newHarness(t, nil)
 	h.m.Identities = func() []string { return []string{"work cert", "home cert"} }
@@ -218,7 +192,7 @@ func TestCreateAndSaveSite(t *testing.T) {
 	if pw, err := sites.Password(h.sec, "Example"); err != nil || pw != sitePassword {
 		t.Errorf("the password did not land in the secrets store: %v", err)
 	}
-	assertNoPasswordOnDisk(t, h.dir, sitePassword)
+	secretstest.AssertNotOnDisk(t, h.dir, sitePassword)
 	if h.m.status.Text != "The site and its password were saved." {
 		t.Errorf("status %q", h.m.status.Text)
 	}
@@ -372,7 +346,7 @@ func TestImportFromFileZilla(t *testing.T) {
 			if pw, err := sites.Password(h.sec, "Work/Prod"); err != nil || pw != importPassword {
 				t.Errorf("the imported password is not in the secrets store: %v", err)
 			}
-			assertNoPasswordOnDisk(t, h.dir, importPassword)
+			secretstest.AssertNotOnDisk(t, h.dir, importPassword)
 			summary := h.overlayTexts()
 			for _, want := range append(tc.wantSummary,
 				`site "Work/Prod": active mode is not supported, passive will be used`,
@@ -470,7 +444,7 @@ func TestKeyringUnavailableIsVisible(t *testing.T) {
 			if h.m.status.Text != tc.wantStatus {
 				t.Errorf("status %q, want %q", h.m.status.Text, tc.wantStatus)
 			}
-			assertNoPasswordOnDisk(t, h.dir, sitePassword)
+			secretstest.AssertNotOnDisk(t, h.dir, sitePassword)
 		})
 	}
 }
