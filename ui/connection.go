@@ -44,33 +44,6 @@ type connectPrefs struct {
 	rememberIdentity func(savedName string)
 }
 
-// connection is one logged-in FTP site: its pool of control connections
-// (each with its own TLS session cache, one trust decision for all), its
-// transfer queue, and the report of its first handshake.
-type connection struct {
-	target client.Target
-	prefs  connectPrefs
-	pool   *client.Pool
-	queue  *client.Queue
-	report *client.Report
-	ctx    context.Context
-	stop   context.CancelFunc
-	// idBase is added to the queue's job numbers in the transfer list, so
-	// that the jobs of successive connections never share a number.
-	idBase int
-}
-
-// close ends the connection's transfers and sessions. It may block on the
-// network, so it runs off the UI goroutine.
-func (c *connection) close() {
-	c.stop()
-	if c.queue != nil {
-		c.queue.CancelAll()
-		c.queue.Close()
-	}
-	c.pool.Close()
-}
-
 // isAnonymous says whether a user name is the anonymous login.
 func isAnonymous(user string) bool {
 	return user == "" || strings.EqualFold(user, "anonymous") || strings.EqualFold(user, "ftp")
