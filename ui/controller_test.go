@@ -2,6 +2,10 @@ package ui
 
 import (
 	"context"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,5 +246,18 @@ func TestControllerRoutesFTPJobsToTheQueue(t *testing.T) {
 	}
 	if httpsCancelled != 0 {
 		t.Errorf("an FTP job's cancel reached the HTTPS download (%d times)", httpsCancelled)
+	}
+}
+
+// The controller must stay testable without a canvas: no Fyne in it.
+func TestControllerImportsNoFyne(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "controller.go", nil, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, imp := range f.Imports {
+		if path, _ := strconv.Unquote(imp.Path.Value); strings.HasPrefix(path, "fyne.io/") {
+			t.Errorf("controller.go imports %s", path)
+		}
 	}
 }
