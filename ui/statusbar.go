@@ -16,6 +16,15 @@ import (
 // SecurityWindowSize is the size of the window the padlock opens.
 var SecurityWindowSize = fyne.NewSize(900, 650)
 
+// padlockBar is the status bar: the padlock button, the TLS line, and the
+// connection they describe (what the padlock's window shows).
+type padlockBar struct {
+	button *widget.Button
+	tls    *widget.Label
+	rep    *client.Report
+	target client.Target
+}
+
 // setPadlock shows the security of the current connection in the status
 // bar: a closed padlock with the TLS summary, an open one for plain FTP,
 // nothing when not connected. rep may be nil (not connected or connecting).

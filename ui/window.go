@@ -164,15 +164,6 @@ type lowerTabs struct {
 	queueView *queueview.View
 }
 
-// padlockBar is the status bar: the padlock button, the TLS line, and the
-// connection they describe (what the padlock's window shows).
-type padlockBar struct {
-	button *widget.Button
-	tls    *widget.Label
-	rep    *client.Report
-	target client.Target
-}
-
 // openDialogs are the window's open questions, closed when their attempt
 // ends.
 type openDialogs struct {
