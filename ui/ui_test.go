@@ -754,8 +754,12 @@ func TestDemoClientCertificate(t *testing.T) {
 	if !rd.SelectSaved(DemoIdentityName) {
 		t.Fatal("the demo identity is not offered")
 	}
-	h.pump(t, "the demo identity to open", rd.Ready)
-	rd.Send()
+	send := uitest.Button(h.w.Window.Canvas().Overlays().Top(), "Send certificate")
+	if send == nil {
+		t.Fatal("the client-certificate question has no Send certificate button")
+	}
+	h.pump(t, "the demo identity to open", func() bool { return !send.Disabled() })
+	test.Tap(send)
 	r := h.waitDone(t)
 	if r.err != nil {
 		t.Fatalf("login with the demo identity: %v", r.err)

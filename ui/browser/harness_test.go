@@ -101,28 +101,10 @@ func (h *harness) selected() []string {
 	return out
 }
 
-// walk visits o and everything under it, through widget renderers.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	if o == nil {
-		return
-	}
-	visit(o)
-	switch x := o.(type) {
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, visit)
-		}
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walk(c, visit)
-		}
-	}
-}
-
 // cells are the cells the table has built and shows.
 func (h *harness) cells() []*cell {
 	var out []*cell
-	walk(h.p.table, func(o fyne.CanvasObject) {
+	uitest.Walk(h.p.table, func(o fyne.CanvasObject) {
 		if c, ok := o.(*cell); ok {
 			out = append(out, c)
 		}
@@ -156,7 +138,7 @@ func (h *harness) rowOf(name string) int {
 func (h *harness) header(col column) *headerCell {
 	h.t.Helper()
 	var found *headerCell
-	walk(h.p.table, func(o fyne.CanvasObject) {
+	uitest.Walk(h.p.table, func(o fyne.CanvasObject) {
 		if hc, ok := o.(*headerCell); ok && hc.col == col && hc.Visible() {
 			found = hc
 		}
@@ -174,7 +156,7 @@ func (h *harness) overlay() fyne.CanvasObject { return h.w.Canvas().Overlays().T
 func (h *harness) button(text string) *widget.Button {
 	h.t.Helper()
 	var found *widget.Button
-	walk(h.overlay(), func(o fyne.CanvasObject) {
+	uitest.Walk(h.overlay(), func(o fyne.CanvasObject) {
 		if b, ok := o.(*widget.Button); ok && b.Text == text {
 			found = b
 		}
@@ -189,7 +171,7 @@ func (h *harness) button(text string) *widget.Button {
 func (h *harness) dialogEntry() *widget.Entry {
 	h.t.Helper()
 	var found *widget.Entry
-	walk(h.overlay(), func(o fyne.CanvasObject) {
+	uitest.Walk(h.overlay(), func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok {
 			found = e
 		}
@@ -203,7 +185,7 @@ func (h *harness) dialogEntry() *widget.Entry {
 // overlayText is all the text of the overlay shown.
 func (h *harness) overlayText() string {
 	var b strings.Builder
-	walk(h.overlay(), func(o fyne.CanvasObject) {
+	uitest.Walk(h.overlay(), func(o fyne.CanvasObject) {
 		switch x := o.(type) {
 		case *canvas.Text:
 			b.WriteString(x.Text + "\n")
@@ -220,12 +202,12 @@ func (h *harness) overlayText() string {
 func (h *harness) tapMenu(label string) {
 	h.t.Helper()
 	var item fyne.Tappable
-	walk(h.overlay(), func(o fyne.CanvasObject) {
+	uitest.Walk(h.overlay(), func(o fyne.CanvasObject) {
 		tp, ok := o.(fyne.Tappable)
 		if !ok {
 			return
 		}
-		walk(o, func(in fyne.CanvasObject) {
+		uitest.Walk(o, func(in fyne.CanvasObject) {
 			if tx, ok := in.(*canvas.Text); ok && tx.Text == label {
 				item = tp // the last, so the deepest, holding the label
 			}

@@ -31,7 +31,8 @@ func newRequest(t *testing.T, req client.IdentityRequest, opts RequestOptions) *
 	if opts.Now == nil {
 		opts.Now = fixedClock
 	}
-	h.rd = ShowRequest(h.w, req, opts, func(a Answer) { h.answers = append(h.answers, a) })
+	h.rd = NewRequestDialog(h.w, req, opts, func(a Answer) { h.answers = append(h.answers, a) })
+	h.rd.Show()
 	return h
 }
 
@@ -256,8 +257,8 @@ func TestRequestSendNone(t *testing.T) {
 			if a := h.waitAnswer(t); a != tt.want {
 				t.Errorf("answer = %+v, want %+v", a, tt.want)
 			}
-			if !h.rd.Answered() {
-				t.Error("Answered() = false after the answer")
+			if !h.rd.answered {
+				t.Error("not marked answered after the answer")
 			}
 		})
 	}

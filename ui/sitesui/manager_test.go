@@ -102,14 +102,13 @@ func (h *harness) overlayTexts() string {
 		return ""
 	}
 	var b strings.Builder
-	walk(top, func(o fyne.CanvasObject) bool {
+	uitest.Walk(top, func(o fyne.CanvasObject) {
 		switch w := o.(type) {
 		case *widget.Label:
 			b.WriteString(w.Text + "\n")
 		case *widget.Button:
 			b.WriteString("[" + w.Text + "]\n")
 		}
-		return false
 	})
 	return b.String()
 }
@@ -121,38 +120,11 @@ func (h *harness) tapOverlayButton(t *testing.T, text string) {
 	if top == nil {
 		t.Fatalf("no dialog is open to press %q in", text)
 	}
-	var found *widget.Button
-	walk(top, func(o fyne.CanvasObject) bool {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
-			found = b
-			return true
-		}
-		return false
-	})
+	found := uitest.Button(top, text)
 	if found == nil {
 		t.Fatalf("the dialog has no %q button:\n%s", text, h.overlayTexts())
 	}
 	test.Tap(found)
-}
-
-// walk visits o and everything inside it until visit returns true.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
-	if visit(o) {
-		return true
-	}
-	var children []fyne.CanvasObject
-	switch c := o.(type) {
-	case *fyne.Container:
-		children = c.Objects
-	case fyne.Widget:
-		children = test.WidgetRenderer(c).Objects()
-	}
-	for _, child := range children {
-		if walk(child, visit) {
-			return true
-		}
-	}
-	return false
 }
 
 func TestCreateAndSaveSite(t *testing.T) {

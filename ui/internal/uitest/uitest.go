@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Timeout bounds every wait so that a broken test fails instead of
@@ -22,4 +24,35 @@ type lightTheme struct{ fyne.Theme }
 
 func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.Theme.Color(n, theme.VariantLight)
+}
+
+// Walk visits o and everything drawn inside it: a container's objects and
+// a widget's renderer's, depth first.
+func Walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	visit(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			Walk(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			Walk(c, visit)
+		}
+	}
+}
+
+// Button is the first button labelled text in o (a dialog, say), nil if
+// there is none: what a test taps to press it as a user would.
+func Button(o fyne.CanvasObject, text string) *widget.Button {
+	var found *widget.Button
+	Walk(o, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+			found = b
+		}
+	})
+	return found
 }
