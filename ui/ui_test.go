@@ -40,7 +40,7 @@ import (
 // test goroutine, as they are only by the main goroutine in the real app.
 type harness struct {
 	w       *MainWindow
-	queue   chan func()
+	queue   uitest.Queue
 	dialogs []*trustDialog
 	results []result
 	notes   []*fyne.Notification
@@ -55,7 +55,7 @@ func newHarness(t *testing.T, deps Deps) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(uitest.LightTheme())
-	h := &harness{queue: make(chan func(), 1024)}
+	h := &harness{queue: uitest.NewQueue()}
 	if deps.Notify == nil {
 		deps.Notify = func(n *fyne.Notification) { h.notes = append(h.notes, n) }
 	}
@@ -63,9 +63,9 @@ func newHarness(t *testing.T, deps Deps) *harness {
 		// The golden images must not show this machine's home folder.
 		deps.LocalSource, deps.LocalDir = &fakeFolder{}, "/home/alice"
 	}
-	deps.Do = func(f func()) { h.queue <- f }
+	deps.Do = h.queue.Do
 	h.w = NewMainWindow(a, deps)
-	h.w.tabs.queueView.Later = func(f func()) { h.queue <- f }
+	h.w.tabs.queueView.Later = h.queue.Do
 	h.w.hooks.closed = make(chan struct{}, 16)
 	h.w.hooks.onDialog = func(td *trustDialog) { h.dialogs = append(h.dialogs, td) }
 	h.w.hooks.onDone = func(rep *client.Report, err error) { h.results = append(h.results, result{rep, err}) }
@@ -95,15 +95,7 @@ func (h *harness) inspect(url string) {
 // pump runs queued UI work until ready says so.
 func (h *harness) pump(t *testing.T, what string, ready func() bool) {
 	t.Helper()
-	deadline := time.After(uitest.Timeout)
-	for !ready() {
-		select {
-		case f := <-h.queue:
-			f()
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	h.queue.Pump(t, what, ready)
 }
 
 func (h *harness) waitDialog(t *testing.T) *trustDialog {

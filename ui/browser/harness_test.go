@@ -29,7 +29,7 @@ type harness struct {
 	t     *testing.T
 	p     *Pane
 	w     fyne.Window
-	queue chan func()
+	queue uitest.Queue
 }
 
 func newHarness(t *testing.T, src Source) *harness {
@@ -37,8 +37,8 @@ func newHarness(t *testing.T, src Source) *harness {
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(uitest.LightTheme())
 	w := test.NewTempWindow(t, nil)
-	h := &harness{t: t, w: w, queue: make(chan func(), 1024)}
-	h.p = New("Remote server", w, src, func(f func()) { h.queue <- f })
+	h := &harness{t: t, w: w, queue: uitest.NewQueue()}
+	h.p = New("Remote server", w, src, h.queue.Do)
 	h.p.loc = time.UTC
 	w.SetContent(h.p.Content)
 	w.Resize(paneSize)
@@ -48,26 +48,13 @@ func newHarness(t *testing.T, src Source) *harness {
 // pump runs queued UI work until ready says so.
 func (h *harness) pump(what string, ready func() bool) {
 	h.t.Helper()
-	deadline := time.After(uitest.Timeout)
-	for !ready() {
-		select {
-		case f := <-h.queue:
-			f()
-		case <-deadline:
-			h.t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	h.queue.Pump(h.t, what, ready)
 }
 
 // step runs exactly one piece of queued UI work.
 func (h *harness) step(what string) {
 	h.t.Helper()
-	select {
-	case f := <-h.queue:
-		f()
-	case <-time.After(uitest.Timeout):
-		h.t.Fatalf("timed out waiting for %s", what)
-	}
+	h.queue.Step(h.t, what)
 }
 
 // settle waits until no listing, sort or operation is under way.

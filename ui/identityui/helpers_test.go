@@ -47,40 +47,6 @@ func (brokenSecrets) Get(string) (string, error) { return "", os.ErrPermission }
 func (brokenSecrets) Set(string, string) error   { return os.ErrPermission }
 func (brokenSecrets) Delete(string) error        { return os.ErrPermission }
 
-// queue stands in for fyne.Do: the goroutines that read files post to it,
-// and the test goroutine runs what they posted while it waits, so widgets
-// are only ever touched by the test goroutine.
-type queue chan func()
-
-func newQueue() queue { return make(queue, 256) }
-
-func (q queue) do(f func()) { q <- f }
-
-// pump runs posted UI work until ready says so.
-func (q queue) pump(t *testing.T, what string, ready func() bool) {
-	t.Helper()
-	deadline := time.After(uitest.Timeout)
-	for !ready() {
-		select {
-		case f := <-q:
-			f()
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
-// runOne runs the next piece of posted UI work.
-func (q queue) runOne(t *testing.T, what string) {
-	t.Helper()
-	select {
-	case f := <-q:
-		f()
-	case <-time.After(uitest.Timeout):
-		t.Fatalf("timed out waiting for %s", what)
-	}
-}
-
 // newTestWindow is a shown 1000x700 window (the main window's size) of a
 // test app in the light theme.
 func newTestWindow(t *testing.T) fyne.Window {

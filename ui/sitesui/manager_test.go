@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -30,7 +29,7 @@ const (
 type harness struct {
 	m     *Manager
 	win   fyne.Window
-	queue chan func()
+	queue uitest.Queue
 	store *sites.Store
 	sec   *secrets.Memory
 	dir   string
@@ -39,7 +38,7 @@ type harness struct {
 func newHarness(t *testing.T, keyringErr error, seed ...sites.Site) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	h := &harness{queue: make(chan func(), 1024), dir: t.TempDir(), sec: secrets.NewMemory()}
+	h := &harness{queue: uitest.NewQueue(), dir: t.TempDir(), sec: secrets.NewMemory()}
 	var err error
 	h.store, err = sites.Open(filepath.Join(h.dir, sites.FileName))
 	if err != nil {
@@ -54,7 +53,7 @@ func newHarness(t *testing.T, keyringErr error, seed ...sites.Site) *harness {
 		}
 	}
 	h.win = a.NewWindow("Sites")
-	h.m = New(h.win, h.store, h.sec, keyringErr, func(f func()) { h.queue <- f })
+	h.m = New(h.win, h.store, h.sec, keyringErr, h.queue.Do)
 	h.win.SetContent(h.m.Content())
 	h.win.Resize(DialogSize)
 	h.win.Show()
@@ -65,15 +64,7 @@ func newHarness(t *testing.T, keyringErr error, seed ...sites.Site) *harness {
 // settle runs queued UI work until no background operation is left.
 func (h *harness) settle(t *testing.T) {
 	t.Helper()
-	deadline := time.After(uitest.Timeout)
-	for h.m.pending > 0 {
-		select {
-		case f := <-h.queue:
-			f()
-		case <-deadline:
-			t.Fatal("timed out waiting for the site manager's background work")
-		}
-	}
+	h.queue.Pump(t, "the site manager's background work", func() bool { return h.m.pending == 0 })
 }
 
 // selectSite selects the saved site called name in the list.

@@ -4,6 +4,7 @@ package uitest
 
 import (
 	"image/color"
+	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,4 +56,41 @@ func Button(o fyne.CanvasObject, text string) *widget.Button {
 		}
 	})
 	return found
+}
+
+// Queue is a test's UI goroutine: the code under test posts work to it
+// with Do, where it would call fyne.Do, and the test runs that work while
+// it waits, so that widgets are only ever touched by the test goroutine,
+// as they are only by the main goroutine in the real app.
+type Queue chan func()
+
+// NewQueue makes a Queue with room for bursts of posted work.
+func NewQueue() Queue { return make(Queue, 1024) }
+
+// Do posts f; it is what the code under test gets instead of fyne.Do.
+func (q Queue) Do(f func()) { q <- f }
+
+// Pump runs posted work until ready says so, failing t after Timeout.
+func (q Queue) Pump(t testing.TB, what string, ready func() bool) {
+	t.Helper()
+	deadline := time.After(Timeout)
+	for !ready() {
+		select {
+		case f := <-q:
+			f()
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// Step runs exactly one piece of posted work, failing t after Timeout.
+func (q Queue) Step(t testing.TB, what string) {
+	t.Helper()
+	select {
+	case f := <-q:
+		f()
+	case <-time.After(Timeout):
+		t.Fatalf("timed out waiting for %s", what)
+	}
 }
