@@ -45,10 +45,7 @@ func TestCLICert(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, tc.args...)
-			if r.code != tc.wantCode {
-				t.Errorf("exit %d, want %d\n%s\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
-			}
-			r.expect(t, tc.wantStdout, tc.wantStderr)
+			r.check(t, tc.wantCode, tc.wantStdout, tc.wantStderr)
 		})
 	}
 

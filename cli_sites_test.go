@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,55 +9,19 @@ import (
 	"testing"
 
 	"lockbox/client/secrets"
+	"lockbox/client/secrets/secretstest"
 	"lockbox/client/sites"
 )
 
 const (
-	importedPassword = "Imp0rted-CLI-pw"
-	plainPassword    = "Pl4in-CLI-pw"
+	importedPassword = "Imp0rted-Pa55" // in siteManagerSample
+	plainPassword    = "Pl4in-Pa55"
 )
 
-// cliSiteManager is a FileZilla sitemanager.xml with a base64 and a plain
-// password, an encrypted one and a site of a protocol Lockbox lacks.
-const cliSiteManager = `<?xml version="1.0" encoding="UTF-8"?>
-<FileZilla3 version="3.66.4" platform="linux">
-	<Servers>
-		<Folder expanded="1">Work
-			<Server>
-				<Host>ftp.work.example</Host>
-				<Port>21</Port>
-				<Protocol>4</Protocol>
-				<User>alice</User>
-				<Pass encoding="base64">SW1wMHJ0ZWQtQ0xJLXB3</Pass>
-				<Logontype>1</Logontype>
-				<Name>Prod</Name>
-				<RemoteDir>1 0 3 srv 3 ftp</RemoteDir>
-			</Server>
-		</Folder>
-		<Server>
-			<Host>plain.example.net</Host>
-			<Protocol>3</Protocol>
-			<User>bob</User>
-			<Pass>Pl4in-CLI-pw</Pass>
-			<Logontype>1</Logontype>
-			<Name>Implicit</Name>
-		</Server>
-		<Server>
-			<Host>old.example.com</Host>
-			<Protocol>4</Protocol>
-			<User>carol</User>
-			<Pass encoding="crypt">abc</Pass>
-			<Logontype>1</Logontype>
-			<Name>Old</Name>
-		</Server>
-		<Server>
-			<Host>sftp.example.com</Host>
-			<Protocol>1</Protocol>
-			<Name>SFTP</Name>
-		</Server>
-	</Servers>
-</FileZilla3>
-`
+// siteManagerSample is a FileZilla sitemanager.xml with a base64 and a
+// plain password, an active-mode site, an encrypted password and a site of
+// a protocol Lockbox lacks; the site manager's tests import it too.
+var siteManagerSample = filepath.Join("client", "sites", "testdata", "sitemanager-frontends.xml")
 
 // useSiteSecrets makes "lockbox sites" use sec, or fail with keyringErr as
 // secrets.Open does when there is no keyring.
@@ -70,10 +32,16 @@ func useSiteSecrets(t *testing.T, sec secrets.Store, keyringErr error) {
 	t.Cleanup(func() { openSiteSecrets = old })
 }
 
+// writeSiteManager copies siteManagerSample to a file of its own, whose
+// name the CLI prints.
 func writeSiteManager(t *testing.T) string {
 	t.Helper()
+	data, err := os.ReadFile(siteManagerSample)
+	if err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(t.TempDir(), "sitemanager.xml")
-	if err := os.WriteFile(path, []byte(cliSiteManager), 0o600); err != nil {
+	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -88,20 +56,8 @@ func assertNoSecrets(t *testing.T, dir string, outputs ...string) {
 				t.Errorf("a password was printed:\n%s", out)
 			}
 		}
-		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if bytes.Contains(data, []byte(pw)) {
-				t.Errorf("%s contains a password", path)
-			}
-			return nil
-		})
 	}
+	secretstest.AssertNotOnDisk(t, dir, importedPassword, plainPassword)
 }
 
 func TestCLISitesImportListRemove(t *testing.T) {
@@ -125,11 +81,12 @@ func TestCLISitesImportListRemove(t *testing.T) {
 			"  Work/Prod  ftpes://ftp.work.example:21",
 			"  Implicit   ftps://plain.example.net:990",
 			`2 passwords were saved in the system keyring (service "Lockbox").`,
+			`site "Work/Prod": active mode is not supported, passive will be used`,
 			`site "Old": the password is encrypted with FileZilla's master password`,
 			`site "SFTP": skipped: Lockbox does not speak SFTP`,
 		}, nil},
 		{"list", []string{"sites"}, 0, []string{"NAME", "Implicit", "ftps://plain.example.net:990", "bob", "in keyring",
-			"Old", "carol", "none (asked)", "Work/Prod", "(folder /srv/ftp)"}, nil},
+			"Old", "carol", "none (asked)", "Work/Prod", "(folder /home/alice)"}, nil},
 		{"import again renames", []string{"sites", "import", file}, 0, []string{"Work/Prod (2)", `saved as "Work/Prod (2)"`}, nil},
 		{"remove", []string{"sites", "rm", "Implicit"}, 0, []string{`Deleted site "Implicit".`}, nil},
 		{"remove again", []string{"sites", "rm", "Implicit"}, 1, nil, []string{`no site is called "Implicit"`}},
@@ -177,7 +134,7 @@ func TestCLISitesImportListRemove(t *testing.T) {
 			t.Errorf("%s: password_saved %v, want %t", s.Name, s.PasswordSaved, wantSaved[s.Name])
 		}
 	}
-	if got.Sites[3].Name != "Work/Prod" || got.Sites[3].RemoteDir != "/srv/ftp" || got.Sites[3].User != "alice" {
+	if got.Sites[3].Name != "Work/Prod" || got.Sites[3].RemoteDir != "/home/alice" || got.Sites[3].User != "alice" {
 		t.Errorf("site %+v", got.Sites[3])
 	}
 	assertNoSecrets(t, dir, printed...)
@@ -202,7 +159,7 @@ func TestCLISitesImportJSON(t *testing.T) {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
 	if strings.Join(got.Added, ",") != "Work/Prod,Implicit,Old" || got.PasswordsSaved != 2 || len(got.PasswordsNotSaved) != 0 ||
-		got.PasswordError != nil || len(got.Warnings) != 2 {
+		got.PasswordError != nil || len(got.Warnings) != 3 {
 		t.Errorf("import --json = %s", r.stdout)
 	}
 	assertNoSecrets(t, dir, r.stdout, r.stderr)
@@ -289,10 +246,7 @@ func TestCLISitesUsageAndFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, tc.args...)
-			if r.code != tc.wantCode {
-				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
-			}
-			r.expect(t, nil, tc.wantStderr)
+			r.check(t, tc.wantCode, nil, tc.wantStderr)
 		})
 	}
 }

@@ -177,10 +177,7 @@ func TestCLITransfers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, tc.args...)
-			if r.code != tc.wantCode {
-				t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
-			}
-			r.expect(t, tc.wantStdout, tc.wantStderr)
+			r.check(t, tc.wantCode, tc.wantStdout, tc.wantStderr)
 			if strings.Contains(r.stdout+r.stderr, demoPassword) {
 				t.Error("the password appears in the output")
 			}

@@ -68,6 +68,26 @@ func (r result) expect(t *testing.T, stdout, stderr []string) {
 	}
 }
 
+// check fails the test unless the command exited with code (the output
+// it printed then says why), and checks its output as expect does.
+func (r result) check(t *testing.T, code int, stdout, stderr []string) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+	r.expect(t, stdout, stderr)
+}
+
+// writeFile writes data to dir/name for a test and returns its path.
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func run(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -101,10 +121,7 @@ func TestCLIExitCodesAndOutput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, tc.args...)
-			if r.code != tc.wantCode {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.wantCode, r.stdout, r.stderr)
-			}
-			r.expect(t, tc.wantStdout, tc.wantStderr)
+			r.check(t, tc.wantCode, tc.wantStdout, tc.wantStderr)
 		})
 	}
 }

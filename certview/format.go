@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"lockbox/client/verify"
+	"lockbox/client/words"
 )
 
 // colonHex writes b as upper-case hex pairs separated by colons, the way
@@ -50,14 +51,7 @@ func durationPhrase(d time.Duration) string {
 	if d < 730*day {
 		return verify.HumanDuration(d)
 	}
-	return fmt.Sprintf("%s (about %s)", plural(int(d/day), "day"), plural(int(d/(365*day)), "year"))
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return fmt.Sprintf("%s (about %s)", words.Plural(int(d/day), "day"), words.Plural(int(d/(365*day)), "year"))
 }
 
 // humanCode turns a problem code into words: "hostname_mismatch" becomes
@@ -67,15 +61,4 @@ func humanCode(code string) string {
 		return "problem"
 	}
 	return strings.ReplaceAll(code, "_", " ")
-}
-
-// joinList writes items as "a", "a and b" or "a, b and c".
-func joinList(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client/verify"
+	"lockbox/client/words"
 )
 
 // Panel is the certificate inspector: the verdict on top, the chain's
@@ -297,11 +298,11 @@ func levelVerdict(m *Model, lv Level) string {
 	}
 	switch {
 	case errs > 0 && warns > 0:
-		return fmt.Sprintf("%s, %s", plural(errs, "problem"), plural(warns, "warning"))
+		return fmt.Sprintf("%s, %s", words.Plural(errs, "problem"), words.Plural(warns, "warning"))
 	case errs > 0:
-		return plural(errs, "problem")
+		return words.Plural(errs, "problem")
 	case warns > 0:
-		return plural(warns, "warning")
+		return words.Plural(warns, "warning")
 	}
 	return "OK"
 }

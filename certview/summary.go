@@ -7,6 +7,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/verify"
+	"lockbox/client/words"
 )
 
 // summarize writes the verdict (trusted or not, every reason in a few
@@ -44,7 +45,7 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 	case client.TrustPinChanged:
 		s := "Not trusted: the server now shows a different certificate from the one you accepted for it"
 		if rest := without(errs, clauseFor(verify.CodePinMismatch)); len(rest) > 0 {
-			s += "; also, " + joinList(rest)
+			s += "; also, " + words.List(rest)
 		}
 		return s + ".", "Do not continue unless the server's administrator confirms that the certificate was replaced.", false
 	case client.TrustPinned:
@@ -53,7 +54,7 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 		}
 		s := "Trusted because you accepted (pinned) this exact certificate for this server."
 		if len(errs) > 0 {
-			s += " Without the pin it would not be: " + joinList(errs) + "."
+			s += " Without the pin it would not be: " + words.List(errs) + "."
 		}
 		return s, "", true
 	case client.TrustAcceptedOnce:
@@ -62,7 +63,7 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 		}
 		s := "Accepted for this session only"
 		if len(errs) > 0 {
-			s += ", although " + joinList(errs)
+			s += ", although " + words.List(errs)
 		}
 		return s + ".", "", true
 	}
@@ -70,18 +71,18 @@ func summarize(chain []*x509.Certificate, problems []verify.Problem, opts ModelO
 	if len(errs) == 0 && client.Trust(opts.Trust) != client.TrustUntrusted {
 		s := "Trusted: " + anchorPhrase(chain) + " and every check passed."
 		if len(warns) > 0 {
-			s = "Trusted: " + anchorPhrase(chain) + ", but " + joinList(warns) + "."
+			s = "Trusted: " + anchorPhrase(chain) + ", but " + words.List(warns) + "."
 		}
 		return s, "", true
 	}
 	if len(errs) == 0 {
 		s := "Not trusted."
 		if len(warns) > 0 {
-			s += " Note: " + joinList(warns) + "."
+			s += " Note: " + words.List(warns) + "."
 		}
 		return s, "", false
 	}
-	return "Not trusted: " + joinList(errs) + ".", adviceFor(codes), false
+	return "Not trusted: " + words.List(errs) + ".", adviceFor(codes), false
 }
 
 // clauseFor is the clause of a code that does not depend on the chain.

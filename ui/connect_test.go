@@ -18,6 +18,7 @@ import (
 	"lockbox/client/sites"
 	"lockbox/client/transfer"
 	"lockbox/ui/browser"
+	"lockbox/ui/internal/uitest"
 	"lockbox/ui/sitesui"
 )
 
@@ -68,12 +69,12 @@ func TestConnectSavedSiteAndNotify(t *testing.T) {
 	if r := h.waitDone(t); r.err != nil {
 		t.Fatal(r.err)
 	}
-	if n := h.w.conn.pool.Size(); n != 3 {
+	if n := h.w.ctl.conn.pool.Size(); n != 3 {
 		t.Errorf("the pool has %d connections; the settings say 3", n)
 	}
 	remote := h.w.remote.pane
 	h.pump(t, "the listing", func() bool { return !remote.Loading() && len(remote.Entries()) > 0 && h.w.local.Dir() == local })
-	if log := h.w.protoLog.text(); !strings.Contains(log, "> PASV") || strings.Contains(log, "> EPSV") {
+	if log := h.w.tabs.protoLog.text(); !strings.Contains(log, "> PASV") || strings.Contains(log, "> EPSV") {
 		t.Errorf("the site's PASV-only mode was not used:\n%s", log)
 	}
 	h.w.download([]browser.Entry{{Name: "README.txt", Size: -1}})
@@ -90,19 +91,19 @@ func TestConnectSavedSiteAndNotify(t *testing.T) {
 func TestPlaintextWarning(t *testing.T) {
 	h := newHarness(t, Deps{})
 	plain, _ := sitesui.ProtocolLabel(client.FTP)
-	h.w.quick.protocol.SetSelected(plain)
-	h.w.url.SetText("127.0.0.1:1")
-	h.w.quick.user.SetText("alice")
-	h.w.quick.password.SetText("secret")
-	test.Tap(h.w.connectBtn)
-	if h.w.plainDlg == nil || h.w.running {
+	h.w.top.quick.protocol.SetSelected(plain)
+	h.w.top.quick.host.SetText("127.0.0.1:1")
+	h.w.top.quick.user.SetText("alice")
+	h.w.top.quick.password.SetText("secret")
+	test.Tap(h.w.top.connect)
+	if h.w.dlg.plain == nil || h.w.ctl.running {
 		t.Fatal("plain FTP connected without asking")
 	}
-	h.w.plainDlg.Dismiss()
-	if h.w.running || !strings.Contains(h.w.status.Text, "plain FTP was refused") {
-		t.Errorf("after Cancel: running %v, status %q", h.w.running, h.w.status.Text)
+	h.w.dlg.plain.Dismiss()
+	if h.w.ctl.running || !strings.Contains(h.w.status.Text, "plain FTP was refused") {
+		t.Errorf("after Cancel: running %v, status %q", h.w.ctl.running, h.w.status.Text)
 	}
-	if h.w.timeline.len() != 0 {
+	if h.w.tabs.timeline.len() != 0 {
 		t.Error("something was sent after the warning was refused")
 	}
 }
@@ -117,8 +118,8 @@ func TestHTTPSInspectAndDownload(t *testing.T) {
 	t.Cleanup(srv.Close)
 	local := t.TempDir()
 	h := newHarness(t, Deps{LocalDir: local})
-	h.w.url.SetText(srv.URL + "/files/report.txt")
-	test.Tap(h.w.connectBtn)
+	h.w.top.quick.host.SetText(srv.URL + "/files/report.txt")
+	test.Tap(h.w.top.connect)
 	test.Tap(h.waitDialog(t).once)
 	if r := h.waitDone(t); r.err != nil {
 		t.Fatal(r.err)
@@ -131,10 +132,10 @@ func TestHTTPSInspectAndDownload(t *testing.T) {
 	h.w.download(remote.Entries())
 	id := httpsJobIDs + 1
 	h.pump(t, "the download", func() bool {
-		p, _, _, ok := h.w.queueView.Job(id)
+		p, _, _, ok := h.w.tabs.queueView.Job(id)
 		return ok && (p.State == transfer.StateDone || p.State == transfer.StateFailed)
 	})
-	if p, bar, _, _ := h.w.queueView.Job(id); p.State != transfer.StateDone || bar != 1 {
+	if p, bar, _, _ := h.w.tabs.queueView.Job(id); p.State != transfer.StateDone || bar != 1 {
 		t.Fatalf("job %+v", p)
 	}
 	if len(h.dialogs) != 0 {
@@ -146,9 +147,9 @@ func TestHTTPSInspectAndDownload(t *testing.T) {
 	}
 	// Retry runs the same download again: the file is there with the
 	// server's size, so the resume policy leaves it alone.
-	h.w.queueView.OnRetry(id)
+	h.w.tabs.queueView.OnRetry(id)
 	h.pump(t, "the retried download", func() bool {
-		p, _, _, _ := h.w.queueView.Job(id)
+		p, _, _, _ := h.w.tabs.queueView.Job(id)
 		return p.Skipped && p.State == transfer.StateDone
 	})
 }
@@ -158,7 +159,7 @@ func TestHTTPSInspectAndDownload(t *testing.T) {
 // act.
 func TestPadlockLogAndShortcuts(t *testing.T) {
 	h := newHarness(t, Deps{LocalDir: t.TempDir()})
-	if h.w.ShowSecurity() != nil || !h.w.padlock.Disabled() {
+	if h.w.ShowSecurity() != nil || !h.w.padlock.button.Disabled() {
 		t.Error("the padlock acts with no connection")
 	}
 	h.w.StartDemo(false)
@@ -171,7 +172,7 @@ func TestPadlockLogAndShortcuts(t *testing.T) {
 		t.Fatalf("security window: %v", sw)
 	}
 	sw.Close()
-	test.Tap(h.w.protoLog.copyBtn)
+	test.Tap(h.w.tabs.protoLog.copyBtn)
 	if clip := h.w.app.Clipboard().Content(); !strings.Contains(clip, "PASS ****") || strings.Contains(clip, "PASS "+demo.DemoPassword) {
 		t.Errorf("copied log:\n%s", clip)
 	}
@@ -190,9 +191,9 @@ func TestPadlockLogAndShortcuts(t *testing.T) {
 		}
 	}
 	h.w.Window.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(DisconnectShortcut)
-	<-h.w.closed
-	if h.w.conn != nil || !strings.HasPrefix(h.w.status.Text, "Disconnected") {
-		t.Errorf("Ctrl+D: conn %v, status %q", h.w.conn, h.w.status.Text)
+	<-h.w.hooks.closed
+	if h.w.ctl.conn != nil || !strings.HasPrefix(h.w.status.Text, "Disconnected") {
+		t.Errorf("Ctrl+D: conn %v, status %q", h.w.ctl.conn, h.w.status.Text)
 	}
 }
 
@@ -205,40 +206,40 @@ func TestDisconnectAsksWhileTransferring(t *testing.T) {
 	if r := h.waitDone(t); r.err != nil {
 		t.Fatal(r.err)
 	}
-	c := h.w.conn
+	c := h.w.ctl.conn
 	for _, name := range []string{"a.bin", "b.bin", "c.bin", "d.bin"} {
 		c.queue.Add(transfer.JobSpec{Kind: transfer.KindDownload, Remote: "/" + demo.LargeFile, Local: name, LocalRoot: h.w.local.Dir()})
 	}
 	h.w.Quit()
-	if h.w.leaveDlg == nil || h.w.conn != c {
+	if h.w.dlg.leave == nil || h.w.ctl.conn != c {
 		t.Fatal("Quit closed a busy connection without asking")
 	}
-	h.w.leaveDlg.Dismiss()
-	h.w.leaveDlg = nil
+	h.w.dlg.leave.Dismiss()
+	h.w.dlg.leave = nil
 	h.w.Disconnect()
-	if h.w.leaveDlg == nil || h.w.conn != c {
+	if h.w.dlg.leave == nil || h.w.ctl.conn != c {
 		t.Fatal("Disconnect closed a busy connection without asking")
 	}
-	h.w.leaveDlg.Dismiss() // Keep transferring
-	if h.w.conn != c {
+	h.w.dlg.leave.Dismiss() // Keep transferring
+	if h.w.ctl.conn != c {
 		t.Fatal("Keep transferring closed the connection")
 	}
-	h.w.leaveDlg = nil
+	h.w.dlg.leave = nil
 	h.w.Disconnect()
-	if h.w.leaveDlg == nil {
+	if h.w.dlg.leave == nil {
 		// The transfers may all have ended meanwhile; then there is nothing to ask.
-		if h.w.conn != nil {
+		if h.w.ctl.conn != nil {
 			t.Fatal("neither asked nor disconnected")
 		}
 	} else {
-		h.w.leaveDlg.Confirm()
+		h.w.dlg.leave.Confirm()
 	}
 	select {
-	case <-h.w.closed:
-	case <-time.After(testTimeout):
+	case <-h.w.hooks.closed:
+	case <-time.After(uitest.Timeout):
 		t.Fatal("the connection did not close")
 	}
-	if h.w.conn != nil {
+	if h.w.ctl.conn != nil {
 		t.Error("still connected after Disconnect was confirmed")
 	}
 	for _, p := range c.queue.Jobs() {
@@ -261,12 +262,12 @@ func TestQuickConnectFollowsURL(t *testing.T) {
 		{"sftp://files.example.test", client.HTTPS},
 		{"ftpes://files.example.test", client.FTPES},
 	} {
-		h.w.url.SetText(tc.typed)
-		if got := h.w.quick.scheme(); got != tc.want {
+		h.w.top.quick.host.SetText(tc.typed)
+		if got := h.w.top.quick.scheme(); got != tc.want {
 			t.Errorf("after %q the bar says %s, want %s", tc.typed, got, tc.want)
 		}
 	}
-	if tg, err := h.w.quick.target(); err != nil || tg.Scheme != client.FTPES || tg.Host != "files.example.test" {
+	if tg, err := h.w.top.quick.target(); err != nil || tg.Scheme != client.FTPES || tg.Host != "files.example.test" {
 		t.Errorf("target %#v, %v", tg, err)
 	}
 }

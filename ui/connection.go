@@ -45,47 +45,6 @@ type connectPrefs struct {
 	rememberIdentity func(savedName string)
 }
 
-// connection is one logged-in FTP site: its pool of control connections
-// (each with its own TLS session cache, one trust decision for all), its
-// transfer queue, and the report of its first handshake.
-type connection struct {
-	target client.Target
-	prefs  connectPrefs
-	pool   *client.Pool
-	queue  *transfer.Queue
-	report *client.Report
-	ctx    context.Context
-	stop   context.CancelFunc
-	// idBase is added to the queue's job numbers in the transfer list, so
-	// that the jobs of successive connections never share a number.
-	idBase int
-}
-
-// jobIDsPerConnection is the span of transfer-list numbers a connection's
-// queue gets.
-const jobIDsPerConnection = 1 << 20
-
-// queueID turns a transfer-list number back into the current queue's job
-// number; ok is false for a job of an earlier connection (or HTTPS).
-func (w *MainWindow) queueID(id int) (int, bool) {
-	c := w.conn
-	if c == nil || id <= c.idBase || id > c.idBase+jobIDsPerConnection {
-		return 0, false
-	}
-	return id - c.idBase, true
-}
-
-// close ends the connection's transfers and sessions. It may block on the
-// network, so it runs off the UI goroutine.
-func (c *connection) close() {
-	c.stop()
-	if c.queue != nil {
-		c.queue.CancelAll()
-		c.queue.Close()
-	}
-	c.pool.Close()
-}
-
 // isAnonymous says whether a user name is the anonymous login.
 func isAnonymous(user string) bool {
 	return user == "" || strings.EqualFold(user, "anonymous") || strings.EqualFold(user, "ftp")
@@ -95,7 +54,7 @@ func isAnonymous(user string) bool {
 // is inspected instead (there is nothing to browse); its file can then be
 // downloaded. It must be called on the UI goroutine.
 func (w *MainWindow) Connect() {
-	t, err := w.quick.target()
+	t, err := w.top.quick.target()
 	if err != nil {
 		w.setStatus(err.Error(), widget.DangerImportance)
 		return
@@ -105,7 +64,7 @@ func (w *MainWindow) Connect() {
 
 // connectTo connects to t with a site's preferences.
 func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
-	if w.running {
+	if w.ctl.running {
 		return
 	}
 	if t.Scheme == client.HTTPS {
@@ -119,7 +78,7 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 		})
 		return
 	}
-	if !p.leaveOK && w.conn != nil {
+	if !p.leaveOK && w.ctl.conn != nil {
 		w.whenIdle("Connect", func() {
 			p.leaveOK = true
 			w.connectTo(t, p)
@@ -128,22 +87,22 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	}
 	w.closeConnection()
 
-	ctx, stop, gen := w.beginAttempt(t)
+	at := w.beginAttempt(t)
 	if p.localDir != "" {
 		w.local.SetDir(p.localDir)
 	}
 
-	opts := w.options(ctx, gen, p)
+	opts := w.options(at.ctx, at.gen, p)
 	opts.AllowPlaintext = p.plainOK
 	size := w.settings.Connections
 	do := w.do
 	go func() {
-		pool, rep, err := client.OpenPool(ctx, t, opts, client.PoolOptions{Size: size})
-		var dir string
-		if err == nil {
-			dir = startDir(ctx, pool, t)
+		r := connectResult{attempt: at, target: t, prefs: p}
+		r.pool, r.report, r.err = client.OpenPool(at.ctx, t, opts, client.PoolOptions{Size: size})
+		if r.err == nil {
+			r.dir = startDir(at.ctx, r.pool, t)
 		}
-		do(func() { w.connected(gen, t, p, ctx, stop, pool, rep, dir, err) })
+		do(func() { w.connected(r) })
 	}()
 }
 
@@ -216,9 +175,9 @@ func (w *MainWindow) options(attempt context.Context, gen int, p connectPrefs) c
 		MinVersion: w.settings.MinVersion(),
 		Identity:   p.identity,
 		Observer: newStepBatch(do, func(steps []trace.Step) {
-			if w.gen == gen {
-				w.timeline.addAll(steps)
-				w.protoLog.addAll(steps)
+			if w.ctl.current(gen) {
+				w.tabs.timeline.addAll(steps)
+				w.tabs.protoLog.addAll(steps)
 			}
 		}),
 		Decide: func(ctx context.Context, d client.Decision) client.Choice {
@@ -265,78 +224,60 @@ func (w *MainWindow) confirmPlaintext(t client.Target, ok func()) {
 	}, w.Window)
 	d.SetConfirmText("Send unencrypted")
 	d.SetDismissText("Cancel")
-	w.plainDlg = d
+	w.dlg.plain = d
 	d.Show()
 }
 
-// beginAttempt starts attempt number gen at t (a connection or an
-// inspection): ctx ends it, stop cancels it, and the views are reset.
-func (w *MainWindow) beginAttempt(t client.Target) (ctx context.Context, stop context.CancelFunc, gen int) {
-	w.gen++
-	w.dialed = t.Host
-	ctx, stop = context.WithCancel(context.Background())
-	w.stop = stop
-	w.running = true
-	w.cancelled = false
+// beginAttempt starts a new attempt at t (a connection or an inspection)
+// and resets the views.
+func (w *MainWindow) beginAttempt(t client.Target) attempt {
+	at := w.ctl.begin(t.Host)
 	w.setStatus("Connecting to "+t.String()+" …", widget.MediumImportance)
-	w.timeline.clear()
-	w.protoLog.clear()
-	w.cert.showPending(t.String())
+	w.tabs.timeline.clear()
+	w.tabs.protoLog.clear()
+	w.tabs.cert.showPending(t.String())
 	w.tabs.SelectIndex(0)
-	w.inspect.Disable()
-	w.connectBtn.Disable()
-	w.quick.setEnabled(false)
-	w.cancel.Enable()
+	w.top.setAttemptRunning(true)
 	w.setPadlock(nil, t)
-	return ctx, stop, w.gen
+	return at
 }
 
 // endAttempt re-enables the bar after an attempt, whatever its outcome.
 func (w *MainWindow) endAttempt() {
-	w.running = false
-	w.stop = nil
-	if w.trustDlg != nil {
-		w.trustDlg.dismiss()
-		w.trustDlg = nil
+	w.ctl.end()
+	if w.dlg.trust != nil {
+		w.dlg.trust.dismiss()
+		w.dlg.trust = nil
 	}
 	w.dismissIdentityDialog()
-	w.inspect.Enable()
-	w.connectBtn.Enable()
-	w.quick.setEnabled(true)
-	w.cancel.Disable()
+	w.top.setAttemptRunning(false)
 }
 
-// connected shows the outcome of connection attempt gen and, on success,
+// connected shows the outcome of a connection attempt and, on success,
 // makes the connection current: the remote pane browses it and the queue
 // runs over its pool.
-func (w *MainWindow) connected(gen int, t client.Target, p connectPrefs, ctx context.Context, stop context.CancelFunc,
-	pool *client.Pool, rep *client.Report, dir string, err error) {
-	if gen != w.gen {
-		if pool != nil {
-			go pool.Close()
-		}
-		stop()
+func (w *MainWindow) connected(r connectResult) {
+	if !w.ctl.accept(r) {
 		return
 	}
-	w.showOutcome(rep, err)
-	if err != nil {
-		stop()
+	rep, t := r.report, r.target
+	w.showOutcome(rep, r.err)
+	if r.err != nil {
+		r.stop()
 		w.setPadlock(nil, t)
-		w.failed(rep, err)
-		if w.onDone != nil {
-			w.onDone(rep, err)
+		w.failed(rep, r.err)
+		if w.hooks.onDone != nil {
+			w.hooks.onDone(rep, r.err)
 		}
 		return
 	}
-	w.connections++
-	c := &connection{target: t, prefs: p, pool: pool, report: rep, ctx: ctx, stop: stop,
-		idBase: (w.connections - 1) * jobIDsPerConnection}
+	c := w.ctl.newConnection(r)
 	do := w.do
-	q, qerr := transfer.NewQueue(pool, transfer.QueueOptions{
+	q, qerr := transfer.NewQueue(r.pool, transfer.QueueOptions{
 		Exists: w.settings.ExistsPolicy(),
 		Observer: func(pr transfer.Progress) {
 			do(func() {
-				if w.conn == c {
+				if w.ctl.conn == c {
 					pr.ID += c.idBase
 					w.showProgress(pr)
 				}
@@ -344,20 +285,19 @@ func (w *MainWindow) connected(gen int, t client.Target, p connectPrefs, ctx con
 		},
 	})
 	if qerr != nil {
-		stop()
-		go pool.Close()
+		w.ctl.discard(r)
 		w.setStatus("Connected, but transfers cannot run: "+qerr.Error(), widget.DangerImportance)
 		return
 	}
-	q.Start(ctx)
+	q.Start(r.ctx)
 	c.queue = q
-	w.conn = c
-	w.disconnectBtn.Enable()
+	w.ctl.use(c)
+	w.top.disconnect.Enable()
 	w.setPadlock(rep, t)
-	w.remote.connect(c, dir)
+	w.remote.connect(c, r.dir)
 	w.setStatus(fmt.Sprintf("Connected to %s as %s. %s", t.Address(), userName(t), Summary(rep)), verdictImportance(rep))
-	if w.onDone != nil {
-		w.onDone(rep, nil)
+	if w.hooks.onDone != nil {
+		w.hooks.onDone(rep, nil)
 	}
 }
 
@@ -372,7 +312,7 @@ func userName(t client.Target) string {
 func (w *MainWindow) failed(rep *client.Report, err error) {
 	var cc *client.ClientCertRequiredError
 	switch {
-	case w.cancelled || errors.Is(err, context.Canceled):
+	case w.ctl.cancelled || errors.Is(err, context.Canceled):
 		w.setStatus("Cancelled.", widget.WarningImportance)
 	case err != nil && client.IsTrustFailure(err):
 		w.setStatus(Summary(rep)+" — the connection was refused.", widget.DangerImportance)
@@ -387,14 +327,14 @@ func (w *MainWindow) failed(rep *client.Report, err error) {
 // (their partial files stay, to be resumed) and its sessions end with QUIT.
 // It must be called on the UI goroutine.
 func (w *MainWindow) Disconnect() {
-	if w.running {
+	if w.ctl.running {
 		w.Cancel()
 		return
 	}
-	if w.conn == nil {
+	if w.ctl.conn == nil {
 		return
 	}
-	addr := w.conn.target.Address()
+	addr := w.ctl.conn.target.Address()
 	w.whenIdle("Disconnect", func() {
 		w.closeConnection()
 		w.setStatus("Disconnected from "+addr+".", widget.MediumImportance)
@@ -405,21 +345,14 @@ func (w *MainWindow) Disconnect() {
 // is queued or running; otherwise it first asks whether to cancel them
 // (their partial files stay, to be resumed later).
 func (w *MainWindow) whenIdle(action string, leave func()) {
-	active := 0
-	if w.conn != nil {
-		for _, p := range w.conn.queue.Jobs() {
-			if p.State == transfer.StateQueued || p.State == transfer.StateRunning {
-				active++
-			}
-		}
-	}
+	active := w.ctl.activeJobs()
 	if active == 0 {
 		leave()
 		return
 	}
 	d := dialog.NewConfirm(action+" and cancel transfers?",
 		fmt.Sprintf("%d transfers of %s are queued or running. They will be cancelled; partly downloaded files stay as .lockbox-part and resume next time.",
-			active, w.conn.target.Address()),
+			active, w.ctl.conn.target.Address()),
 		func(yes bool) {
 			if yes {
 				leave()
@@ -427,22 +360,21 @@ func (w *MainWindow) whenIdle(action string, leave func()) {
 		}, w.Window)
 	d.SetConfirmText(action)
 	d.SetDismissText("Keep transferring")
-	w.leaveDlg = d
+	w.dlg.leave = d
 	d.Show()
 }
 
 // closeConnection drops the current connection, if any, closing it off the
 // UI goroutine.
 func (w *MainWindow) closeConnection() {
-	c := w.conn
+	c := w.ctl.drop()
 	if c == nil {
 		return
 	}
-	w.conn = nil
 	w.remote.disconnect()
-	w.disconnectBtn.Disable()
+	w.top.disconnect.Disable()
 	w.setPadlock(nil, client.Target{})
-	done := w.closed
+	done := w.hooks.closed
 	go func() {
 		c.close()
 		if done != nil {
@@ -454,7 +386,7 @@ func (w *MainWindow) closeConnection() {
 // Refresh lists both panes again. It must be called on the UI goroutine.
 func (w *MainWindow) Refresh() {
 	w.local.Refresh()
-	if w.conn != nil {
+	if w.ctl.conn != nil {
 		w.remote.Refresh()
 	}
 }
@@ -466,10 +398,8 @@ var notifyMinDuration = 10 * time.Second
 // showProgress hands a job's progress to the transfer list, noting when
 // the queue goes from idle to busy.
 func (w *MainWindow) showProgress(p transfer.Progress) {
-	if w.queueView.Totals().Active() == 0 {
-		w.queueStart = time.Now()
-	}
-	w.queueView.Update(p)
+	w.ctl.queueBusy(w.tabs.queueView.Totals().Active() == 0, time.Now())
+	w.tabs.queueView.Update(p)
 }
 
 // queueFinished is called when the queue has no more work: the panes are

@@ -19,7 +19,7 @@ import (
 func (w *MainWindow) chooseIdentity(ctx context.Context, do func(func()), gen int, r client.IdentityRequest, p connectPrefs) *identity.Identity {
 	answer := make(chan identityui.Answer, 1)
 	do(func() {
-		if w.gen != gen {
+		if !w.ctl.current(gen) {
 			answer <- identityui.Answer{}
 			return
 		}
@@ -30,7 +30,7 @@ func (w *MainWindow) chooseIdentity(ctx context.Context, do func(func()), gen in
 		return a.Identity
 	case <-ctx.Done():
 		do(func() {
-			if w.gen == gen {
+			if w.ctl.current(gen) {
 				w.dismissIdentityDialog()
 			}
 		})
@@ -43,14 +43,14 @@ func (w *MainWindow) showIdentityRequest(r client.IdentityRequest, p connectPref
 	w.setStatus(r.HostPort+" asks for a client certificate: choose one to send, or send none.", widget.WarningImportance)
 	store, sec := w.deps.Identities, w.deps.Secrets
 	if p.demo {
-		store, sec = w.demoIDs, w.demoSecrets
+		store, sec = w.demo.ids, w.demo.secrets
 	}
 	var rd *identityui.RequestDialog
 	rd = identityui.NewRequestDialog(w.Window, r, identityui.RequestOptions{
 		Store: store, Secrets: sec, Now: w.deps.Now, Do: w.runUI, Preselect: p.preselectIdentity,
 	}, func(a identityui.Answer) {
-		if w.identityDlg == rd {
-			w.identityDlg = nil
+		if w.dlg.identity == rd {
+			w.dlg.identity = nil
 		}
 		if a.Remember && p.rememberIdentity != nil {
 			name := a.SavedName
@@ -67,19 +67,19 @@ func (w *MainWindow) showIdentityRequest(r client.IdentityRequest, p connectPref
 		default:
 		}
 	})
-	w.identityDlg = rd
+	w.dlg.identity = rd
 	rd.Show()
-	if w.onIdentity != nil {
-		w.onIdentity(rd)
+	if w.hooks.onIdentity != nil {
+		w.hooks.onIdentity(rd)
 	}
 }
 
 // dismissIdentityDialog closes an open client-certificate question
 // (answering none).
 func (w *MainWindow) dismissIdentityDialog() {
-	if w.identityDlg != nil {
-		d := w.identityDlg
-		w.identityDlg = nil
+	if w.dlg.identity != nil {
+		d := w.dlg.identity
+		w.dlg.identity = nil
 		d.Dismiss()
 	}
 }
@@ -109,7 +109,7 @@ const DemoIdentityName = "Lockbox demo user (built in)"
 // the UI goroutine.
 func (w *MainWindow) ShowIdentities() {
 	if w.deps.Identities == nil {
-		w.setStatus("Client identities cannot be saved: "+errString(w.identitiesErr), widget.WarningImportance)
+		w.setStatus("Client identities cannot be saved: "+errString(w.stores.identities), widget.WarningImportance)
 	}
 	identityui.ShowManager(w.app, w.deps.Identities, w.deps.Secrets, identityui.ManagerOptions{Now: w.deps.Now, Do: w.runUI})
 }

@@ -28,7 +28,7 @@ func (w *MainWindow) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)
-	w.demoMenu = fyne.NewMenu("Local demo",
+	w.top.demoMenu = fyne.NewMenu("Local demo",
 		fyne.NewMenuItem("Connect to the demo server", func() { w.StartDemo(false) }),
 		fyne.NewMenuItem("Connect to the demo server that requires a client certificate", func() { w.StartDemo(true) }),
 	)
@@ -44,7 +44,7 @@ func (w *MainWindow) mainMenu() *fyne.MainMenu {
 			}
 		}),
 		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Local demo", ChildMenu: w.demoMenu},
+		&fyne.MenuItem{Label: "Local demo", ChildMenu: w.top.demoMenu},
 	)
 	ids := fyne.NewMenu("Identities",
 		item("Client identities…", theme.AccountIcon(), IdentitiesShortcut, w.ShowIdentities),

@@ -195,7 +195,7 @@ func (w *MainWindow) download(es []browser.Entry) {
 		w.downloadHTTPS(*w.remote.https, es, localDir)
 		return
 	}
-	c := w.conn
+	c := w.ctl.conn
 	if c == nil {
 		w.setStatus("Not connected: connect to a server first.", widget.WarningImportance)
 		return
@@ -225,15 +225,14 @@ func (w *MainWindow) downloadHTTPS(t client.Target, es []browser.Entry, localDir
 	if len(es) == 0 {
 		return
 	}
-	w.httpsJobs++
-	w.runHTTPS(httpsJobIDs+w.httpsJobs, t, es[0].Name, localDir, w.remote.httpsRep)
+	w.runHTTPS(w.ctl.nextHTTPS(), t, es[0].Name, localDir, w.remote.httpsRep)
 	w.tabs.SelectIndex(transfersTab)
 }
 
 // runHTTPS runs HTTPS download id (again, for a retry). Its Cancel and
 // Retry buttons in the transfer list work as for FTP jobs.
 func (w *MainWindow) runHTTPS(id int, t client.Target, name, localDir string, inspected *client.Report) {
-	opts := w.options(context.Background(), w.gen, connectPrefs{})
+	opts := w.options(context.Background(), w.ctl.gen, connectPrefs{})
 	// The certificate the user accepted once when inspecting the URL is
 	// accepted again for its download; any other is asked about.
 	if rep := inspected; rep != nil && rep.Trust == client.TrustAcceptedOnce && len(rep.Chain) > 0 {
@@ -246,11 +245,7 @@ func (w *MainWindow) runHTTPS(id int, t client.Target, name, localDir string, in
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	if w.httpsCancel == nil {
-		w.httpsCancel, w.httpsRetry = map[int]context.CancelFunc{}, map[int]func(){}
-	}
-	w.httpsCancel[id] = cancel
-	w.httpsRetry[id] = func() { w.runHTTPS(id, t, name, localDir, inspected) }
+	w.ctl.trackHTTPS(id, cancel, func() { w.runHTTPS(id, t, name, localDir, inspected) })
 	exists, do := w.settings.ExistsPolicy(), w.do
 	go func() {
 		defer cancel()
@@ -267,10 +262,6 @@ func (w *MainWindow) runHTTPS(id int, t client.Target, name, localDir string, in
 	}()
 }
 
-// httpsJobIDs numbers HTTPS downloads apart from the FTP queue's jobs in
-// the transfer list.
-const httpsJobIDs = 1 << 30
-
 // The tabs under the panes, by index.
 const (
 	handshakeTab = iota
@@ -282,7 +273,7 @@ const (
 // upload queues local entries for upload into the folder the remote pane
 // shows: files one job each, folders as whole trees.
 func (w *MainWindow) upload(es []browser.Entry) {
-	c := w.conn
+	c := w.ctl.conn
 	if c == nil {
 		w.setStatus("Not connected: connect to a server first.", widget.WarningImportance)
 		return
@@ -363,9 +354,9 @@ func (w *MainWindow) dropped(at fyne.Position, uris []fyne.URI) {
 		}
 		return
 	}
-	if w.conn == nil {
+	if w.ctl.conn == nil {
 		w.setStatus("Not connected: connect to a server, then drop files on the remote pane to upload them.", widget.WarningImportance)
 		return
 	}
-	w.uploadPaths(w.conn, paths)
+	w.uploadPaths(w.ctl.conn, paths)
 }

@@ -12,6 +12,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/verify"
+	"lockbox/client/words"
 )
 
 // pinChangeView is what Lockbox shows for a changed pin: the verdict on
@@ -22,7 +23,7 @@ func pinChangeView(rep *client.Report, inspector fyne.CanvasObject) (fyne.Canvas
 	compare := []fyne.CanvasObject{pinCompareTable(rep.PinChange, leafOf(rep))}
 	if n := otherErrors(rep); n > 0 {
 		hint := wrapped(fmt.Sprintf("The certificate presented now also has %s besides not being the one you accepted: see \"%s\".",
-			plural(n, "problem"), presentedTab))
+			words.Plural(n, "problem"), presentedTab))
 		hint.Importance = widget.DangerImportance
 		compare = append(compare, widget.NewSeparator(), hint)
 	}
@@ -46,13 +47,6 @@ func otherErrors(rep *client.Report) int {
 		}
 	}
 	return n
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // pinChangeHead states prominently that a pinned certificate changed,

@@ -52,7 +52,7 @@ func (w *MainWindow) openStores() []string {
 	case errors.As(err, &sce):
 		warnings = append(warnings, "The site list was damaged and has been set aside: "+err.Error())
 	case err != nil:
-		w.sitesErr = err
+		w.stores.sites = err
 		warnings = append(warnings, "Sites cannot be saved: "+err.Error())
 	}
 	w.deps.Sites = st
@@ -62,7 +62,7 @@ func (w *MainWindow) openStores() []string {
 	case errors.As(err, &ice):
 		warnings = append(warnings, "The identity list was damaged and has been set aside: "+err.Error())
 	case err != nil:
-		w.identitiesErr = err
+		w.stores.identities = err
 		warnings = append(warnings, "Client identities cannot be saved: "+err.Error())
 	}
 	w.deps.Identities = ids

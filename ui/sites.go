@@ -43,7 +43,7 @@ func (w *MainWindow) ShowSiteManager() {
 func (w *MainWindow) sitesReady() bool {
 	switch {
 	case w.deps.Sites == nil:
-		w.setStatus("The site list cannot be opened: "+errString(w.sitesErr), widget.DangerImportance)
+		w.setStatus("The site list cannot be opened: "+errString(w.stores.sites), widget.DangerImportance)
 		return false
 	case w.deps.Secrets == nil:
 		w.setStatus("Still asking the system keyring whether it can keep passwords; try again in a moment.", widget.WarningImportance)
@@ -73,7 +73,7 @@ func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 		w.setStatus(err.Error(), widget.DangerImportance)
 		return
 	}
-	w.quick.fill(t)
+	w.top.quick.fill(t)
 	p := connectPrefs{localDir: s.LocalDir, noIdentity: s.Identity == sites.IdentityNever}
 	if store := w.deps.Sites; store != nil {
 		p.rememberIdentity = func(name string) {

@@ -16,28 +16,37 @@ import (
 // SecurityWindowSize is the size of the window the padlock opens.
 var SecurityWindowSize = fyne.NewSize(900, 650)
 
+// padlockBar is the status bar: the padlock button, the TLS line, and the
+// connection they describe (what the padlock's window shows).
+type padlockBar struct {
+	button *widget.Button
+	tls    *widget.Label
+	rep    *client.Report
+	target client.Target
+}
+
 // setPadlock shows the security of the current connection in the status
 // bar: a closed padlock with the TLS summary, an open one for plain FTP,
 // nothing when not connected. rep may be nil (not connected or connecting).
 func (w *MainWindow) setPadlock(rep *client.Report, t client.Target) {
-	w.padlockRep = rep
-	w.padlockTarget = t
+	w.padlock.rep = rep
+	w.padlock.target = t
 	switch {
 	case rep == nil && t.Host == "":
-		w.padlock.SetIcon(theme.NewDisabledResource(assets.PadlockOpen))
-		w.padlock.SetText("Not connected")
-		w.padlock.Disable()
-		w.tlsLine.SetText("")
+		w.padlock.button.SetIcon(theme.NewDisabledResource(assets.PadlockOpen))
+		w.padlock.button.SetText("Not connected")
+		w.padlock.button.Disable()
+		w.padlock.tls.SetText("")
 	case rep == nil:
-		w.padlock.SetIcon(theme.NewDisabledResource(assets.PadlockClosed))
-		w.padlock.SetText("Connecting …")
-		w.padlock.Disable()
-		w.tlsLine.SetText(t.String())
+		w.padlock.button.SetIcon(theme.NewDisabledResource(assets.PadlockClosed))
+		w.padlock.button.SetText("Connecting …")
+		w.padlock.button.Disable()
+		w.padlock.tls.SetText(t.String())
 	case rep.TLS == nil:
-		w.padlock.SetIcon(theme.NewErrorThemedResource(assets.PadlockOpen))
-		w.padlock.SetText("Not encrypted")
-		w.padlock.Enable()
-		w.tlsLine.SetText(t.Address() + " — plain FTP: the password and the files cross the network readable by anyone.")
+		w.padlock.button.SetIcon(theme.NewErrorThemedResource(assets.PadlockOpen))
+		w.padlock.button.SetText("Not encrypted")
+		w.padlock.button.Enable()
+		w.padlock.tls.SetText(t.Address() + " — plain FTP: the password and the files cross the network readable by anyone.")
 	default:
 		res := fyne.Resource(theme.NewSuccessThemedResource(assets.PadlockClosed))
 		switch verdictColor(rep) {
@@ -46,10 +55,10 @@ func (w *MainWindow) setPadlock(rep *client.Report, t client.Target) {
 		case theme.ColorNameWarning:
 			res = theme.NewWarningThemedResource(assets.PadlockClosed)
 		}
-		w.padlock.SetIcon(res)
-		w.padlock.SetText(trustWord(rep))
-		w.padlock.Enable()
-		w.tlsLine.SetText(TLSSummary(rep))
+		w.padlock.button.SetIcon(res)
+		w.padlock.button.SetText(trustWord(rep))
+		w.padlock.button.Enable()
+		w.padlock.tls.SetText(TLSSummary(rep))
 	}
 }
 
@@ -100,7 +109,7 @@ func TLSSummary(rep *client.Report) string {
 // or nil when there is no connection. It must be called on the UI
 // goroutine.
 func (w *MainWindow) ShowSecurity() fyne.Window {
-	rep, t := w.padlockRep, w.padlockTarget
+	rep, t := w.padlock.rep, w.padlock.target
 	if rep == nil {
 		return nil
 	}
@@ -117,9 +126,9 @@ func (w *MainWindow) ShowSecurity() fyne.Window {
 // newStatusBar builds the bar at the bottom of the window: the padlock
 // button and the TLS line.
 func (w *MainWindow) newStatusBar() fyne.CanvasObject {
-	w.padlock = widget.NewButtonWithIcon("Not connected", assets.PadlockOpen, func() { w.ShowSecurity() })
-	w.padlock.Importance = widget.LowImportance
-	w.tlsLine = widget.NewLabel("")
-	w.tlsLine.Truncation = fyne.TextTruncateEllipsis
-	return container.NewBorder(widget.NewSeparator(), nil, w.padlock, nil, w.tlsLine)
+	w.padlock = &padlockBar{button: widget.NewButtonWithIcon("Not connected", assets.PadlockOpen, func() { w.ShowSecurity() })}
+	w.padlock.button.Importance = widget.LowImportance
+	w.padlock.tls = widget.NewLabel("")
+	w.padlock.tls.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(widget.NewSeparator(), nil, w.padlock.button, nil, w.padlock.tls)
 }

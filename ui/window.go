@@ -111,8 +111,9 @@ var (
 // URLPlaceholder is the hint shown in the empty URL entry.
 const URLPlaceholder = "ftpes://host:21, ftps://host, https://host"
 
-// MainWindow is the Lockbox window. Its fields are only used on the UI
-// goroutine.
+// MainWindow is the Lockbox window: its widgets, grouped by area, and the
+// wiring between them and the controller that holds the connection state.
+// Its fields are only used on the UI goroutine.
 type MainWindow struct {
 	// Window is the underlying Fyne window.
 	Window fyne.Window
@@ -120,63 +121,79 @@ type MainWindow struct {
 	app      fyne.App
 	deps     Deps
 	settings settings.Settings
+	ctl      *controller
 
-	quick         *quickConnect
-	url           *widget.Entry // the quick-connect bar's host (or URL) entry
-	connectBtn    *widget.Button
-	disconnectBtn *widget.Button
-	demo          *widget.Button
-	demoCert      *widget.Button
-	demoMenu      *fyne.Menu
-	openCert      *widget.Button
-	inspect       *widget.Button
-	cancel        *widget.Button
-	sitesBtn      *widget.Button
-	status        *widget.Label
-	tabs          *container.AppTabs
-	timeline      *timeline
-	protoLog      *protoLog
-	cert          *certPane
-	split         *container.Split // the panes above, the tabs below
-	local         *browser.Pane
-	remote        *remotePane
-	queueView     *queueview.View
-	padlock       *widget.Button
-	tlsLine       *widget.Label
-	padlockRep    *client.Report
-	padlockTarget client.Target
-
-	gen         int                // number of the current (or last) attempt
-	dialed      string             // host of the current (or last) attempt's URL
-	running     bool               // an inspection or connection attempt is under way
-	cancelled   bool               // the user cancelled the running attempt
-	stop        context.CancelFunc // cancels the running attempt
-	trustDlg    *trustDialog       // the open trust question, if any
-	identityDlg *identityui.RequestDialog
-	plainDlg    *dialog.ConfirmDialog
-	leaveDlg    *dialog.ConfirmDialog // "cancel transfers?" before leaving a busy connection
-	conn        *connection           // the connected site, if any
-	demoServer  *demo.Local
-	demoIDs     *identity.Store // the demo's own identity, offered by the demo
-	demoSecrets secrets.Store
-	// identitiesErr says why the identity store could not be opened.
-	identitiesErr error
-	sitesErr      error
-	queueStart    time.Time                  // when the queue last went from idle to busy
-	httpsJobs     int                        // HTTPS downloads started, numbering them in the transfer list
-	connections   int                        // connections made, numbering their jobs in the transfer list
-	httpsCancel   map[int]context.CancelFunc // cancels HTTPS download id
-	httpsRetry    map[int]func()             // runs HTTPS download id again
+	top     *topBar       // quick-connect bar and the buttons under it
+	status  *widget.Label // the status line under the buttons
+	local   *browser.Pane
+	remote  *remotePane
+	tabs    *lowerTabs  // handshake, protocol log, certificate, transfers
+	padlock *padlockBar // the status bar at the bottom
+	dlg     openDialogs // the questions open, if any
+	demo    demoState   // the built-in demo, once started
+	stores  storeProblems
 
 	// do runs a function on the UI goroutine: fyne.Do, or in tests a queue
 	// the test goroutine drains, so that widgets see one goroutine only.
-	do func(func())
-	// Test hooks, called on the UI goroutine; nil in production.
+	do    func(func())
+	hooks testHooks
+}
+
+// topBar is the top of the window: the quick-connect bar, the buttons
+// that start and stop attempts, and the tools.
+type topBar struct {
+	quick      *quickConnect
+	connect    *widget.Button
+	disconnect *widget.Button
+	inspect    *widget.Button
+	cancel     *widget.Button
+	demo       *widget.Button
+	demoCert   *widget.Button
+	demoMenu   *fyne.Menu
+	sites      *widget.Button
+	openCert   *widget.Button
+}
+
+// lowerTabs are the tabs under the panes and the split that sizes them.
+type lowerTabs struct {
+	*container.AppTabs
+	split     *container.Split // the panes above, the tabs below
+	timeline  *timeline
+	protoLog  *protoLog
+	cert      *certPane
+	queueView *queueview.View
+}
+
+// openDialogs are the window's open questions, closed when their attempt
+// ends.
+type openDialogs struct {
+	trust    *trustDialog
+	identity *identityui.RequestDialog
+	plain    *dialog.ConfirmDialog
+	leave    *dialog.ConfirmDialog // "cancel transfers?" before leaving a busy connection
+}
+
+// demoState is the built-in demo server and the identity it offers.
+type demoState struct {
+	server  *demo.Local
+	ids     *identity.Store // the demo's own identity, offered by the demo
+	secrets secrets.Store
+}
+
+// storeProblems say why a store could not be opened.
+type storeProblems struct {
+	identities error
+	sites      error
+}
+
+// testHooks let tests watch the window; all are nil in production.
+type testHooks struct {
+	// Called on the UI goroutine.
 	onDialog   func(*trustDialog)
 	onIdentity func(*identityui.RequestDialog)
 	onDone     func(*client.Report, error)
-	// closed, when set (tests), receives a value each time a connection
-	// has finished closing.
+	// closed, when set, receives a value each time a connection has
+	// finished closing.
 	closed chan struct{}
 }
 
@@ -234,56 +251,13 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	if deps.Do == nil {
 		deps.Do = fyne.Do
 	}
-	w := &MainWindow{deps: deps, app: a, settings: deps.Settings, Window: a.NewWindow("Lockbox"), do: deps.Do}
+	w := &MainWindow{deps: deps, app: a, settings: deps.Settings, Window: a.NewWindow("Lockbox"), do: deps.Do, ctl: newController()}
 	w.Window.SetIcon(assets.Icon)
 
-	w.quick = newQuickConnect(w.Connect)
-	w.url = w.quick.host
-	w.connectBtn = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), w.Connect)
-	w.connectBtn.Importance = widget.HighImportance
-	w.inspect = widget.NewButtonWithIcon("Inspect", theme.SearchIcon(), w.Start)
-	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.Cancel)
-	w.cancel.Disable()
-	w.disconnectBtn = widget.NewButtonWithIcon("Disconnect", theme.LogoutIcon(), w.Disconnect)
-	w.disconnectBtn.Disable()
-	w.demo = widget.NewButtonWithIcon("Local demo", theme.ComputerIcon(), func() { w.StartDemo(false) })
-	w.demoCert = widget.NewButtonWithIcon("Demo with client certificate", theme.AccountIcon(), func() { w.StartDemo(true) })
-	w.sitesBtn = widget.NewButtonWithIcon("Sites…", theme.StorageIcon(), w.ShowSiteManager)
-	w.openCert = widget.NewButtonWithIcon("Open certificate…", theme.FileIcon(), w.OpenCertificate)
+	w.top = w.newTopBar()
 	w.status = widget.NewLabel("Connect to a server, or press Local demo to try Lockbox with its built-in FTPS server.")
 	w.status.Wrapping = fyne.TextWrapWord
-
-	w.timeline = newTimeline()
-	w.protoLog = newProtoLog(func() fyne.Clipboard { return a.Clipboard() })
-	w.cert = newCertPane(w.Window)
-	w.queueView = queueview.New()
-	w.queueView.OnCancel = func(id int) {
-		if qid, ok := w.queueID(id); ok {
-			w.conn.queue.Cancel(qid)
-		} else if cancel := w.httpsCancel[id]; cancel != nil {
-			cancel()
-		}
-	}
-	w.queueView.OnRetry = func(id int) {
-		if qid, ok := w.queueID(id); ok {
-			w.conn.queue.Retry(qid)
-		} else if retry := w.httpsRetry[id]; retry != nil {
-			retry()
-		}
-	}
-	w.queueView.OnCancelAll = func() {
-		if w.conn != nil {
-			w.conn.queue.CancelAll()
-		}
-	}
-	w.queueView.OnFinished = func(t queueview.Totals) { w.queueFinished(t, time.Since(w.queueStart)) }
-	w.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Handshake", theme.ListIcon(), w.timeline.scroll),
-		container.NewTabItemWithIcon("Protocol log", theme.DocumentIcon(), w.protoLog.content),
-		// Scrolled, so that the inspector's height never squeezes the panes.
-		container.NewTabItemWithIcon("Certificate", assets.PadlockClosed, container.NewVScroll(w.cert.content)),
-		container.NewTabItemWithIcon("Transfers", theme.DownloadIcon(), w.queueView.Content),
-	)
+	w.tabs = w.newLowerTabs()
 
 	if deps.LocalSource == nil {
 		deps.LocalSource = browser.Local{}
@@ -300,35 +274,89 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 		w.local.SetDir(deps.LocalDir)
 	}
 
-	tools := container.NewHBox(w.sitesBtn, w.demo, w.demoCert, w.openCert)
-	actions := container.NewHBox(w.inspect, w.cancel, w.disconnectBtn)
+	b := w.top
+	tools := container.NewHBox(b.sites, b.demo, b.demoCert, b.openCert)
+	actions := container.NewHBox(b.inspect, b.cancel, b.disconnect)
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, w.connectBtn, w.quick.content),
+		container.NewBorder(nil, nil, nil, b.connect, b.quick.content),
 		container.NewBorder(nil, nil, tools, actions),
 		w.status,
 	)
 	panes := container.NewHSplit(w.local.Content, w.remote.pane.Content)
-	main := container.NewVSplit(panes, w.tabs)
-	w.split = main
+	main := container.NewVSplit(panes, w.tabs.AppTabs)
+	w.tabs.split = main
 	main.Offset = 0.6
 	w.Window.SetContent(container.NewBorder(top, w.newStatusBar(), nil, nil, main))
 	w.setPadlock(nil, client.Target{})
 	w.Window.SetMainMenu(w.mainMenu())
 	w.Window.SetOnDropped(w.dropped)
 	w.Window.Resize(DefaultSize)
-	w.Window.Canvas().Focus(w.url)
+	w.Window.Canvas().Focus(b.quick.host)
 	w.addShortcuts()
 	w.Window.SetCloseIntercept(w.Quit)
 	w.Window.SetOnClosed(func() {
-		if w.stop != nil {
-			w.stop()
-		}
+		w.ctl.shutdown()
 		w.closeConnection()
-		if w.demoServer != nil {
-			w.demoServer.Close()
+		if w.demo.server != nil {
+			w.demo.server.Close()
 		}
 	})
 	return w
+}
+
+// newTopBar builds the quick-connect bar and the buttons under it.
+func (w *MainWindow) newTopBar() *topBar {
+	b := &topBar{quick: newQuickConnect(w.Connect)}
+	b.connect = widget.NewButtonWithIcon("Connect", theme.LoginIcon(), w.Connect)
+	b.connect.Importance = widget.HighImportance
+	b.inspect = widget.NewButtonWithIcon("Inspect", theme.SearchIcon(), w.Start)
+	b.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.Cancel)
+	b.cancel.Disable()
+	b.disconnect = widget.NewButtonWithIcon("Disconnect", theme.LogoutIcon(), w.Disconnect)
+	b.disconnect.Disable()
+	b.demo = widget.NewButtonWithIcon("Local demo", theme.ComputerIcon(), func() { w.StartDemo(false) })
+	b.demoCert = widget.NewButtonWithIcon("Demo with client certificate", theme.AccountIcon(), func() { w.StartDemo(true) })
+	b.sites = widget.NewButtonWithIcon("Sites…", theme.StorageIcon(), w.ShowSiteManager)
+	b.openCert = widget.NewButtonWithIcon("Open certificate…", theme.FileIcon(), w.OpenCertificate)
+	return b
+}
+
+// setAttemptRunning switches the bar between "an attempt runs" (only
+// Cancel works) and idle.
+func (b *topBar) setAttemptRunning(running bool) {
+	if running {
+		b.inspect.Disable()
+		b.connect.Disable()
+		b.cancel.Enable()
+	} else {
+		b.inspect.Enable()
+		b.connect.Enable()
+		b.cancel.Disable()
+	}
+	b.quick.setEnabled(!running)
+}
+
+// newLowerTabs builds the tabs under the panes; the transfer list's
+// buttons go to the controller.
+func (w *MainWindow) newLowerTabs() *lowerTabs {
+	t := &lowerTabs{
+		timeline:  newTimeline(),
+		protoLog:  newProtoLog(func() fyne.Clipboard { return w.app.Clipboard() }),
+		cert:      newCertPane(w.Window),
+		queueView: queueview.New(),
+	}
+	t.queueView.OnCancel = func(id int) { w.ctl.cancelJob(id) }
+	t.queueView.OnRetry = func(id int) { w.ctl.retryJob(id) }
+	t.queueView.OnCancelAll = func() { w.ctl.cancelAll() }
+	t.queueView.OnFinished = func(tot queueview.Totals) { w.queueFinished(tot, w.ctl.queueTook(time.Now())) }
+	t.AppTabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Handshake", theme.ListIcon(), t.timeline.scroll),
+		container.NewTabItemWithIcon("Protocol log", theme.DocumentIcon(), t.protoLog.content),
+		// Scrolled, so that the inspector's height never squeezes the panes.
+		container.NewTabItemWithIcon("Certificate", assets.PadlockClosed, container.NewVScroll(t.cert.content)),
+		container.NewTabItemWithIcon("Transfers", theme.DownloadIcon(), t.queueView.Content),
+	)
+	return t
 }
 
 // runUI is the pane's way to the UI goroutine: w.do, read at call time so
@@ -341,15 +369,15 @@ func (w *MainWindow) runUI(f func()) { w.do(f) }
 // newcomer sees the whole flow with no server of their own. It must be
 // called on the UI goroutine.
 func (w *MainWindow) StartDemo(clientCert bool) {
-	if w.running {
+	if w.ctl.running {
 		return
 	}
-	if w.demoServer != nil {
+	if w.demo.server != nil {
 		w.connectDemo(clientCert)
 		return
 	}
-	w.demo.Disable()
-	w.demoCert.Disable()
+	w.top.demo.Disable()
+	w.top.demoCert.Disable()
 	w.setStatus("Starting the local demo server …", widget.MediumImportance)
 	start, do := w.deps.StartDemo, w.do
 	go func() {
@@ -361,14 +389,14 @@ func (w *MainWindow) StartDemo(clientCert bool) {
 			ids, sec, idErr = demoIdentities(l)
 		}
 		do(func() {
-			w.demo.Enable()
-			w.demoCert.Enable()
+			w.top.demo.Enable()
+			w.top.demoCert.Enable()
 			if err != nil {
 				w.setStatus("The local demo server could not start: "+err.Error(), widget.DangerImportance)
 				return
 			}
-			w.demoServer = l
-			w.demoIDs, w.demoSecrets = ids, sec
+			w.demo.server = l
+			w.demo.ids, w.demo.secrets = ids, sec
 			if idErr != nil {
 				w.setStatus("The demo identity could not be prepared: "+idErr.Error(), widget.WarningImportance)
 			}
@@ -379,9 +407,9 @@ func (w *MainWindow) StartDemo(clientCert bool) {
 
 // connectDemo connects to the running demo server.
 func (w *MainWindow) connectDemo(clientCert bool) {
-	raw := w.demoServer.URL()
+	raw := w.demo.server.URL()
 	if clientCert {
-		raw = w.demoServer.ClientCertURL()
+		raw = w.demo.server.ClientCertURL()
 	}
 	t, err := client.ParseURL(raw)
 	if err != nil {
@@ -389,14 +417,14 @@ func (w *MainWindow) connectDemo(clientCert bool) {
 		return
 	}
 	t.User, t.Password, t.HasPassword = demo.DemoUser, demo.DemoPassword, true
-	w.quick.fill(t)
+	w.top.quick.fill(t)
 	w.connectTo(t, connectPrefs{demo: true, localDir: w.demoDownloads()})
 }
 
 // demoDownloads is a fresh folder the demo downloads into, so that trying
 // the demo writes nothing into the user's own folders.
 func (w *MainWindow) demoDownloads() string {
-	d := filepath.Join(w.demoServer.Root, "..", "downloads")
+	d := filepath.Join(w.demo.server.Root, "..", "downloads")
 	if err := os.MkdirAll(d, 0o700); err != nil {
 		return ""
 	}
@@ -445,17 +473,14 @@ func (w *MainWindow) now() time.Time {
 	return time.Now()
 }
 
-// SetURL fills the quick-connect bar from a URL, e.g. from the command line.
-func (w *MainWindow) SetURL(u string) { w.url.SetText(u) }
-
 // Start inspects what the quick-connect bar names: the handshake, the
 // certificate and its problems, without logging in. It does nothing while
 // an attempt is already running. It must be called on the UI goroutine.
 func (w *MainWindow) Start() {
-	if w.running {
+	if w.ctl.running {
 		return
 	}
-	target, err := w.quick.target()
+	target, err := w.top.quick.target()
 	if err != nil {
 		w.setStatus(err.Error(), widget.DangerImportance)
 		return
@@ -465,31 +490,29 @@ func (w *MainWindow) Start() {
 
 // inspectTarget inspects target (see Start).
 func (w *MainWindow) inspectTarget(target client.Target) {
-	if w.running {
+	if w.ctl.running {
 		return
 	}
-	ctx, stop, gen := w.beginAttempt(target)
+	at := w.beginAttempt(target)
 
-	opts := w.options(ctx, gen, connectPrefs{})
+	opts := w.options(at.ctx, at.gen, connectPrefs{})
 	// An inspection never logs in: the password stays here.
 	target.Password, target.HasPassword = "", false
 	inspect, do := w.deps.Inspect, w.do
 	go func() {
-		defer stop()
-		rep, err := inspect(ctx, target, opts)
-		do(func() { w.finish(gen, target, rep, err) })
+		defer at.stop()
+		rep, err := inspect(at.ctx, target, opts)
+		do(func() { w.finish(at.gen, target, rep, err) })
 	}()
 }
 
 // Cancel stops the running inspection, answering Reject to an open trust
 // question. It must be called on the UI goroutine.
 func (w *MainWindow) Cancel() {
-	if !w.running || w.stop == nil {
+	if !w.ctl.cancel() {
 		return
 	}
-	w.cancelled = true
-	w.stop()
-	w.cancel.Disable()
+	w.top.cancel.Disable()
 	w.setStatus("Cancelling …", widget.WarningImportance)
 }
 
@@ -498,7 +521,7 @@ func (w *MainWindow) Cancel() {
 func (w *MainWindow) decide(ctx context.Context, do func(func()), gen int, d client.Decision) client.Choice {
 	answer := make(chan client.Choice, 1)
 	do(func() {
-		if w.gen != gen {
+		if !w.ctl.current(gen) {
 			answer <- client.Reject
 			return
 		}
@@ -509,9 +532,9 @@ func (w *MainWindow) decide(ctx context.Context, do func(func()), gen int, d cli
 		return c
 	case <-ctx.Done():
 		do(func() {
-			if w.trustDlg != nil && w.gen == gen {
-				w.trustDlg.dismiss()
-				w.trustDlg = nil
+			if w.dlg.trust != nil && w.ctl.current(gen) {
+				w.dlg.trust.dismiss()
+				w.dlg.trust = nil
 			}
 		})
 		return client.Reject
@@ -523,19 +546,19 @@ func (w *MainWindow) showTrust(d client.Decision, answer chan<- client.Choice) {
 	w.setStatus("The certificate of "+d.HostPort+" is not trusted: your decision is needed.", widget.WarningImportance)
 	canPin := d.CanPin() && w.deps.Pins != nil
 	var dlg *trustDialog
-	dlg = newTrustDialog(w.Window, d, w.dialed, w.now(), canPin, w.deps.Pins != nil, func(c client.Choice) {
-		if w.trustDlg == dlg {
-			w.trustDlg = nil
+	dlg = newTrustDialog(w.Window, d, w.ctl.dialed, w.now(), canPin, w.deps.Pins != nil, func(c client.Choice) {
+		if w.dlg.trust == dlg {
+			w.dlg.trust = nil
 		}
 		select {
 		case answer <- c:
 		default: // already answered
 		}
 	})
-	w.trustDlg = dlg
+	w.dlg.trust = dlg
 	dlg.show()
-	if w.onDialog != nil {
-		w.onDialog(dlg)
+	if w.hooks.onDialog != nil {
+		w.hooks.onDialog(dlg)
 	}
 }
 
@@ -544,11 +567,11 @@ func (w *MainWindow) showTrust(d client.Decision, answer chan<- client.Choice) {
 // Certificate tab shows the report.
 func (w *MainWindow) showOutcome(rep *client.Report, err error) {
 	w.endAttempt()
-	if rep != nil && w.timeline.len() == 0 {
-		w.timeline.addAll(rep.Steps)
-		w.protoLog.addAll(rep.Steps)
+	if rep != nil && w.tabs.timeline.len() == 0 {
+		w.tabs.timeline.addAll(rep.Steps)
+		w.tabs.protoLog.addAll(rep.Steps)
 	}
-	w.cert.show(rep, err, w.dialed, w.now())
+	w.tabs.cert.show(rep, err, w.ctl.dialed, w.now())
 }
 
 // verdictImportance colours a status line by the report's verdict.
@@ -564,11 +587,11 @@ func verdictImportance(rep *client.Report) widget.Importance {
 
 // finish shows the outcome of inspection gen.
 func (w *MainWindow) finish(gen int, t client.Target, rep *client.Report, err error) {
-	if gen != w.gen {
+	if !w.ctl.current(gen) {
 		return
 	}
 	w.showOutcome(rep, err)
-	if w.conn == nil {
+	if w.ctl.conn == nil {
 		w.setPadlock(nil, client.Target{})
 	}
 	if t.Scheme == client.HTTPS && err == nil {
@@ -580,8 +603,8 @@ func (w *MainWindow) finish(gen int, t client.Target, rep *client.Report, err er
 	default:
 		w.setStatus(Summary(rep), verdictImportance(rep))
 	}
-	if w.onDone != nil {
-		w.onDone(rep, err)
+	if w.hooks.onDone != nil {
+		w.hooks.onDone(rep, err)
 	}
 }
 

@@ -54,24 +54,24 @@ func TestMainWindowGolden(t *testing.T) {
 	rep := selfSignedReport(t)
 	rep.Trust, rep.Trusted = client.TrustAcceptedOnce, true
 	for _, s := range fakeSteps {
-		w.timeline.add(s)
-		w.protoLog.add(s)
+		w.tabs.timeline.add(s)
+		w.tabs.protoLog.add(s)
 	}
-	w.timeline.add(trace.Step{At: 14 * time.Millisecond, Conn: "data 1", Dir: trace.Info, Name: "handshake_done",
+	w.tabs.timeline.add(trace.Step{At: 14 * time.Millisecond, Conn: "data 1", Dir: trace.Info, Name: "handshake_done",
 		Summary: "TLS 1.3, resumed the control connection's session", Explain: "The data connection resumed the control connection's TLS session, as the server requires."})
 	target := client.Target{Scheme: client.FTPES, Host: "127.0.0.1", Port: 2121, User: "alice", Password: "secret", HasPassword: true}
-	w.quick.fill(target)
-	w.disconnectBtn.Enable()
+	w.top.quick.fill(target)
+	w.top.disconnect.Enable()
 	w.setPadlock(rep, target)
 	w.setStatus("Connected to 127.0.0.1:2121 as alice. "+Summary(rep), 0)
-	w.queueView.Update(transfer.Progress{ID: 1, Kind: transfer.KindDownload, Remote: "/srv/files/archive-2025.zip", Local: "archive-2025.zip",
+	w.tabs.queueView.Update(transfer.Progress{ID: 1, Kind: transfer.KindDownload, Remote: "/srv/files/archive-2025.zip", Local: "archive-2025.zip",
 		State: transfer.StateRunning, Done: 805_306_368, Total: 2_147_483_648, Speed: 96_000_000, ETA: 14 * time.Second})
-	w.queueView.Update(transfer.Progress{ID: 2, Kind: transfer.KindUpload, Remote: "/srv/files/incoming/report-2026-q2.pdf", Local: "/home/alice/Documents/report-2026-q2.pdf",
+	w.tabs.queueView.Update(transfer.Progress{ID: 2, Kind: transfer.KindUpload, Remote: "/srv/files/incoming/report-2026-q2.pdf", Local: "/home/alice/Documents/report-2026-q2.pdf",
 		State: transfer.StateDone, Done: 1_234_567, Total: 1_234_567})
 	h.pump(t, "both listings", func() bool {
 		return len(w.local.Entries()) == 3 && len(w.remote.pane.Entries()) == 3
 	})
-	w.queueView.Flush()
+	w.tabs.queueView.Flush()
 	test.AssertImageMatches(t, "main_window.png", w.Window.Canvas().Capture())
 	w.tabs.SelectIndex(transfersTab)
 	test.AssertImageMatches(t, "main_window_transfers.png", w.Window.Canvas().Capture())
@@ -83,12 +83,12 @@ func TestMainWindowGolden(t *testing.T) {
 func TestIdentityDialogGolden(t *testing.T) {
 	h := newHarness(t, Deps{Now: fixedClock(testNow)})
 	var shown *identityui.RequestDialog
-	h.w.onIdentity = func(rd *identityui.RequestDialog) { shown = rd }
+	h.w.hooks.onIdentity = func(rd *identityui.RequestDialog) { shown = rd }
 	answer := make(chan identityui.Answer, 1)
 	req := client.IdentityRequest{HostPort: "files.example.test:990",
 		AcceptableCAs: []string{"CN=Example Client CA,O=Example Files", "CN=Example Partners CA,O=Example Files"}}
 	h.w.showIdentityRequest(req, connectPrefs{}, answer)
-	if shown == nil || h.w.identityDlg != shown {
+	if shown == nil || h.w.dlg.identity != shown {
 		t.Fatal("the identity question did not open")
 	}
 	test.AssertImageMatches(t, "identity_dialog.png", h.w.Window.Canvas().Capture())

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"lockbox/client/secrets"
+	"lockbox/client/secrets/secretstest"
 )
 
 func openTemp(t *testing.T) *Store {
@@ -439,26 +440,7 @@ func TestPasswordsNeverInFiles(t *testing.T) {
 			t.Errorf("a password appears in the printed import: %s", printed.String())
 		}
 	}
-	found := 0
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		found++
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, pw := range passwords {
-			if bytes.Contains(data, []byte(pw)) {
-				t.Errorf("%s contains a password", path)
-			}
-		}
-		return nil
-	})
-	if found == 0 {
-		t.Fatal("no file was written")
-	}
+	secretstest.AssertNotOnDisk(t, dir, passwords...)
 }
 
 func TestStoreConcurrent(t *testing.T) {

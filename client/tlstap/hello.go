@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
+
+	"lockbox/client/words"
 )
 
 // Extension types the tap reads.
@@ -91,7 +93,7 @@ func (c *Conn) clientHello(s *side, body []byte) error {
 		}
 		parts = append(parts, "ALPN "+strings.Join(names, ", "))
 	}
-	parts = append(parts, plural(f.CipherSuitesOffered, "cipher suite"))
+	parts = append(parts, words.Plural(f.CipherSuitesOffered, "cipher suite"))
 	if len(f.GroupsOffered) > 0 {
 		names := make([]string, len(f.GroupsOffered))
 		for i, g := range f.GroupsOffered {

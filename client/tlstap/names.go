@@ -2,10 +2,11 @@ package tlstap
 
 import (
 	"crypto/tls"
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"lockbox/client/words"
 )
 
 // isGREASE reports a GREASE value (RFC 8701): a placeholder clients send
@@ -24,14 +25,6 @@ func versionList(vs []uint16) string {
 		}
 	}
 	return strings.Join(names, ", ")
-}
-
-// plural formats "1 certificate", "2 certificates".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // printable returns s unchanged when it is valid UTF-8 without control
@@ -55,9 +48,9 @@ func lifetimeText(sec uint32) string {
 	case sec == 0:
 		return "unspecified"
 	case sec%86400 == 0:
-		return plural(int(sec/86400), "day")
+		return words.Plural(int(sec/86400), "day")
 	case sec%3600 == 0:
-		return plural(int(sec/3600), "hour")
+		return words.Plural(int(sec/3600), "hour")
 	}
-	return plural(int(sec), "second")
+	return words.Plural(int(sec), "second")
 }

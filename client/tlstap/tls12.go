@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 
 	"lockbox/client/trace"
+	"lockbox/client/words"
 )
 
 // certificate handles a TLS 1.2 Certificate message from either side.
@@ -32,7 +33,7 @@ func (c *Conn) certificate(s *side, body []byte) error {
 		}
 		count++
 	}
-	summary := plural(count, "certificate")
+	summary := words.Plural(count, "certificate")
 	if count > 0 {
 		summary += "; " + leafSubject(leaf)
 	}
@@ -111,7 +112,7 @@ func (c *Conn) certificateRequest(s *side, body []byte) error {
 		for i, n := range names {
 			quoted[i] = printable(n)
 		}
-		summary = plural(len(names), "acceptable CA") + ": " + strings.Join(quoted, "; ")
+		summary = words.Plural(len(names), "acceptable CA") + ": " + strings.Join(quoted, "; ")
 	}
 	s.add("certificate_request", summary,
 		"The server asks the client to prove who it is with a certificate from one of the issuers listed.")

@@ -4,8 +4,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
-	"strings"
 	"time"
+
+	"lockbox/client/words"
 )
 
 // timeLayout shows dates in UTC so messages read the same on every machine.
@@ -63,39 +64,17 @@ func HumanDuration(d time.Duration) string {
 	case d < time.Minute:
 		return "less than a minute"
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute")
+		return words.Plural(int(d/time.Minute), "minute")
 	case d < 2*day:
-		return plural(int(d/time.Hour), "hour")
+		return words.Plural(int(d/time.Hour), "hour")
 	case d < 730*day:
-		return plural(int(d/day), "day")
+		return words.Plural(int(d/day), "day")
 	}
-	return plural(int(d/(365*day)), "year")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return words.Plural(int(d/(365*day)), "year")
 }
 
 // maxListed keeps messages readable for certificates with hundreds of SANs.
 const maxListed = 6
-
-// joinList writes items as "a", "a and b" or "a, b and c".
-func joinList(items []string) string {
-	if len(items) > maxListed {
-		rest := len(items) - maxListed + 1
-		items = append(append([]string{}, items[:maxListed-1]...), fmt.Sprintf("%d more", rest))
-	}
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
 
 var ekuNames = map[x509.ExtKeyUsage]string{
 	x509.ExtKeyUsageAny:                            "any purpose",

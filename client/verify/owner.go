@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"lockbox/client/words"
 )
 
 // hostnameProblem reports a leaf that is not issued to serverName.
@@ -24,7 +26,7 @@ func hostnameProblem(leaf *x509.Certificate, serverName string) (Problem, bool) 
 	if len(names) == 0 {
 		msg = fmt.Sprintf("The certificate lists no names at all, so it cannot prove it belongs to %s.", host)
 	} else {
-		msg = fmt.Sprintf("The certificate is issued to %s, not to %s.", joinList(names), host)
+		msg = fmt.Sprintf("The certificate is issued to %s, not to %s.", words.ListAtMost(names, maxListed), host)
 	}
 	if cnMatches(leaf, serverName) {
 		msg += fmt.Sprintf(" Only its common name (%s) matches, and clients ignore the common name: the name must be in the certificate's Subject Alternative Names, so the administrator must reissue it.", leaf.Subject.CommonName)

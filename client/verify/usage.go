@@ -1,6 +1,10 @@
 package verify
 
-import "crypto/x509"
+import (
+	"crypto/x509"
+
+	"lockbox/client/words"
+)
 
 // allowsServerAuth mirrors x509.Verify: a certificate without extended key
 // usages allows everything; otherwise it must list server auth or any.
@@ -24,7 +28,7 @@ func usageProblem(level int, chain []*x509.Certificate) (Problem, bool) {
 	if allowsServerAuth(c) {
 		return Problem{}, false
 	}
-	allowed := joinList(ExtKeyUsageNames(c))
+	allowed := words.ListAtMost(ExtKeyUsageNames(c), maxListed)
 	if level == 0 {
 		return newError(level, FieldUsage, CodeWrongUsage,
 			"The server's certificate may only be used for %s, not for identifying a server. The administrator must use a certificate issued for server authentication.",

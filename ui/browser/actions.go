@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"lockbox/client/words"
 )
 
 // activateRow is a double-click on row: a folder is entered, anything
@@ -305,7 +307,7 @@ func (p *Pane) startDrag(d *dragState) {
 		p.selectOnly(d.row)
 	}
 	d.entries = p.Selected()
-	label := plural(len(d.entries), "item", "items")
+	label := words.Plural(len(d.entries), "item")
 	if len(d.entries) == 1 {
 		label = d.entries[0].Name
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"lockbox/client/words"
 	"lockbox/ui/units"
 )
 
@@ -22,14 +23,6 @@ func formatTime(t time.Time, loc *time.Location) string {
 		return ""
 	}
 	return t.In(loc).Format(timeLayout)
-}
-
-// plural formats a count with the singular or plural form of a noun.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // summarize describes a listing as the status line shows it:
@@ -48,7 +41,7 @@ func summarize(es []Entry) string {
 		files++
 		bytes += e.Size
 	}
-	return plural(dirs, "folder", "folders") + ", " + plural(files, "file", "files") + ", " + units.Bytes(bytes)
+	return words.Plural(dirs, "folder") + ", " + words.Plural(files, "file") + ", " + units.Bytes(bytes)
 }
 
 // reason is what the status line shows of a source's error after saying
@@ -101,7 +94,7 @@ func deleteQuestion(es []Entry) string {
 		if dirs == 1 {
 			in = "it"
 		}
-		what += fmt.Sprintf(" (%s with everything in %s)", plural(dirs, "folder", "folders"), in)
+		what += fmt.Sprintf(" (%s with everything in %s)", words.Plural(dirs, "folder"), in)
 	}
 	return what + ": " + list + "?" + final
 }

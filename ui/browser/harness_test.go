@@ -3,7 +3,6 @@ package browser
 import (
 	"context"
 	"errors"
-	"image/color"
 	"io/fs"
 	"slices"
 	"strings"
@@ -14,21 +13,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"lockbox/ui/internal/uitest"
 )
-
-// testTimeout bounds every wait so that a broken test fails instead of
-// hanging; it is never used to let something happen.
-const testTimeout = 20 * time.Second
-
-// lightTheme is the default theme forced to its light variant, so that the
-// golden images do not depend on the machine's preference.
-type lightTheme struct{ fyne.Theme }
-
-func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, theme.VariantLight)
-}
 
 // paneSize is the size of the test window holding one pane.
 var paneSize = fyne.NewSize(760, 420)
@@ -41,16 +29,16 @@ type harness struct {
 	t     *testing.T
 	p     *Pane
 	w     fyne.Window
-	queue chan func()
+	queue uitest.Queue
 }
 
 func newHarness(t *testing.T, src Source) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	a.Settings().SetTheme(uitest.LightTheme())
 	w := test.NewTempWindow(t, nil)
-	h := &harness{t: t, w: w, queue: make(chan func(), 1024)}
-	h.p = New("Remote server", w, src, func(f func()) { h.queue <- f })
+	h := &harness{t: t, w: w, queue: uitest.NewQueue()}
+	h.p = New("Remote server", w, src, h.queue.Do)
 	h.p.loc = time.UTC
 	w.SetContent(h.p.Content)
 	w.Resize(paneSize)
@@ -60,26 +48,13 @@ func newHarness(t *testing.T, src Source) *harness {
 // pump runs queued UI work until ready says so.
 func (h *harness) pump(what string, ready func() bool) {
 	h.t.Helper()
-	deadline := time.After(testTimeout)
-	for !ready() {
-		select {
-		case f := <-h.queue:
-			f()
-		case <-deadline:
-			h.t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	h.queue.Pump(h.t, what, ready)
 }
 
 // step runs exactly one piece of queued UI work.
 func (h *harness) step(what string) {
 	h.t.Helper()
-	select {
-	case f := <-h.queue:
-		f()
-	case <-time.After(testTimeout):
-		h.t.Fatalf("timed out waiting for %s", what)
-	}
+	h.queue.Step(h.t, what)
 }
 
 // settle waits until no listing, sort or operation is under way.
@@ -113,28 +88,10 @@ func (h *harness) selected() []string {
 	return out
 }
 
-// walk visits o and everything under it, through widget renderers.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	if o == nil {
-		return
-	}
-	visit(o)
-	switch x := o.(type) {
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, visit)
-		}
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walk(c, visit)
-		}
-	}
-}
-
 // cells are the cells the table has built and shows.
 func (h *harness) cells() []*cell {
 	var out []*cell
-	walk(h.p.table, func(o fyne.CanvasObject) {
+	uitest.Walk(h.p.table, func(o fyne.CanvasObject) {
 		if c, ok := o.(*cell); ok {
 			out = append(out, c)
 		}
@@ -168,7 +125,7 @@ func (h *harness) rowOf(name string) int {
 func (h *harness) header(col column) *headerCell {
 	h.t.Helper()
 	var found *headerCell
-	walk(h.p.table, func(o fyne.CanvasObject) {
+	uitest.Walk(h.p.table, func(o fyne.CanvasObject) {
 		if hc, ok := o.(*headerCell); ok && hc.col == col && hc.Visible() {
 			found = hc
 		}
@@ -186,7 +143,7 @@ func (h *harness) overlay() fyne.CanvasObject { return h.w.Canvas().Overlays().T
 func (h *harness) button(text string) *widget.Button {
 	h.t.Helper()
 	var found *widget.Button
-	walk(h.overlay(), func(o fyne.CanvasObject) {
+	uitest.Walk(h.overlay(), func(o fyne.CanvasObject) {
 		if b, ok := o.(*widget.Button); ok && b.Text == text {
 			found = b
 		}
@@ -201,7 +158,7 @@ func (h *harness) button(text string) *widget.Button {
 func (h *harness) dialogEntry() *widget.Entry {
 	h.t.Helper()
 	var found *widget.Entry
-	walk(h.overlay(), func(o fyne.CanvasObject) {
+	uitest.Walk(h.overlay(), func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok {
 			found = e
 		}
@@ -215,7 +172,7 @@ func (h *harness) dialogEntry() *widget.Entry {
 // overlayText is all the text of the overlay shown.
 func (h *harness) overlayText() string {
 	var b strings.Builder
-	walk(h.overlay(), func(o fyne.CanvasObject) {
+	uitest.Walk(h.overlay(), func(o fyne.CanvasObject) {
 		switch x := o.(type) {
 		case *canvas.Text:
 			b.WriteString(x.Text + "\n")
@@ -232,12 +189,12 @@ func (h *harness) overlayText() string {
 func (h *harness) tapMenu(label string) {
 	h.t.Helper()
 	var item fyne.Tappable
-	walk(h.overlay(), func(o fyne.CanvasObject) {
+	uitest.Walk(h.overlay(), func(o fyne.CanvasObject) {
 		tp, ok := o.(fyne.Tappable)
 		if !ok {
 			return
 		}
-		walk(o, func(in fyne.CanvasObject) {
+		uitest.Walk(o, func(in fyne.CanvasObject) {
 			if tx, ok := in.(*canvas.Text); ok && tx.Text == label {
 				item = tp // the last, so the deepest, holding the label
 			}

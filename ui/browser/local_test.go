@@ -230,6 +230,39 @@ func TestLocalOperations(t *testing.T) {
 	}
 }
 
+// pathCase is a folder, the folder holding it and its breadcrumbs.
+type pathCase struct {
+	dir, parent string
+	crumbs      []Crumb
+}
+
+// resolveCase is what a user typed into the path bar while dir was shown,
+// and the folder it names.
+type resolveCase struct{ dir, typed, want string }
+
+// checkPaths checks a source's path rules, which Local and POSIX each
+// implement for their own kind of path.
+func checkPaths(t *testing.T, src interface {
+	Parent(string) string
+	Crumbs(string) []Crumb
+	Resolve(dir, typed string) string
+}, paths []pathCase, resolves []resolveCase) {
+	t.Helper()
+	for _, tc := range paths {
+		if got := src.Parent(tc.dir); got != tc.parent {
+			t.Errorf("Parent(%q) = %q, want %q", tc.dir, got, tc.parent)
+		}
+		if got := src.Crumbs(tc.dir); !slices.Equal(got, tc.crumbs) {
+			t.Errorf("Crumbs(%q) = %v, want %v", tc.dir, got, tc.crumbs)
+		}
+	}
+	for _, tc := range resolves {
+		if got := src.Resolve(tc.dir, tc.typed); got != tc.want {
+			t.Errorf("Resolve(%q, %q) = %q, want %q", tc.dir, tc.typed, got, tc.want)
+		}
+	}
+}
+
 func TestLocalPaths(t *testing.T) {
 	skipWindows(t)
 	home, err := os.UserHomeDir()
@@ -237,24 +270,11 @@ func TestLocalPaths(t *testing.T) {
 		t.Skip("no home folder:", err)
 	}
 	l := Local{}
-	for _, tc := range []struct {
-		dir, parent string
-		crumbs      []Crumb
-	}{
+	checkPaths(t, l, []pathCase{
 		{"/", "/", []Crumb{{"/", "/"}}},
 		{"/home", "/", []Crumb{{"/", "/"}, {"home", "/home"}}},
 		{"/home/alice/", "/home", []Crumb{{"/", "/"}, {"home", "/home"}, {"alice", "/home/alice"}}},
-	} {
-		if got := l.Parent(tc.dir); got != tc.parent {
-			t.Errorf("Parent(%q) = %q, want %q", tc.dir, got, tc.parent)
-		}
-		if got := l.Crumbs(tc.dir); !slices.Equal(got, tc.crumbs) {
-			t.Errorf("Crumbs(%q) = %v, want %v", tc.dir, got, tc.crumbs)
-		}
-	}
-	for _, tc := range []struct {
-		dir, typed, want string
-	}{
+	}, []resolveCase{
 		{"/home/alice", "docs", "/home/alice/docs"},
 		{"/home/alice", "../bob/", "/home/bob"},
 		{"/home/alice", "/etc/", "/etc"},
@@ -262,11 +282,7 @@ func TestLocalPaths(t *testing.T) {
 		{"/home/alice", "", "/home/alice"},
 		{"/srv", "~", home},
 		{"/srv", "~/x", filepath.Join(home, "x")},
-	} {
-		if got := l.Resolve(tc.dir, tc.typed); got != tc.want {
-			t.Errorf("Resolve(%q, %q) = %q, want %q", tc.dir, tc.typed, got, tc.want)
-		}
-	}
+	})
 	if got := l.Join("/home", "alice"); got != "/home/alice" {
 		t.Errorf("Join = %q", got)
 	}
@@ -274,36 +290,19 @@ func TestLocalPaths(t *testing.T) {
 
 func TestPOSIXPaths(t *testing.T) {
 	var p POSIX
-	for _, tc := range []struct {
-		dir, parent string
-		crumbs      []Crumb
-	}{
+	checkPaths(t, p, []pathCase{
 		{"/", "/", []Crumb{{"/", "/"}}},
 		{"/pub", "/", []Crumb{{"/", "/"}, {"pub", "/pub"}}},
 		{"/pub/linux/", "/pub", []Crumb{{"/", "/"}, {"pub", "/pub"}, {"linux", "/pub/linux"}}},
 		{"a back\\slash/x", "a back\\slash", []Crumb{{"a back\\slash", "a back\\slash"}, {"x", "a back\\slash/x"}}},
 		{".", ".", []Crumb{{".", "."}}},
-	} {
-		if got := p.Parent(tc.dir); got != tc.parent {
-			t.Errorf("Parent(%q) = %q, want %q", tc.dir, got, tc.parent)
-		}
-		if got := p.Crumbs(tc.dir); !slices.Equal(got, tc.crumbs) {
-			t.Errorf("Crumbs(%q) = %v, want %v", tc.dir, got, tc.crumbs)
-		}
-	}
-	for _, tc := range []struct {
-		dir, typed, want string
-	}{
+	}, []resolveCase{
 		{"/pub", "linux", "/pub/linux"},
 		{"/pub", "..", "/"},
 		{"/pub", "/incoming/", "/incoming"},
 		{"/pub", " ", "/pub"},
 		{"/", "../..", "/"},
-	} {
-		if got := p.Resolve(tc.dir, tc.typed); got != tc.want {
-			t.Errorf("Resolve(%q, %q) = %q, want %q", tc.dir, tc.typed, got, tc.want)
-		}
-	}
+	})
 	for _, tc := range []struct {
 		name string
 		ok   bool

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"image/color"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -19,17 +18,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"software.sslmate.com/src/go-pkcs12"
 
 	"lockbox/client/identity"
 	"lockbox/client/secrets"
+	"lockbox/ui/internal/uitest"
 )
-
-// testTimeout bounds every wait so that a broken test fails instead of
-// hanging; it is never used to let something happen.
-const testTimeout = 20 * time.Second
 
 const (
 	goodPassword  = "correct-horse-7731"
@@ -45,14 +40,6 @@ var (
 
 func fixedClock() time.Time { return testNow }
 
-// lightTheme is the default theme forced to its light variant, so that the
-// golden images do not depend on the machine's preference.
-type lightTheme struct{ fyne.Theme }
-
-func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, theme.VariantLight)
-}
-
 // brokenSecrets is a secret store whose keyring is unavailable.
 type brokenSecrets struct{}
 
@@ -60,46 +47,12 @@ func (brokenSecrets) Get(string) (string, error) { return "", os.ErrPermission }
 func (brokenSecrets) Set(string, string) error   { return os.ErrPermission }
 func (brokenSecrets) Delete(string) error        { return os.ErrPermission }
 
-// queue stands in for fyne.Do: the goroutines that read files post to it,
-// and the test goroutine runs what they posted while it waits, so widgets
-// are only ever touched by the test goroutine.
-type queue chan func()
-
-func newQueue() queue { return make(queue, 256) }
-
-func (q queue) do(f func()) { q <- f }
-
-// pump runs posted UI work until ready says so.
-func (q queue) pump(t *testing.T, what string, ready func() bool) {
-	t.Helper()
-	deadline := time.After(testTimeout)
-	for !ready() {
-		select {
-		case f := <-q:
-			f()
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
-// runOne runs the next piece of posted UI work.
-func (q queue) runOne(t *testing.T, what string) {
-	t.Helper()
-	select {
-	case f := <-q:
-		f()
-	case <-time.After(testTimeout):
-		t.Fatalf("timed out waiting for %s", what)
-	}
-}
-
 // newTestWindow is a shown 1000x700 window (the main window's size) of a
 // test app in the light theme.
 func newTestWindow(t *testing.T) fyne.Window {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	a.Settings().SetTheme(uitest.LightTheme())
 	w := a.NewWindow("Lockbox")
 	w.Resize(fyne.NewSize(1000, 700))
 	w.Show()

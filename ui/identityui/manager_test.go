@@ -13,20 +13,21 @@ import (
 	"lockbox/client/identity"
 	"lockbox/client/secrets"
 	"lockbox/client/verify"
+	"lockbox/ui/internal/uitest"
 )
 
 // managerHarness is a manager on a test window whose file and keyring work
 // reports through a queue the test drains.
 type managerHarness struct {
 	w fyne.Window
-	q queue
+	q uitest.Queue
 	m *Manager
 }
 
 func newManager(t *testing.T, s *identity.Store, sec secrets.Store) *managerHarness {
 	t.Helper()
-	h := &managerHarness{w: newTestWindow(t), q: newQueue()}
-	h.m = NewManager(h.w, s, sec, ManagerOptions{Now: fixedClock, Do: h.q.do})
+	h := &managerHarness{w: newTestWindow(t), q: uitest.NewQueue()}
+	h.m = NewManager(h.w, s, sec, ManagerOptions{Now: fixedClock, Do: h.q.Do})
 	h.w.SetContent(h.m.Content())
 	return h
 }
@@ -104,7 +105,7 @@ func TestManagerAdd(t *testing.T) {
 				t.Error("Add is enabled before a file was chosen")
 			}
 			f.files.pick(p.aliceP12)
-			h.q.pump(t, "alice.p12 to be read", func() bool { return f.complete })
+			h.q.Pump(t, "alice.p12 to be read", func() bool { return f.complete })
 			if f.name.Text != "alice" {
 				t.Errorf("name defaults to %q, want the file's name", f.name.Text)
 			}
@@ -119,7 +120,7 @@ func TestManagerAdd(t *testing.T) {
 			for _, st := range steps {
 				f.password.SetText(st.password)
 				test.Tap(f.save)
-				h.q.pump(t, "the form to answer", func() bool { return !f.busy })
+				h.q.Pump(t, "the form to answer", func() bool { return !f.busy })
 				if f.status.Text != st.want || h.m.addForm != f {
 					t.Fatalf("with password %q: status %q, want %q and the form still open", st.password, f.status.Text, st.want)
 				}
@@ -128,7 +129,7 @@ func TestManagerAdd(t *testing.T) {
 			f.password.SetText("")
 			test.Type(f.password, goodPassword)
 			test.Tap(f.save)
-			h.q.pump(t, "the identity to be saved", func() bool { return h.m.addForm == nil })
+			h.q.Pump(t, "the identity to be saved", func() bool { return h.m.addForm == nil })
 
 			if !strings.Contains(h.m.status.Text, tt.wantStatus) || h.m.status.Importance != tt.imp {
 				t.Errorf("status %q (%v), want %q (%v)", h.m.status.Text, h.m.status.Importance, tt.wantStatus, tt.imp)
@@ -174,14 +175,14 @@ func TestManagerAddRefuses(t *testing.T) {
 			f := h.m.addForm
 			t.Cleanup(func() { test.Tap(f.cancel) })
 			f.files.pick(tt.first)
-			h.q.pump(t, "the first file", func() bool { return f.chosen != (identity.Files{}) })
+			h.q.Pump(t, "the first file", func() bool { return f.chosen != (identity.Files{}) })
 			if tt.second != "" {
 				f.files.pickSecond(tt.second)
-				h.q.pump(t, "the second file", func() bool { return f.complete })
+				h.q.Pump(t, "the second file", func() bool { return f.complete })
 			}
 			f.name.SetText(tt.saveAs)
 			test.Tap(f.save)
-			h.q.pump(t, "the form to answer", func() bool { return !f.busy })
+			h.q.Pump(t, "the form to answer", func() bool { return !f.busy })
 			if !strings.Contains(f.status.Text, tt.want) || f.status.Importance != widget.DangerImportance || h.m.addForm != f {
 				t.Errorf("status %q (%v), want %q with the form open", f.status.Text, f.status.Importance, tt.want)
 			}
@@ -224,7 +225,7 @@ func TestManagerRemove(t *testing.T) {
 
 			test.Tap(h.m.remove)
 			test.Tap(h.m.confirm.yes)
-			h.q.pump(t, "the identity to be removed", func() bool { return !strings.HasPrefix(h.m.status.Text, "Removing") })
+			h.q.Pump(t, "the identity to be removed", func() bool { return !strings.HasPrefix(h.m.status.Text, "Removing") })
 			if !strings.Contains(h.m.status.Text, tt.wantStatus) || h.m.status.Importance != tt.imp {
 				t.Errorf("status %q (%v), want %q (%v)", h.m.status.Text, h.m.status.Importance, tt.wantStatus, tt.imp)
 			}

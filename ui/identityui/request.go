@@ -113,18 +113,10 @@ type RequestDialog struct {
 	gen         int                // numbers the loads, so that a stale one is dropped
 }
 
-// ShowRequest builds the question for req and shows it on win. onAnswer is
-// called once, on the UI goroutine, when the user answers or the dialog is
-// closed or dismissed (which answer none).
-func ShowRequest(win fyne.Window, req client.IdentityRequest, opts RequestOptions, onAnswer func(Answer)) *RequestDialog {
-	rd := NewRequestDialog(win, req, opts, onAnswer)
-	rd.Show()
-	return rd
-}
-
-// NewRequestDialog builds the question without showing it, so that a
-// caller (or a test capturing win for a golden image) can show it when
-// ready. See ShowRequest.
+// NewRequestDialog builds the question for req on win without showing it,
+// so that a caller (or a test capturing win for a golden image) can show
+// it when ready. onAnswer is called once, on the UI goroutine, when the
+// user answers or the dialog is closed or dismissed (which answer none).
 func NewRequestDialog(win fyne.Window, req client.IdentityRequest, opts RequestOptions, onAnswer func(Answer)) *RequestDialog {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -192,9 +184,6 @@ func (rd *RequestDialog) Show() { rd.dlg.Show() }
 // connection was cancelled or ended). onAnswer gets "send none" unless the
 // user already answered; either way it is called only once.
 func (rd *RequestDialog) Dismiss() { rd.answer(Answer{}) }
-
-// Answered reports whether onAnswer was called.
-func (rd *RequestDialog) Answered() bool { return rd.answered }
 
 // SelectSaved selects the saved identity name and loads it, as a click on
 // it does. It reports whether the dialog offers that identity.

@@ -13,38 +13,40 @@ import (
 	"lockbox/client"
 	"lockbox/client/identity"
 	"lockbox/client/secrets"
+	"lockbox/ui/internal/uitest"
 )
 
 // requestHarness is a request dialog on a test window whose file loading
 // reports through a queue the test drains.
 type requestHarness struct {
 	w       fyne.Window
-	q       queue
+	q       uitest.Queue
 	rd      *RequestDialog
 	answers []Answer
 }
 
 func newRequest(t *testing.T, req client.IdentityRequest, opts RequestOptions) *requestHarness {
 	t.Helper()
-	h := &requestHarness{w: newTestWindow(t), q: newQueue()}
-	opts.Do = h.q.do
+	h := &requestHarness{w: newTestWindow(t), q: uitest.NewQueue()}
+	opts.Do = h.q.Do
 	if opts.Now == nil {
 		opts.Now = fixedClock
 	}
-	h.rd = ShowRequest(h.w, req, opts, func(a Answer) { h.answers = append(h.answers, a) })
+	h.rd = NewRequestDialog(h.w, req, opts, func(a Answer) { h.answers = append(h.answers, a) })
+	h.rd.Show()
 	return h
 }
 
 // waitIdle runs posted work until nothing is being read or saved.
 func (h *requestHarness) waitIdle(t *testing.T, what string) {
 	t.Helper()
-	h.q.pump(t, what, func() bool { return !h.rd.busy && !strings.HasPrefix(h.rd.status.Text, "Reading ") })
+	h.q.Pump(t, what, func() bool { return !h.rd.busy && !strings.HasPrefix(h.rd.status.Text, "Reading ") })
 }
 
 // waitAnswer runs posted work until the dialog answered.
 func (h *requestHarness) waitAnswer(t *testing.T) Answer {
 	t.Helper()
-	h.q.pump(t, "the answer", func() bool { return len(h.answers) > 0 })
+	h.q.Pump(t, "the answer", func() bool { return len(h.answers) > 0 })
 	if len(h.answers) != 1 {
 		t.Fatalf("onAnswer called %d times, want once", len(h.answers))
 	}
@@ -237,20 +239,27 @@ func TestRequestSendNone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newRequest(t, request(p.testCA), RequestOptions{})
+			// With a store "Remember for this site" can be checked for a
+			// file, as the window offers it.
+			h := newRequest(t, request(p.testCA), RequestOptions{Store: newStore(t)})
 			// A loaded identity must not be sent by anything but "Send certificate".
 			h.rd.files.pick(p.alicePEM)
 			h.waitIdle(t, "alice.pem to load")
 			if h.rd.send.Disabled() {
 				t.Fatalf("alice.pem did not load: %s", h.rd.status.Text)
 			}
-			h.rd.remember.SetChecked(tt.remember)
+			if tt.remember {
+				test.Tap(h.rd.remember) // as the user does: the box starts unchecked
+			}
+			if h.rd.remember.Checked != tt.remember {
+				t.Fatalf("Remember for this site: checked %v, want %v", h.rd.remember.Checked, tt.remember)
+			}
 			tt.answer(h.rd)
 			if a := h.waitAnswer(t); a != tt.want {
 				t.Errorf("answer = %+v, want %+v", a, tt.want)
 			}
-			if !h.rd.Answered() {
-				t.Error("Answered() = false after the answer")
+			if !h.rd.answered {
+				t.Error("not marked answered after the answer")
 			}
 		})
 	}
@@ -265,9 +274,9 @@ func TestRequestDismissAnswersOnce(t *testing.T) {
 	test.Tap(h.rd.sendNone)
 	test.Tap(h.rd.send)
 	h.rd.dlg.Hide()
-	h.q.runOne(t, "the file's classification")
+	h.q.Step(t, "the file's classification")
 	for len(h.q) > 0 {
-		h.q.runOne(t, "the rest of the posted work")
+		h.q.Step(t, "the rest of the posted work")
 	}
 	if len(h.answers) != 1 || h.answers[0] != (Answer{}) {
 		t.Fatalf("answers = %+v, want one \"send none\"", h.answers)

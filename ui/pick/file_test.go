@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"lockbox/ui/internal/uitest"
 )
 
 // fakeFile is what the file dialog hands over for a chosen file.
@@ -79,22 +81,11 @@ func TestChosen(t *testing.T) {
 // labelTexts lists the texts of the labels in o.
 func labelTexts(o fyne.CanvasObject) []string {
 	var out []string
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case *widget.Label:
-			out = append(out, v.Text)
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
+	uitest.Walk(o, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			out = append(out, l.Text)
 		}
-	}
-	walk(o)
+	})
 	return out
 }
 

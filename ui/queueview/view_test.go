@@ -2,7 +2,6 @@ package queueview
 
 import (
 	"errors"
-	"image/color"
 	"strings"
 	"testing"
 	"time"
@@ -13,15 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client/transfer"
+	"lockbox/ui/internal/uitest"
 )
-
-// lightTheme is the default theme forced to its light variant, so that the
-// golden image does not depend on the machine's preference.
-type lightTheme struct{ fyne.Theme }
-
-func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, theme.VariantLight)
-}
 
 // harness is a view in a window whose delayed drawings are queued for the
 // test to run, as fyne.Do would run them on the UI goroutine.
@@ -34,7 +26,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	a.Settings().SetTheme(uitest.LightTheme())
 	h := &harness{v: New()}
 	h.v.Later = func(f func()) { h.later = append(h.later, f) }
 	h.w = test.NewTempWindow(t, h.v.Content)

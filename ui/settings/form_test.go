@@ -2,23 +2,15 @@ package settings
 
 import (
 	"errors"
-	"image/color"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"lockbox/ui/internal/uitest"
 )
-
-// lightTheme is the default theme forced to its light variant, so that the
-// golden image does not depend on the machine's preference.
-type lightTheme struct{ fyne.Theme }
-
-func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, theme.VariantLight)
-}
 
 func TestFormEdits(t *testing.T) {
 	for _, tc := range []struct {
@@ -116,7 +108,7 @@ func TestFormCancel(t *testing.T) {
 
 func TestShowDialog(t *testing.T) {
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	a.Settings().SetTheme(uitest.LightTheme())
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(800, 600))
 	var saved []Settings

@@ -1,31 +1,26 @@
 package sitesui
 
 import (
-	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client/secrets"
+	"lockbox/client/secrets/secretstest"
 	"lockbox/client/sites"
+	"lockbox/ui/internal/uitest"
 )
-
-// testTimeout bounds every wait so that a broken test fails instead of
-// hanging; it is never used to let something happen.
-const testTimeout = 20 * time.Second
 
 const (
 	sitePassword   = "S1te-Pa55-word"
-	importPassword = "Imp0rted-Pa55"
+	importPassword = "Imp0rted-Pa55" // in sampleSiteManager
 )
 
 // harness is a site manager whose UI work from background goroutines is
@@ -34,7 +29,7 @@ const (
 type harness struct {
 	m     *Manager
 	win   fyne.Window
-	queue chan func()
+	queue uitest.Queue
 	store *sites.Store
 	sec   *secrets.Memory
 	dir   string
@@ -43,7 +38,7 @@ type harness struct {
 func newHarness(t *testing.T, keyringErr error, seed ...sites.Site) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	h := &harness{queue: make(chan func(), 1024), dir: t.TempDir(), sec: secrets.NewMemory()}
+	h := &harness{queue: uitest.NewQueue(), dir: t.TempDir(), sec: secrets.NewMemory()}
 	var err error
 	h.store, err = sites.Open(filepath.Join(h.dir, sites.FileName))
 	if err != nil {
@@ -58,7 +53,7 @@ func newHarness(t *testing.T, keyringErr error, seed ...sites.Site) *harness {
 		}
 	}
 	h.win = a.NewWindow("Sites")
-	h.m = New(h.win, h.store, h.sec, keyringErr, func(f func()) { h.queue <- f })
+	h.m = New(h.win, h.store, h.sec, keyringErr, h.queue.Do)
 	h.win.SetContent(h.m.Content())
 	h.win.Resize(DialogSize)
 	h.win.Show()
@@ -69,15 +64,7 @@ func newHarness(t *testing.T, keyringErr error, seed ...sites.Site) *harness {
 // settle runs queued UI work until no background operation is left.
 func (h *harness) settle(t *testing.T) {
 	t.Helper()
-	deadline := time.After(testTimeout)
-	for h.m.pending > 0 {
-		select {
-		case f := <-h.queue:
-			f()
-		case <-deadline:
-			t.Fatal("timed out waiting for the site manager's background work")
-		}
-	}
+	h.queue.Pump(t, "the site manager's background work", func() bool { return h.m.pending == 0 })
 }
 
 // selectSite selects the saved site called name in the list.
@@ -106,14 +93,13 @@ func (h *harness) overlayTexts() string {
 		return ""
 	}
 	var b strings.Builder
-	walk(top, func(o fyne.CanvasObject) bool {
+	uitest.Walk(top, func(o fyne.CanvasObject) {
 		switch w := o.(type) {
 		case *widget.Label:
 			b.WriteString(w.Text + "\n")
 		case *widget.Button:
 			b.WriteString("[" + w.Text + "]\n")
 		}
-		return false
 	})
 	return b.String()
 }
@@ -125,63 +111,11 @@ func (h *harness) tapOverlayButton(t *testing.T, text string) {
 	if top == nil {
 		t.Fatalf("no dialog is open to press %q in", text)
 	}
-	var found *widget.Button
-	walk(top, func(o fyne.CanvasObject) bool {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
-			found = b
-			return true
-		}
-		return false
-	})
+	found := uitest.Button(top, text)
 	if found == nil {
 		t.Fatalf("the dialog has no %q button:\n%s", text, h.overlayTexts())
 	}
 	test.Tap(found)
-}
-
-// walk visits o and everything inside it until visit returns true.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
-	if visit(o) {
-		return true
-	}
-	var children []fyne.CanvasObject
-	switch c := o.(type) {
-	case *fyne.Container:
-		children = c.Objects
-	case fyne.Widget:
-		children = test.WidgetRenderer(c).Objects()
-	}
-	for _, child := range children {
-		if walk(child, visit) {
-			return true
-		}
-	}
-	return false
-}
-
-// assertNoPasswordOnDisk reads every file under dir.
-func assertNoPasswordOnDisk(t *testing.T, dir string, passwords ...string) {
-	t.Helper()
-	files := 0
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		files++
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, pw := range passwords {
-			if bytes.Contains(data, []byte(pw)) {
-				t.Errorf("%s contains a password", path)
-			}
-		}
-		return nil
-	})
-	if files == 0 {
-		t.Fatal("no file was written")
-	}
 }
 
 func TestCreateAndSaveSite(t *testing.T) {
@@ -221,7 +155,7 @@ func TestCreateAndSaveSite(t *testing.T) {
 	if pw, err := sites.Password(h.sec, "Example"); err != nil || pw != sitePassword {
 		t.Errorf("the password did not land in the secrets store: %v", err)
 	}
-	assertNoPasswordOnDisk(t, h.dir, sitePassword)
+	secretstest.AssertNotOnDisk(t, h.dir, sitePassword)
 	if h.m.status.Text != "The site and its password were saved." {
 		t.Errorf("status %q", h.m.status.Text)
 	}
@@ -345,47 +279,10 @@ func TestDeleteNeedsConfirmation(t *testing.T) {
 	}
 }
 
-const sampleSiteManager = `<?xml version="1.0" encoding="UTF-8"?>
-<FileZilla3 version="3.66.4" platform="linux">
-	<Servers>
-		<Folder expanded="1">Work
-			<Server>
-				<Host>ftp.work.example</Host>
-				<Port>21</Port>
-				<Protocol>4</Protocol>
-				<User>alice</User>
-				<Pass encoding="base64">SW1wMHJ0ZWQtUGE1NQ==</Pass>
-				<Logontype>1</Logontype>
-				<PasvMode>MODE_ACTIVE</PasvMode>
-				<Name>Prod</Name>
-				<RemoteDir>1 0 4 home 5 alice</RemoteDir>
-			</Server>
-		</Folder>
-		<Server>
-			<Host>old.example.com</Host>
-			<Protocol>3</Protocol>
-			<User>carol</User>
-			<Pass encoding="crypt">abc</Pass>
-			<Logontype>1</Logontype>
-			<Name>Old</Name>
-		</Server>
-		<Server>
-			<Host>sftp.example.com</Host>
-			<Protocol>1</Protocol>
-			<Name>SFTP</Name>
-		</Server>
-	</Servers>
-</FileZilla3>
-`
-
-func writeSample(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "sitemanager.xml")
-	if err := os.WriteFile(path, []byte(sampleSiteManager), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+// sampleSiteManager is a FileZilla sitemanager.xml with a base64 and a
+// plain password, an active-mode site, an encrypted password and a site of
+// a protocol Lockbox lacks; the CLI's tests import it too.
+var sampleSiteManager = filepath.Join("..", "..", "client", "sites", "testdata", "sitemanager-frontends.xml")
 
 func TestImportFromFileZilla(t *testing.T) {
 	unavailable := &secrets.UnavailableError{Reason: "no Secret Service (gnome-keyring or KWallet) is running on the D-Bus session bus, so passwords cannot be saved; you will be asked for them each time"}
@@ -394,15 +291,15 @@ func TestImportFromFileZilla(t *testing.T) {
 		keyringErr  error
 		wantSummary []string
 	}{
-		{"keyring works", nil, []string{"2 sites were imported.", "1 passwords were saved in the system keyring."}},
-		{"no keyring", unavailable, []string{"2 sites were imported.", "1 passwords were not saved: no Secret Service (gnome-keyring or KWallet) is running", "kept only until Lockbox closes"}},
+		{"keyring works", nil, []string{"3 sites were imported.", "2 passwords were saved in the system keyring."}},
+		{"no keyring", unavailable, []string{"3 sites were imported.", "2 passwords were not saved: no Secret Service (gnome-keyring or KWallet) is running", "kept only until Lockbox closes"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, tc.keyringErr)
-			h.m.Import(writeSample(t))
+			h.m.Import(sampleSiteManager)
 			h.settle(t)
-			if got := names(h.store.List()); !reflect.DeepEqual(got, []string{"Old", "Work/Prod"}) {
+			if got := names(h.store.List()); !reflect.DeepEqual(got, []string{"Implicit", "Old", "Work/Prod"}) {
 				t.Fatalf("imported %v", got)
 			}
 			prod, _ := h.store.Get("Work/Prod")
@@ -412,7 +309,7 @@ func TestImportFromFileZilla(t *testing.T) {
 			if pw, err := sites.Password(h.sec, "Work/Prod"); err != nil || pw != importPassword {
 				t.Errorf("the imported password is not in the secrets store: %v", err)
 			}
-			assertNoPasswordOnDisk(t, h.dir, importPassword)
+			secretstest.AssertNotOnDisk(t, h.dir, importPassword)
 			summary := h.overlayTexts()
 			for _, want := range append(tc.wantSummary,
 				`site "Work/Prod": active mode is not supported, passive will be used`,
@@ -510,7 +407,7 @@ func TestKeyringUnavailableIsVisible(t *testing.T) {
 			if h.m.status.Text != tc.wantStatus {
 				t.Errorf("status %q, want %q", h.m.status.Text, tc.wantStatus)
 			}
-			assertNoPasswordOnDisk(t, h.dir, sitePassword)
+			secretstest.AssertNotOnDisk(t, h.dir, sitePassword)
 		})
 	}
 }
