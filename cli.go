@@ -321,7 +321,7 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 		printListing(stdout, dir, entries)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
+		fmt.Fprintf(stderr, "lockbox ls: %s\n", withAdvice(err))
 		return exitFailure
 	}
 	return exitCode(report, nil, stderr)
@@ -348,13 +348,18 @@ func password(t client.Target, stdin io.Reader, stderr io.Writer) (string, error
 
 func exitCode(report *client.Report, err error, stderr io.Writer) int {
 	if err != nil {
-		fmt.Fprintf(stderr, "lockbox: %v\n", err)
+		fmt.Fprintf(stderr, "lockbox: %s\n", withAdvice(err))
 		if client.IsTrustFailure(err) {
 			return exitUntrusted
 		}
 		return exitFailure
 	}
 	if report != nil && !report.Trusted {
+		if report.Trust != client.TrustPinChanged {
+			if a := rootAdvice(report.Problems); a != "" {
+				fmt.Fprintf(stderr, "lockbox: %s\n", a)
+			}
+		}
 		return exitUntrusted
 	}
 	return exitOK

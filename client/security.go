@@ -356,6 +356,9 @@ func (s *security) explainHandshakeError(err error) error {
 	if errors.As(err, &alert) && uint8(alert) == 116 { // certificate_required
 		return &ClientCertRequiredError{Err: err}
 	}
+	if ve, ok := versionError(err, s.base.MinVersion, s.base.MaxVersion); ok {
+		return ve
+	}
 	return err
 }
 

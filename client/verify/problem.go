@@ -43,7 +43,19 @@ const (
 	CodeWeakSignature    = "weak_signature"
 	CodeWeakKey          = "weak_key"
 	CodePinMismatch      = "pin_mismatch"
+	// CodeChainRejected is x509.Verify refusing a chain that reaches a
+	// trusted root for a reason no specific check explained (name
+	// constraints, path length, a CA's usage limits).
+	CodeChainRejected = "chain_rejected"
 )
+
+// RootUnknown reports whether p says that the chain does not reach a
+// trusted root because its root, or the issuer of its top certificate, is
+// not among the trusted roots. Adding that CA to the trusted roots is the
+// fix, if the user trusts whoever runs it; each front end words how.
+func RootUnknown(p Problem) bool {
+	return p.Code == CodeUnknownAuthority || p.Code == CodeIncompleteChain
+}
 
 // Problem is one thing wrong with one certificate of the chain.
 type Problem struct {
