@@ -300,7 +300,7 @@ func TestInspectAcceptOnce(t *testing.T) {
 	if !h.w.cancel.Disabled() || h.w.inspect.Disabled() {
 		t.Error("after the connection, Cancel must be disabled and Inspect enabled")
 	}
-	want := "Accepted once, not verified: self_signed, hostname_mismatch, expired"
+	want := "Accepted once, not verified: self-signed, wrong host name, expired"
 	if h.w.status.Text != want {
 		t.Errorf("status = %q, want %q", h.w.status.Text, want)
 	}
@@ -335,7 +335,7 @@ func TestInspectReject(t *testing.T) {
 	if !client.IsTrustFailure(r.err) {
 		t.Fatalf("err = %v, want a trust failure", r.err)
 	}
-	if !strings.HasPrefix(h.w.status.Text, "Not trusted: self_signed, hostname_mismatch") || h.w.status.Importance != widget.DangerImportance {
+	if !strings.HasPrefix(h.w.status.Text, "Not trusted: self-signed, wrong host name") || h.w.status.Importance != widget.DangerImportance {
 		t.Errorf("status = %q (importance %v)", h.w.status.Text, h.w.status.Importance)
 	}
 }
@@ -490,8 +490,8 @@ func TestSummary(t *testing.T) {
 		want string
 	}{
 		{verified, "Trusted: verified chain"},
-		{warn, "Trusted: verified chain; warnings: expires_soon"},
-		{selfSignedReport(t), "Not trusted: self_signed, hostname_mismatch"},
+		{warn, "Trusted: verified chain; warnings: expires soon"},
+		{selfSignedReport(t), "Not trusted: self-signed, wrong host name"},
 		{&client.Report{URL: "ftp://127.0.0.1:21"}, "Not encrypted: plain FTP has no certificate."},
 		{nil, "No report."},
 	} {
