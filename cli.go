@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"lockbox/client"
+	"lockbox/client/configfile"
 	"lockbox/client/identity"
 	"lockbox/client/trace"
 	"lockbox/client/trust"
@@ -170,7 +171,7 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 		}
 	}
 	o.Pins, err = trust.OpenDefault()
-	var corrupt *trust.CorruptError
+	var corrupt *configfile.CorruptError
 	if errors.As(err, &corrupt) {
 		// The damaged file was kept aside; go on with an empty store.
 		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
