@@ -50,7 +50,7 @@ func (e *UntrustedError) Error() string {
 	var codes []string
 	for _, p := range e.Problems {
 		if p.Severity == verify.SeverityError {
-			codes = append(codes, fmt.Sprintf("%s (level %d)", p.Code, p.Level))
+			codes = append(codes, fmt.Sprintf("%s (level %d)", verify.Title(p.Code), p.Level))
 		}
 	}
 	if e.Trust == TrustPinChanged {

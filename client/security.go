@@ -379,9 +379,9 @@ func shortFingerprint(der []byte) string {
 }
 
 func verdictSummary(t Trust, problems []verify.Problem) string {
-	var codes []string
+	var codes []string // in plain words: the window shows these too
 	for _, p := range problems {
-		codes = append(codes, p.Code)
+		codes = append(codes, verify.Title(p.Code))
 	}
 	switch t {
 	case TrustVerified:

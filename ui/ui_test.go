@@ -209,7 +209,7 @@ var fakeSteps = []trace.Step{
 		Explain: "The server greeted Lockbox in plain text."},
 	{At: 3 * time.Millisecond, Conn: "control", Dir: trace.Send, Name: "auth_tls", Summary: "AUTH TLS",
 		Explain: "Lockbox asked to switch this connection to TLS before sending any password."},
-	{At: 9 * time.Millisecond, Conn: "control", Dir: trace.Info, Name: "verification", Summary: "NOT trusted: self_signed, hostname_mismatch",
+	{At: 9 * time.Millisecond, Conn: "control", Dir: trace.Info, Name: "verification", Summary: "NOT trusted: self-signed, wrong host name",
 		Explain: "Lockbox cannot confirm the server's identity; see the problems listed for why.", Failed: true},
 }
 
