@@ -273,6 +273,9 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func runInspect(ctx context.Context, t client.Target, opts client.Options, asJSON bool, stdout, stderr io.Writer) int {
 	report, err := client.Inspect(ctx, t, opts)
+	if err != nil && report != nil {
+		report.Error = withAdvice(err) // the JSON's error says the fix too
+	}
 	if asJSON {
 		writeJSON(stdout, report)
 	} else {
@@ -292,6 +295,9 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 	}
 	sess, report, err := client.Connect(ctx, t, opts)
 	if err != nil {
+		if report != nil {
+			report.Error = withAdvice(err) // the JSON's error says the fix too
+		}
 		if asJSON {
 			writeJSON(stdout, struct {
 				*client.Report
