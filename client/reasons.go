@@ -62,23 +62,34 @@ func (r Reason) String() string {
 }
 
 // ReasonOf returns the reason err carries, the outermost one when several
-// are wrapped, or ReasonNone.
+// are wrapped, or ReasonNone. It follows both Unwrap() error and
+// Unwrap() []error, as errors.As does.
 func ReasonOf(err error) Reason {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		switch e := e.(type) {
-		case *StepError:
-			if e.Reason != ReasonNone {
-				return e.Reason
-			}
-		case *ClientCertRequiredError:
-			return ReasonClientCertRequired
-		case *TLSVersionError:
-			if e.TooOld() {
-				return ReasonTLSTooOld
-			}
-		case *UntrustedError:
-			if e.UnknownRoot() {
-				return ReasonUnknownRoot
+	switch e := err.(type) {
+	case nil:
+		return ReasonNone
+	case *StepError:
+		if e.Reason != ReasonNone {
+			return e.Reason
+		}
+	case *ClientCertRequiredError:
+		return ReasonClientCertRequired
+	case *TLSVersionError:
+		if e.TooOld() {
+			return ReasonTLSTooOld
+		}
+	case *UntrustedError:
+		if e.UnknownRoot() {
+			return ReasonUnknownRoot
+		}
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return ReasonOf(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if r := ReasonOf(e); r != ReasonNone {
+				return r
 			}
 		}
 	}

@@ -36,6 +36,7 @@ func TestReasonOf(t *testing.T) {
 		{"self-signed: no root to add", &UntrustedError{Problems: []verify.Problem{selfSigned}}, ReasonNone},
 		{"pin changed: not a root to add", &UntrustedError{Trust: TrustPinChanged, Problems: []verify.Problem{unknownRoot}}, ReasonNone},
 		{"plain FTP", &StepError{Step: "login", Reason: ReasonPlaintextPassword, Err: errors.New("x")}, ReasonPlaintextPassword},
+		{"joined with another error", errors.Join(io.EOF, &ClientCertRequiredError{Err: io.EOF}), ReasonClientCertRequired},
 		{"resumption without tickets", fmt.Errorf("list: %w", &StepError{Step: "list", Reason: ReasonResumptionNeedsTickets, Err: &textproto.Error{Code: 522}}), ReasonResumptionNeedsTickets},
 	}
 	for _, tt := range tests {
