@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"lockbox/client"
+	"lockbox/client/verify"
 	"lockbox/ui/sitesui"
 )
 
@@ -68,4 +69,20 @@ func reasonAdvice(r client.Reason) string {
 func protocolLabel(scheme client.Scheme) string {
 	l, _ := sitesui.ProtocolLabel(scheme)
 	return l
+}
+
+// rootAdvice is, for a report whose chain's root or issuer is not among the
+// trusted roots, the sentence (with a leading space) saying where the
+// window lets the user trust it; "" otherwise. It reads the report, not an
+// error: the trust dialog asks before the connection fails.
+func rootAdvice(rep *client.Report) string {
+	if rep == nil {
+		return ""
+	}
+	for _, p := range rep.Problems {
+		if p.Severity == verify.SeverityError && verify.RootUnknown(p) {
+			return " To trust its root from now on, add the root's certificate to this site's " + siteCAField + " in " + siteManagerPath + "."
+		}
+	}
+	return ""
 }

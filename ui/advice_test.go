@@ -74,6 +74,27 @@ func TestAdvicePerReason(t *testing.T) {
 	}
 }
 
+func TestRootAdviceInTrustDialog(t *testing.T) {
+	tests := []struct {
+		name string
+		rep  *client.Report
+		want string
+	}{
+		{"no report", nil, ""},
+		{"issuer unknown", &client.Report{Problems: []verify.Problem{{Code: verify.CodeUnknownAuthority, Severity: verify.SeverityError}}}, "Extra CA roots in File → Site manager…"},
+		{"intermediate missing", &client.Report{Problems: []verify.Problem{{Code: verify.CodeIncompleteChain, Severity: verify.SeverityError}}}, "Extra CA roots"},
+		{"self-signed: no root to add", &client.Report{Problems: []verify.Problem{{Code: verify.CodeSelfSigned, Severity: verify.SeverityError}}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rootAdvice(tt.rep)
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("rootAdvice = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestAdviceNamesRealLabels checks the names Advice uses against the menu,
 // the site manager's form and the settings page, so that a renamed label
 // cannot leave the advice pointing at nothing.
