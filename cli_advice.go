@@ -40,7 +40,7 @@ func withAdvice(err error) string {
 func rootAdvice(problems []verify.Problem) string {
 	for _, p := range problems {
 		if p.Severity == verify.SeverityError && verify.RootUnknown(p) {
-			return "the chain's root is not among your trusted roots; " + flagAdvice(client.ReasonUnknownRoot)
+			return "the chain's root is not among your trusted roots: add it with --ca only if you know and trust whoever runs it"
 		}
 	}
 	return ""
