@@ -148,8 +148,11 @@ func (e *TLSVersionError) Error() string {
 // Unwrap returns what crypto/tls reported.
 func (e *TLSVersionError) Unwrap() error { return e.Err }
 
-// alertProtocolVersion is TLS's protocol_version alert (RFC 8446 §6).
-const alertProtocolVersion = 70
+// TLS alerts (RFC 8446 §6) that carry a reason.
+const (
+	alertProtocolVersion     = 70
+	alertCertificateRequired = 116
+)
 
 // versionError recognises a handshake that failed for want of a common TLS
 // version: the server picked one Go refused ("server selected unsupported

@@ -80,10 +80,34 @@ func TestOldTLSServer(t *testing.T) {
 	}
 }
 
+// TestCertificateRequiredAlert connects to a server that answers the
+// ClientHello with a certificate_required alert alone, without asking for
+// a certificate first: the reason still reaches the front end.
+func TestCertificateRequiredAlert(t *testing.T) {
+	addr := answerHello(t, []byte{21, 3, 3, 0, 2, 2, alertCertificateRequired})
+	_, err := Inspect(bg, mustTarget(t, "https://"+addr+"/"), Options{})
+	var cr *ClientCertRequiredError
+	if !errors.As(err, &cr) || ReasonOf(err) != ReasonClientCertRequired {
+		t.Fatalf("err = %v (reason %v), want a ClientCertRequiredError", err, ReasonOf(err))
+	}
+}
+
 // oldServerHello listens on loopback and answers one ClientHello with a
 // bare ServerHello for version, as an old OpenSSL server does. It returns
 // the address.
 func oldServerHello(t *testing.T, version uint16) string {
+	t.Helper()
+	v1, v2 := byte(version>>8), byte(version)
+	// version, 32 random bytes, empty session id, TLS_RSA_WITH_AES_128_CBC_SHA, no compression
+	body := append([]byte{v1, v2}, make([]byte, 32)...)
+	body = append(body, 0, 0x00, 0x2f, 0)
+	msg := append([]byte{2, 0, byte(len(body) >> 8), byte(len(body))}, body...)
+	return answerHello(t, append([]byte{22, v1, v2, byte(len(msg) >> 8), byte(len(msg))}, msg...))
+}
+
+// answerHello listens on loopback and answers one ClientHello with the
+// records in reply. It returns the address.
+func answerHello(t *testing.T, reply []byte) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -103,13 +127,7 @@ func oldServerHello(t *testing.T, version uint16) string {
 		if _, err := io.CopyN(io.Discard, c, int64(hdr[3])<<8|int64(hdr[4])); err != nil {
 			return
 		}
-		v1, v2 := byte(version>>8), byte(version)
-		// version, 32 random bytes, empty session id, TLS_RSA_WITH_AES_128_CBC_SHA, no compression
-		body := append([]byte{v1, v2}, make([]byte, 32)...)
-		body = append(body, 0, 0x00, 0x2f, 0)
-		msg := append([]byte{2, 0, byte(len(body) >> 8), byte(len(body))}, body...)
-		rec := append([]byte{22, v1, v2, byte(len(msg) >> 8), byte(len(msg))}, msg...)
-		c.Write(rec)
+		c.Write(reply)
 		io.Copy(io.Discard, c)
 	}()
 	return ln.Addr().String()

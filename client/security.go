@@ -352,8 +352,8 @@ func (s *security) explainHandshakeError(err error) error {
 		s.mu.Unlock()
 		return &ClientCertRequiredError{AcceptableCAs: cas, Err: err}
 	}
-	var alert tls.AlertError
-	if errors.As(err, &alert) && uint8(alert) == 116 { // certificate_required
+	var alert tls.AlertError // how QUIC reports an alert; TCP's comes as remoteAlert
+	if a, ok := remoteAlert(err); ok && a == alertCertificateRequired || errors.As(err, &alert) && uint8(alert) == alertCertificateRequired {
 		return &ClientCertRequiredError{Err: err}
 	}
 	if ve, ok := versionError(err, s.base.MinVersion, s.base.MaxVersion); ok {
