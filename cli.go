@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"lockbox/client"
+	"lockbox/client/configfile"
 	"lockbox/client/identity"
 	"lockbox/client/trace"
 	"lockbox/client/trust"
@@ -170,7 +171,7 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 		}
 	}
 	o.Pins, err = trust.OpenDefault()
-	var corrupt *trust.CorruptError
+	var corrupt *configfile.CorruptError
 	if errors.As(err, &corrupt) {
 		// The damaged file was kept aside; go on with an empty store.
 		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
@@ -272,6 +273,9 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func runInspect(ctx context.Context, t client.Target, opts client.Options, asJSON bool, stdout, stderr io.Writer) int {
 	report, err := client.Inspect(ctx, t, opts)
+	if err != nil && report != nil {
+		report.Error = withAdvice(err) // the JSON's error says the fix too
+	}
 	if asJSON {
 		writeJSON(stdout, report)
 	} else {
@@ -291,6 +295,9 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 	}
 	sess, report, err := client.Connect(ctx, t, opts)
 	if err != nil {
+		if report != nil {
+			report.Error = withAdvice(err) // the JSON's error says the fix too
+		}
 		if asJSON {
 			writeJSON(stdout, struct {
 				*client.Report
@@ -321,7 +328,7 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 		printListing(stdout, dir, entries)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
+		fmt.Fprintf(stderr, "lockbox ls: %s\n", withAdvice(err))
 		return exitFailure
 	}
 	return exitCode(report, nil, stderr)
@@ -348,13 +355,18 @@ func password(t client.Target, stdin io.Reader, stderr io.Writer) (string, error
 
 func exitCode(report *client.Report, err error, stderr io.Writer) int {
 	if err != nil {
-		fmt.Fprintf(stderr, "lockbox: %v\n", err)
+		fmt.Fprintf(stderr, "lockbox: %s\n", withAdvice(err))
 		if client.IsTrustFailure(err) {
 			return exitUntrusted
 		}
 		return exitFailure
 	}
 	if report != nil && !report.Trusted {
+		if report.Trust != client.TrustPinChanged {
+			if a := rootAdvice(report.Problems); a != "" {
+				fmt.Fprintf(stderr, "lockbox: %s\n", a)
+			}
+		}
 		return exitUntrusted
 	}
 	return exitOK

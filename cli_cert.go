@@ -71,6 +71,9 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 		certview.WriteText(stdout, m)
 	}
 	if verify.HasErrors(problems) {
+		if a := rootAdvice(problems); a != "" {
+			fmt.Fprintf(stderr, "lockbox cert: %s\n", a)
+		}
 		return exitUntrusted
 	}
 	return exitOK

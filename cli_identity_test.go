@@ -79,7 +79,8 @@ func TestCLIClientIdentity(t *testing.T) {
 		wantCode   int
 		wantOutput string
 	}{
-		{"no identity", []string{"inspect", "--ca", serverPEM, url}, 1, "requires a client certificate"},
+		{"no identity", []string{"inspect", "--ca", serverPEM, url}, 1, "requires a client certificate and none was sent"},
+		{"no identity: the fix in flags", []string{"inspect", "--ca", serverPEM, url}, 1, "give one with --cert and --key"},
 		{"PEM identity", []string{"inspect", "--ca", serverPEM, "--cert", certPEM, "--key", keyPEM, url}, 0, "sent: CN=cli-alice"},
 		{"PKCS#12 identity", []string{"inspect", "--ca", serverPEM, "--cert", p12File, "--cert-password-env", "ALICE_P12_PASSWORD", url}, 0, "sent: CN=cli-alice"},
 		{"wrong PKCS#12 password", []string{"inspect", "--ca", serverPEM, "--cert", p12File, "--cert-password-env", "WRONG_P12_PASSWORD", url}, 1, "password"},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"lockbox/client/configfile"
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
 )
@@ -78,7 +79,7 @@ func runSites(args []string, stdout, stderr io.Writer) int {
 	}
 
 	store, err := sites.OpenDefault()
-	var corrupt *sites.CorruptError
+	var corrupt *configfile.CorruptError
 	if errors.As(err, &corrupt) {
 		// The damaged file was kept aside; go on with an empty list.
 		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)

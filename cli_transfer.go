@@ -221,7 +221,7 @@ func (t *transferRun) https(ctx context.Context) (transferResult, int) {
 	res := transferResult{Bytes: pr.Moved, Seconds: time.Since(start).Seconds(), Failed: []transfer.Failure{}}
 	switch {
 	case err != nil:
-		res.Failed = append(res.Failed, transfer.Failure{Path: t.target.String(), Error: err.Error()})
+		res.Failed = append(res.Failed, transfer.Failure{Path: t.target.String(), Error: withAdvice(err)})
 		if client.IsTrustFailure(err) {
 			return res, exitUntrusted
 		}
@@ -239,11 +239,11 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 	pool, report, err := client.OpenPool(ctx, t.target, t.opts, client.PoolOptions{Size: t.flags.parallel})
 	connected.Store(true)
 	if err != nil {
-		res.Error = err.Error()
+		res.Error = withAdvice(err)
 		if !asJSON && report != nil {
 			printReport(stdout, report, dialedName(t.target, t.opts))
 		}
-		fmt.Fprintf(t.stderr, "lockbox %s: %v\n", t.cmd, err)
+		fmt.Fprintf(t.stderr, "lockbox %s: %s\n", t.cmd, res.Error)
 		if client.IsTrustFailure(err) {
 			return res, exitUntrusted
 		}
@@ -283,8 +283,8 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 	defer q.Close()
 
 	if err := t.enqueue(ctx, pool, q, remote, local); err != nil {
-		res.Error = err.Error()
-		fmt.Fprintf(t.stderr, "lockbox %s: %v\n", t.cmd, err)
+		res.Error = withAdvice(err)
+		fmt.Fprintf(t.stderr, "lockbox %s: %s\n", t.cmd, res.Error)
 	}
 	q.Wait(ctx)
 	if ctx.Err() != nil {
@@ -297,9 +297,18 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 	if len(s.Failed) > 0 || res.Error != "" {
 		code = exitFailure
 	}
+	advice := map[string]string{} // a failed job's message → the same with its flag advice
 	for _, p := range q.Jobs() {
 		if p.Err != nil && client.IsTrustFailure(p.Err) {
 			code = exitUntrusted
+		}
+		if p.Err != nil {
+			advice[p.Err.Error()] = withAdvice(p.Err)
+		}
+	}
+	for i, fl := range res.Failed {
+		if a, ok := advice[fl.Error]; ok {
+			res.Failed[i].Error = a
 		}
 	}
 	return res, code

@@ -110,7 +110,7 @@ func TestCLITransfers(t *testing.T) {
 				}
 			}},
 		{"get from an untrusted server", []string{"get", url + "/hello.txt", "-o", filepath.Join(local, "untrusted.txt")}, 3,
-			[]string{"self_signed"}, []string{"not trusted"},
+			[]string{"self-signed"}, []string{"not trusted"},
 			func(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(local, "untrusted.txt")); err == nil {
 					t.Error("a file was written")

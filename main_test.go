@@ -110,7 +110,7 @@ func TestCLIExitCodesAndOutput(t *testing.T) {
 			[]string{"client_hello", "server_hello", "INVALID: The certificate signed itself", "Result: NOT trusted (untrusted)"}, []string{"certificate not trusted"}},
 		{"flags after the URL", []string{"inspect", url, "--ca", caFile}, 0, []string{"Result: trusted (verified)"}, nil},
 		{"TLS 1.2 only", []string{"inspect", "--ca", caFile, "--tls-max", "1.2", url}, 0, []string{"TLS: TLS 1.2", "server_key_exchange"}, nil},
-		{"wrong name", []string{"inspect", "--ca", caFile, "--servername", "ftp.example.com", url}, 3, []string{"hostname_mismatch"}, nil},
+		{"wrong name", []string{"inspect", "--ca", caFile, "--servername", "ftp.example.com", url}, 3, []string{"NOT trusted: wrong host name"}, nil},
 		{"no URL", []string{"inspect"}, 2, nil, []string{"need exactly one URL"}},
 		{"bad scheme", []string{"inspect", "gopher://x"}, 2, nil, []string{"unsupported scheme"}},
 		{"bad TLS version", []string{"inspect", "--tls-min", "1.1", url}, 2, nil, []string{"use 1.2 or 1.3"}},

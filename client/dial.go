@@ -71,6 +71,8 @@ func handshakeFailExplain(err error) string {
 		return "The server refused the connection because it requires a client certificate."
 	case *InterceptionError:
 		return "The handshake was stopped because the certificate differs from the control connection's."
+	case *TLSVersionError:
+		return "The server and Lockbox found no TLS version they both accept."
 	}
 	return "The client and server could not agree on a secure channel."
 }

@@ -16,7 +16,10 @@ type StepError struct {
 	Reply string
 	// Hint explains a failure whose reply alone says little.
 	Hint string
-	Err  error
+	// Reason is the fact behind the failure that a front end can advise
+	// on, when there is one (see ReasonOf).
+	Reason Reason
+	Err    error
 }
 
 func (e *StepError) Error() string {
@@ -47,7 +50,7 @@ func (e *UntrustedError) Error() string {
 	var codes []string
 	for _, p := range e.Problems {
 		if p.Severity == verify.SeverityError {
-			codes = append(codes, fmt.Sprintf("%s (level %d)", p.Code, p.Level))
+			codes = append(codes, fmt.Sprintf("%s (level %d)", verify.Title(p.Code), p.Level))
 		}
 	}
 	if e.Trust == TrustPinChanged {
@@ -74,7 +77,7 @@ type ClientCertRequiredError struct {
 }
 
 func (e *ClientCertRequiredError) Error() string {
-	msg := "the server requires a client certificate and none was sent; give one with --cert and --key (or a PKCS#12 file with --cert)"
+	msg := "the server requires a client certificate and none was sent"
 	if len(e.AcceptableCAs) > 0 {
 		msg += "; it accepts certificates issued by: " + strings.Join(e.AcceptableCAs, "; ")
 	}

@@ -203,7 +203,7 @@ func (c *ftpControl) stepErr(ctx context.Context, step string, err error) error 
 		// control session; ProFTPD answers 425 (426 once the transfer
 		// started). Other refusals (550 no such file…) are not about it.
 		if perr.Code == 522 || (perr.Code == 425 || perr.Code == 426) && c.dataFresh.Load() {
-			se.Hint = c.resumptionHint()
+			se.Hint, se.Reason = c.resumptionHint()
 		}
 		return se
 	}
@@ -242,14 +242,14 @@ func (c *ftpControl) confirm(ctx context.Context) error {
 // resumptionHint explains a 522 reply: the server wants each data
 // connection to resume the control connection's TLS session. Go resumes only
 // with session tickets, so a TLS 1.2 server that issues none cannot be
-// satisfied.
-func (c *ftpControl) resumptionHint() string {
+// satisfied: that case comes with its reason, for the front end to advise.
+func (c *ftpControl) resumptionHint() (string, Reason) {
 	if c.tls != nil && c.tls.ConnectionState().Version == tls.VersionTLS12 {
 		if _, ticket := find(c.rec.Steps(), "control", "new_session_ticket"); !ticket {
-			return "the server requires data connections to resume the control connection's TLS session, but under TLS 1.2 it issued no session ticket, and Go's TLS can resume only with tickets; connect with TLS 1.3 (--tls-min 1.3) or ask the administrator to enable session tickets"
+			return "the server requires data connections to resume the control connection's TLS session, but under TLS 1.2 it issued no session ticket, and Go's TLS can resume only with tickets", ReasonResumptionNeedsTickets
 		}
 	}
-	return "the server requires data connections to resume the control connection's TLS session, and this data connection did not"
+	return "the server requires data connections to resume the control connection's TLS session, and this data connection did not", ReasonNone
 }
 
 func (c *ftpControl) close() error {
@@ -318,7 +318,7 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 			return finish(&StepError{Step: "downgrade", Err: err})
 		}
 		if !opts.AllowPlaintext {
-			return nil, nil, &StepError{Step: "login", Err: errors.New("ftp:// sends your password unencrypted; use ftpes:// or ftps://, or allow it explicitly (--allow-plaintext)")}
+			return nil, nil, &StepError{Step: "login", Reason: ReasonPlaintextPassword, Err: errors.New("ftp:// sends your password unencrypted")}
 		}
 	}
 	sessCtx, sessCancel := context.WithCancel(context.WithoutCancel(ctx))

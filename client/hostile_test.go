@@ -105,7 +105,7 @@ func TestHostileAndBrokenServers(t *testing.T) {
 func TestPlainFTPNeedsExplicitConsent(t *testing.T) {
 	srv := startScripted(t, "220 hi\r\n", nil)
 	_, _, err := Connect(bg, mustTarget(t, "ftp://alice:pw@"+srv.ln.Addr().String()), Options{})
-	if err == nil || !strings.Contains(err.Error(), "--allow-plaintext") {
+	if err == nil || !strings.Contains(err.Error(), "unencrypted") || ReasonOf(err) != ReasonPlaintextPassword {
 		t.Fatalf("err = %v", err)
 	}
 	if got := srv.received(); len(got) != 0 {

@@ -352,9 +352,12 @@ func (s *security) explainHandshakeError(err error) error {
 		s.mu.Unlock()
 		return &ClientCertRequiredError{AcceptableCAs: cas, Err: err}
 	}
-	var alert tls.AlertError
-	if errors.As(err, &alert) && uint8(alert) == 116 { // certificate_required
+	var alert tls.AlertError // how QUIC reports an alert; TCP's comes as remoteAlert
+	if a, ok := remoteAlert(err); ok && a == alertCertificateRequired || errors.As(err, &alert) && uint8(alert) == alertCertificateRequired {
 		return &ClientCertRequiredError{Err: err}
+	}
+	if ve, ok := versionError(err, s.base.MinVersion, s.base.MaxVersion); ok {
+		return ve
 	}
 	return err
 }
@@ -376,9 +379,9 @@ func shortFingerprint(der []byte) string {
 }
 
 func verdictSummary(t Trust, problems []verify.Problem) string {
-	var codes []string
+	var codes []string // in plain words: the window shows these too
 	for _, p := range problems {
-		codes = append(codes, p.Code)
+		codes = append(codes, verify.Title(p.Code))
 	}
 	switch t {
 	case TrustVerified:

@@ -310,16 +310,13 @@ func userName(t client.Target) string {
 
 // failed says why a connection attempt or inspection ended in an error.
 func (w *MainWindow) failed(rep *client.Report, err error) {
-	var cc *client.ClientCertRequiredError
 	switch {
 	case w.ctl.cancelled || errors.Is(err, context.Canceled):
 		w.setStatus("Cancelled.", widget.WarningImportance)
 	case err != nil && client.IsTrustFailure(err):
-		w.setStatus(Summary(rep)+" — the connection was refused.", widget.DangerImportance)
-	case errors.As(err, &cc):
-		w.setStatus("Failed: "+err.Error()+". Choose a client identity for this site (Identities menu) and connect again.", widget.DangerImportance)
+		w.setStatus(withAdvice(Summary(rep)+" — the connection was refused.", err), widget.DangerImportance)
 	default:
-		w.setStatus("Failed: "+err.Error(), widget.DangerImportance)
+		w.setStatus(withAdvice("Failed: "+err.Error(), err), widget.DangerImportance)
 	}
 }
 
@@ -400,6 +397,9 @@ var notifyMinDuration = 10 * time.Second
 func (w *MainWindow) showProgress(p transfer.Progress) {
 	w.ctl.queueBusy(w.tabs.queueView.Totals().Active() == 0, time.Now())
 	w.tabs.queueView.Update(p)
+	if p.State == transfer.StateFailed && Advice(p.Err) != "" {
+		w.setStatus(withAdvice("A transfer failed: "+p.Err.Error(), p.Err), widget.DangerImportance)
+	}
 }
 
 // queueFinished is called when the queue has no more work: the panes are

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
+	"lockbox/client/configfile"
 	"lockbox/client/identity"
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
@@ -42,12 +43,14 @@ func (w *MainWindow) openStores() []string {
 		do(func() {
 			w.deps.Secrets, w.deps.KeyringErr = sec, kerr
 			if kerr != nil {
-				w.setStatus("Passwords will not be saved: "+kerr.Error(), widget.WarningImportance)
+				// One sentence here; the site manager, where passwords
+				// are typed, has the technical reason behind Details….
+				w.setStatus(secrets.UnavailableSummary, widget.WarningImportance)
 			}
 		})
 	}()
 	st, err := sites.OpenDefault()
-	var sce *sites.CorruptError
+	var sce *configfile.CorruptError
 	switch {
 	case errors.As(err, &sce):
 		warnings = append(warnings, "The site list was damaged and has been set aside: "+err.Error())
@@ -57,7 +60,7 @@ func (w *MainWindow) openStores() []string {
 	}
 	w.deps.Sites = st
 	ids, err := identity.OpenDefaultStore()
-	var ice *identity.CorruptError
+	var ice *configfile.CorruptError
 	switch {
 	case errors.As(err, &ice):
 		warnings = append(warnings, "The identity list was damaged and has been set aside: "+err.Error())

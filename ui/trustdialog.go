@@ -52,7 +52,7 @@ func newTrustDialog(parent fyne.Window, d client.Decision, dialed string, now ti
 	} else {
 		intro := wrapped(fmt.Sprintf(
 			"The server at %s presented a certificate that Lockbox cannot verify. Nothing secret has been sent yet. "+
-				"Accept it only if you know this server and why its certificate is not trusted.", d.HostPort))
+				"Accept it only if you know this server and why its certificate is not trusted.", d.HostPort) + rootAdvice(rep))
 		body = container.NewBorder(container.NewVBox(intro, widget.NewSeparator()), nil, nil, nil, td.panel)
 	}
 	var note fyne.CanvasObject

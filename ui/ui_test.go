@@ -189,7 +189,7 @@ var fakeSteps = []trace.Step{
 		Explain: "The server greeted Lockbox in plain text."},
 	{At: 3 * time.Millisecond, Conn: "control", Dir: trace.Send, Name: "auth_tls", Summary: "AUTH TLS",
 		Explain: "Lockbox asked to switch this connection to TLS before sending any password."},
-	{At: 9 * time.Millisecond, Conn: "control", Dir: trace.Info, Name: "verification", Summary: "NOT trusted: self_signed, hostname_mismatch",
+	{At: 9 * time.Millisecond, Conn: "control", Dir: trace.Info, Name: "verification", Summary: "NOT trusted: self-signed, wrong host name",
 		Explain: "Lockbox cannot confirm the server's identity; see the problems listed for why.", Failed: true},
 }
 
@@ -280,7 +280,7 @@ func TestInspectAcceptOnce(t *testing.T) {
 	if !h.w.top.cancel.Disabled() || h.w.top.inspect.Disabled() {
 		t.Error("after the connection, Cancel must be disabled and Inspect enabled")
 	}
-	want := "Accepted once, not verified: self_signed, hostname_mismatch, expired"
+	want := "Accepted once, not verified: self-signed, wrong host name, expired"
 	if h.w.status.Text != want {
 		t.Errorf("status = %q, want %q", h.w.status.Text, want)
 	}
@@ -315,7 +315,7 @@ func TestInspectReject(t *testing.T) {
 	if !client.IsTrustFailure(r.err) {
 		t.Fatalf("err = %v, want a trust failure", r.err)
 	}
-	if !strings.HasPrefix(h.w.status.Text, "Not trusted: self_signed, hostname_mismatch") || h.w.status.Importance != widget.DangerImportance {
+	if !strings.HasPrefix(h.w.status.Text, "Not trusted: self-signed, wrong host name") || h.w.status.Importance != widget.DangerImportance {
 		t.Errorf("status = %q (importance %v)", h.w.status.Text, h.w.status.Importance)
 	}
 }
@@ -470,8 +470,8 @@ func TestSummary(t *testing.T) {
 		want string
 	}{
 		{verified, "Trusted: verified chain"},
-		{warn, "Trusted: verified chain; warnings: expires_soon"},
-		{selfSignedReport(t), "Not trusted: self_signed, hostname_mismatch"},
+		{warn, "Trusted: verified chain; warnings: expires soon"},
+		{selfSignedReport(t), "Not trusted: self-signed, wrong host name"},
 		{&client.Report{URL: "ftp://127.0.0.1:21"}, "Not encrypted: plain FTP has no certificate."},
 		{nil, "No report."},
 	} {

@@ -26,6 +26,7 @@ import (
 	"lockbox/assets"
 	"lockbox/certview"
 	"lockbox/client"
+	"lockbox/client/configfile"
 	"lockbox/client/demo"
 	"lockbox/client/identity"
 	"lockbox/client/secrets"
@@ -220,7 +221,7 @@ func openMain(a fyne.App) *MainWindow {
 	settings.ApplyTheme(a, prefs)
 	w := NewMainWindow(a, Deps{Pins: pins, TLSSeen: seen, Settings: prefs, SettingsPath: setPath})
 	warnings = append(warnings, w.openStores()...)
-	var ce *trust.CorruptError
+	var ce *configfile.CorruptError
 	switch {
 	case errors.As(err, &ce):
 		warnings = append(warnings, "The pin store was damaged and has been set aside: "+err.Error())
@@ -614,7 +615,7 @@ func (w *MainWindow) setStatus(msg string, imp widget.Importance) {
 }
 
 // Summary says in one line whether a connection was trusted and why:
-// "Trusted: verified chain", "Not trusted: self_signed, hostname_mismatch".
+// "Trusted: verified chain", "Not trusted: self-signed, wrong host name".
 func Summary(rep *client.Report) string {
 	if rep == nil {
 		return "No report."
@@ -628,9 +629,9 @@ func Summary(rep *client.Report) string {
 	var errs, warns []string
 	for _, p := range rep.Problems {
 		if p.Severity == verify.SeverityError {
-			errs = append(errs, p.Code)
+			errs = append(errs, verify.Title(p.Code))
 		} else {
-			warns = append(warns, p.Code)
+			warns = append(warns, verify.Title(p.Code))
 		}
 	}
 	join := func(prefix string, codes []string) string {

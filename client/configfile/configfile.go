@@ -2,12 +2,14 @@
 // (pins.json, tls_seen.json, sites.json, identities.json, settings.json):
 // reading with a size bound, replacing atomically with mode 0600 in a 0700
 // folder, and renaming a damaged file aside so that a later save does not
-// destroy it.
+// destroy it. Versioned is the load and save of the versioned JSON files,
+// and CorruptError, the one error every store returns for a damaged file.
 //
-// Errors name the file but not its role, which the caller adds: Read's
-// errors begin with the path, so the role goes in front of them
-// (fmt.Errorf("site list %w", err) gives "site list PATH is larger than…");
-// the others begin with what failed ("save site list: %w").
+// The file helpers' errors name the file but not its role, which the caller
+// adds (Versioned adds its What itself): Read's errors begin with the path,
+// so the role goes in front of them (fmt.Errorf("site list %w", err) gives
+// "site list PATH is larger than…"); the others begin with what failed
+// ("save site list: %w").
 package configfile
 
 import (

@@ -3,7 +3,6 @@ package identity
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -31,14 +30,13 @@ const SecretKeyPrefix = "identity:"
 // have; names are labels in lists and keyring entries, not descriptions.
 const MaxNameLength = 100
 
-// storeVersion is written into identities.json so that a future format can
-// be told apart from damage.
-const storeVersion = 1
-
-// maxStoreFileSize bounds what OpenStore reads: hundreds of identities with
-// their certificates fit in far less, so a bigger file was not written by
-// Lockbox.
-const maxStoreFileSize = 4 << 20
+// storeFileSpec describes identities.json: its format version, so that a
+// future format can be told apart from damage, and its size bound
+// (hundreds of identities with their certificates fit in far less, so a
+// bigger file was not written by Lockbox).
+var storeFileSpec = configfile.Versioned{What: "saved identities file", Version: 1, MaxSize: 4 << 20,
+	Lost:     "no identities are saved now (their files and passwords were not touched)",
+	SaveWhat: "identities"}
 
 var (
 	// ErrNotSaved means no saved identity has the name asked for.
@@ -294,30 +292,6 @@ func (w *Warning) Error() string {
 // Unwrap returns why the password could not be saved, if that happened.
 func (w *Warning) Unwrap() error { return w.PasswordNotSaved }
 
-// CorruptError reports an identities file that could not be parsed. When
-// OpenStore returns it, the file has been moved to MovedTo with its content
-// intact, and the store it returns is empty but usable.
-type CorruptError struct {
-	// Path is where the damaged file was.
-	Path string
-	// MovedTo is where it is now; "" when moving it failed.
-	MovedTo string
-	// Err is what was wrong with it.
-	Err error
-}
-
-// Error says what was wrong and where the file went.
-func (e *CorruptError) Error() string {
-	if e.MovedTo == "" {
-		return fmt.Sprintf("saved identities file %s is damaged: %v", e.Path, e.Err)
-	}
-	return fmt.Sprintf("saved identities file %s is damaged (%v); it was moved to %s and no identities are saved now (their files and passwords were not touched)",
-		e.Path, e.Err, e.MovedTo)
-}
-
-// Unwrap returns what was wrong with the file.
-func (e *CorruptError) Unwrap() error { return e.Err }
-
 // Store holds the saved identities, backed by a JSON file written
 // atomically, mode 0600 in a 0700 folder. It holds no private key and no
 // password. It is safe for concurrent use.
@@ -354,13 +328,13 @@ func OpenDefaultStore() (*Store, error) {
 // A file that cannot be parsed is renamed aside to
 // path.corrupt-YYYYMMDDTHHMMSSZ so a later save does not destroy it;
 // OpenStore then returns a usable, empty store together with a
-// *CorruptError. Any other error returns a nil store.
+// *configfile.CorruptError. Any other error returns a nil store.
 func OpenStore(path string) (*Store, error) {
 	s := &Store{path: path, saved: map[string]Saved{}}
 	list, err := readStore(path)
-	var ce *CorruptError
+	var ce *configfile.CorruptError
 	if errors.As(err, &ce) {
-		return s, moveStoreAside(ce)
+		return s, configfile.SetAside(ce)
 	}
 	if err != nil {
 		return nil, err
@@ -651,64 +625,37 @@ func truncateRunes(s string, n int) string {
 }
 
 // readStore returns the identities in path, nil for a missing or blank
-// file, and a *CorruptError (not yet moved) when the content cannot be
-// trusted.
+// file, and a *configfile.CorruptError (not yet moved) when the content
+// cannot be trusted.
 func readStore(path string) ([]Saved, error) {
-	data, err := configfile.Read(path, maxStoreFileSize)
-	if err != nil {
-		return nil, fmt.Errorf("saved identities file %w", err) // "… PATH is larger than…"
+	var sf storeFile
+	if found, err := storeFileSpec.Load(path, &sf); !found || err != nil {
+		return nil, err
 	}
-	if data == nil {
-		return nil, nil
-	}
-	return parseStore(path, data)
+	return checkStore(path, sf)
 }
 
-// parseStore reads the content of the identities file at path (named in
-// errors).
-func parseStore(path string, data []byte) ([]Saved, error) {
-	var sf storeFile
-	if err := json.Unmarshal(data, &sf); err != nil {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("not valid JSON: %w", err)}
-	}
-	if sf.Version > storeVersion {
-		return nil, fmt.Errorf("saved identities file %s has format version %d, newer than this Lockbox understands (%d)",
-			path, sf.Version, storeVersion)
-	}
-	if sf.Version != storeVersion {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("format version %d, want %d", sf.Version, storeVersion)}
-	}
+// checkStore refuses an entry with a bad name, a name used twice, or files
+// that do not name one identity.
+func checkStore(path string, sf storeFile) ([]Saved, error) {
 	seen := map[string]bool{}
 	for i, sv := range sf.Identities {
 		if err := checkName(sv.Name); err != nil {
-			return nil, &CorruptError{Path: path, Err: fmt.Errorf("entry %d: %w", i+1, err)}
+			return nil, storeFileSpec.Corrupt(path, fmt.Errorf("entry %d: %w", i+1, err))
 		}
 		if seen[sv.Name] {
-			return nil, &CorruptError{Path: path, Err: fmt.Errorf("entry %d: the name %q appears twice", i+1, sv.Name)}
+			return nil, storeFileSpec.Corrupt(path, fmt.Errorf("entry %d: the name %q appears twice", i+1, sv.Name))
 		}
 		seen[sv.Name] = true
 		if err := sv.Files.validate(); err != nil {
-			return nil, &CorruptError{Path: path, Err: fmt.Errorf("entry %q: %w", sv.Name, err)}
+			return nil, storeFileSpec.Corrupt(path, fmt.Errorf("entry %q: %w", sv.Name, err))
 		}
 	}
 	return sf.Identities, nil
 }
 
-// moveStoreAside renames the damaged file next to itself, never over an
-// earlier one, and fills in ce.MovedTo.
-func moveStoreAside(ce *CorruptError) error {
-	var err error
-	if ce.MovedTo, err = configfile.MoveAside(ce.Path, time.Now()); err != nil {
-		return fmt.Errorf("%w; moving it aside failed, so it was left in place: %v", ce, err)
-	}
-	return ce
-}
-
 // writeStore replaces path atomically, mode 0600 in a 0700 folder: a crash
 // leaves either the old file or the new one, never half of each.
 func writeStore(path string, list []Saved) error {
-	if err := configfile.WriteJSON(path, storeFile{Version: storeVersion, Identities: list}); err != nil {
-		return fmt.Errorf("save identities: %w", err)
-	}
-	return nil
+	return storeFileSpec.Save(path, storeFile{Version: storeFileSpec.Version, Identities: list})
 }

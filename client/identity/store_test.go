@@ -13,6 +13,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
+	"lockbox/client/configfile"
 	"lockbox/client/internal/certgen"
 	"lockbox/client/secrets"
 	"lockbox/client/trust"
@@ -415,15 +416,15 @@ func TestOpenStoreCorrupt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, t.TempDir(), IdentitiesFile, []byte(tt.content))
 			s, err := OpenStore(path)
-			var ce *CorruptError
+			var ce *configfile.CorruptError
 			if !errors.As(err, &ce) {
-				t.Fatalf("OpenStore = %v, want a *CorruptError", err)
+				t.Fatalf("OpenStore = %v, want a *configfile.CorruptError", err)
 			}
 			if !strings.Contains(err.Error(), tt.says) || !strings.Contains(err.Error(), ce.MovedTo) {
 				t.Errorf("error %q does not say %q and where the file went", err, tt.says)
 			}
 			if s == nil || len(s.List()) != 0 {
-				t.Fatal("OpenStore must return an empty, usable store with a *CorruptError")
+				t.Fatal("OpenStore must return an empty, usable store with a *configfile.CorruptError")
 			}
 			kept, err := os.ReadFile(ce.MovedTo)
 			if err != nil || string(kept) != tt.content {

@@ -22,6 +22,11 @@ const probeKey = "lockbox-keyring-probe"
 // the failure means for them, not only what broke.
 const consequence = "passwords cannot be saved; you will be asked for them each time"
 
+// UnavailableSummary is the one plain sentence to show a person when the
+// keyring cannot keep passwords; UnavailableError's reason is the detail
+// behind it, for whoever wants to fix the keyring.
+const UnavailableSummary = "Passwords can't be saved: no system keyring is available."
+
 // UnavailableError says why the operating system's keyring cannot keep
 // passwords, in words meant for the user.
 type UnavailableError struct {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"lockbox/client/configfile"
 	"lockbox/client/secrets"
 	"lockbox/client/trust"
 )
@@ -44,15 +45,15 @@ func OpenDefault() (*Store, error) {
 //
 // As with the pin store, a file that cannot be parsed is renamed aside to
 // path.corrupt-YYYYMMDDTHHMMSSZ so that a later save does not destroy it;
-// Open then returns a usable, empty store together with a *CorruptError, so
-// callers that stop at any error still tell the user, and callers that check
-// errors.As can carry on. Any other error returns a nil store.
+// Open then returns a usable, empty store together with a
+// *configfile.CorruptError, so callers that stop at any error still tell the
+// user, and callers that check errors.As can carry on. Any other error returns a nil store.
 func Open(path string) (*Store, error) {
 	s := &Store{path: path, sites: map[string]Site{}}
 	list, err := readSites(path)
-	var ce *CorruptError
+	var ce *configfile.CorruptError
 	if errors.As(err, &ce) {
-		return s, moveAside(ce)
+		return s, configfile.SetAside(ce)
 	}
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"lockbox/client/configfile"
 	"lockbox/client/secrets"
 	"lockbox/client/secrets/secretstest"
 )
@@ -235,9 +236,9 @@ func TestOpenCorruptMovesAside(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, err := Open(path)
-			var ce *CorruptError
+			var ce *configfile.CorruptError
 			if !errors.As(err, &ce) || s == nil {
-				t.Fatalf("Open = %v, %v; want a store and a *CorruptError", s, err)
+				t.Fatalf("Open = %v, %v; want a store and a *configfile.CorruptError", s, err)
 			}
 			if !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "it was moved to "+ce.MovedTo) {
 				t.Errorf("error %q, want it to say %q and where the file went", err, tc.wantErr)
@@ -266,7 +267,7 @@ func TestOpenCorruptMovesAside(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = Open(path)
-			var ce2 *CorruptError
+			var ce2 *configfile.CorruptError
 			if !errors.As(err, &ce2) || ce2.MovedTo == ce.MovedTo {
 				t.Errorf("second corrupt file: %v", err)
 			}
@@ -281,7 +282,7 @@ func TestOpenLeavesAlone(t *testing.T) {
 		wantErr string // "" = an empty store without error
 	}{
 		{"newer version", []byte(`{"version":2,"sites":[]}`), "newer than this Lockbox understands"},
-		{"too large", bytes.Repeat([]byte(" "), maxFileSize+1), "larger than 16 MiB"},
+		{"too large", bytes.Repeat([]byte(" "), int(file.MaxSize)+1), "larger than 16 MiB"},
 		{"blank", []byte("\n  \n"), ""},
 	}
 	for _, tc := range tests {

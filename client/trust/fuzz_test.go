@@ -11,12 +11,13 @@ import (
 	"testing"
 
 	"lockbox/client/certfile"
+	"lockbox/client/configfile"
 	"lockbox/client/internal/certgen"
 )
 
 // fuzzOpen writes data to name in dir, opens it with open and checks what
 // holds for both JSON stores: a store is returned unless the error is not a
-// *CorruptError; a *CorruptError means the file was moved aside intact; a
+// *configfile.CorruptError; a *configfile.CorruptError means the file was moved aside intact; a
 // file that opened without error is still in place. It leaves dir empty.
 func fuzzOpen(t *testing.T, dir, name string, data []byte, open func(string) (bool, error)) {
 	t.Helper()
@@ -31,7 +32,7 @@ func fuzzOpen(t *testing.T, dir, name string, data []byte, open func(string) (bo
 		}
 	}()
 	opened, err := open(path)
-	var ce *CorruptError
+	var ce *configfile.CorruptError
 	switch {
 	case errors.As(err, &ce):
 		if !opened {
@@ -96,7 +97,7 @@ func FuzzOpenPins(f *testing.F) {
 				t.Fatalf("accepted an invalid pin: %v", err)
 			}
 		}
-		out, err := json.Marshal(pinsFile{Version: fileVersion, Pins: pins})
+		out, err := json.Marshal(pinsFile{Version: pinsFileSpec.Version, Pins: pins})
 		if err != nil {
 			t.Fatalf("cannot write back accepted pins: %v", err)
 		}
@@ -140,7 +141,7 @@ func FuzzOpenSeen(f *testing.F) {
 				t.Fatalf("accepted an invalid entry: %v", err)
 			}
 		}
-		out, err := json.Marshal(seenFile{Version: fileVersion, Hosts: hosts})
+		out, err := json.Marshal(seenFile{Version: seenFileSpec.Version, Hosts: hosts})
 		if err != nil {
 			t.Fatalf("cannot write back accepted entries: %v", err)
 		}

@@ -1,9 +1,9 @@
 package trust
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"lockbox/client/configfile"
 	"net"
 	"path/filepath"
 	"sort"
@@ -54,13 +54,13 @@ func OpenSeenDefault() (*SeenStore, error) {
 // OpenSeen reads the record at path. A missing file is an empty record. As
 // with Open, a file that cannot be parsed is renamed aside to
 // path.corrupt-YYYYMMDDTHHMMSSZ and an empty, usable store is returned with
-// a *CorruptError; any other error returns a nil store.
+// a *configfile.CorruptError; any other error returns a nil store.
 func OpenSeen(path string) (*SeenStore, error) {
 	s := &SeenStore{path: path, hosts: map[string]Seen{}}
 	hosts, err := readSeen(path)
-	var ce *CorruptError
+	var ce *configfile.CorruptError
 	if errors.As(err, &ce) {
-		return s, moveAside(ce)
+		return s, configfile.SetAside(ce)
 	}
 	if err != nil {
 		return nil, err
@@ -71,37 +71,36 @@ func OpenSeen(path string) (*SeenStore, error) {
 	return s, nil
 }
 
+// seenFileSpec describes tls_seen.json, versioned and bounded as pins.json.
+var seenFileSpec = configfile.Versioned{What: "TLS record", Version: 1, MaxSize: pinsFileSpec.MaxSize,
+	Lost: "Lockbox no longer remembers which servers spoke TLS, so it cannot warn about a downgrade to them until it sees them again"}
+
 // readSeen returns the entries in path, nil for a missing or blank file, and
-// a *CorruptError (not yet moved) when the content cannot be trusted.
+// a *configfile.CorruptError (not yet moved) when the content cannot be
+// trusted.
 func readSeen(path string) ([]Seen, error) {
-	data, err := readConfigFile(path, "TLS record")
-	if err != nil || data == nil {
+	var sf seenFile
+	if found, err := seenFileSpec.Load(path, &sf); !found || err != nil {
 		return nil, err
 	}
-	return parseSeen(path, data)
+	return checkSeen(path, sf)
 }
 
 // parseSeen reads the content of the TLS record at path (named in errors).
 func parseSeen(path string, data []byte) ([]Seen, error) {
-	const what = "TLS record"
-	corrupt := func(err error) error {
-		return &CorruptError{Path: path, Err: err, what: what,
-			lost: "Lockbox no longer remembers which servers spoke TLS, so it cannot warn about a downgrade to them until it sees them again"}
-	}
 	var sf seenFile
-	if err := json.Unmarshal(data, &sf); err != nil {
-		return nil, corrupt(fmt.Errorf("not valid JSON: %w", err))
+	if err := seenFileSpec.Decode(path, data, &sf); err != nil {
+		return nil, err
 	}
-	if sf.Version > fileVersion {
-		return nil, fmt.Errorf("%s %s has format version %d, newer than this Lockbox understands (%d)", what, path, sf.Version, fileVersion)
-	}
-	if sf.Version != fileVersion {
-		return nil, corrupt(fmt.Errorf("format version %d, want %d", sf.Version, fileVersion))
-	}
+	return checkSeen(path, sf)
+}
+
+// checkSeen normalises the entries and refuses an invalid one.
+func checkSeen(path string, sf seenFile) ([]Seen, error) {
 	for i := range sf.Hosts {
 		sf.Hosts[i].HostPort = normHostPort(sf.Hosts[i].HostPort)
 		if err := sf.Hosts[i].validate(); err != nil {
-			return nil, corrupt(fmt.Errorf("entry %d: %w", i+1, err))
+			return nil, seenFileSpec.Corrupt(path, fmt.Errorf("entry %d: %w", i+1, err))
 		}
 	}
 	return sf.Hosts, nil
@@ -155,7 +154,7 @@ func (s *SeenStore) Record(hostPort string, now time.Time) error {
 		hosts = append(hosts, v)
 	}
 	sort.Slice(hosts, func(i, j int) bool { return hosts[i].HostPort < hosts[j].HostPort })
-	if err := writeConfigFile(s.path, "TLS record", seenFile{Version: fileVersion, Hosts: hosts}); err != nil {
+	if err := seenFileSpec.Save(s.path, seenFile{Version: seenFileSpec.Version, Hosts: hosts}); err != nil {
 		return err
 	}
 	s.hosts = next

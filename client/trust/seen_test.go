@@ -2,6 +2,7 @@ package trust
 
 import (
 	"errors"
+	"lockbox/client/configfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -127,9 +128,9 @@ func TestOpenSeenCorruptMovesAside(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, err := OpenSeen(path)
-			var ce *CorruptError
+			var ce *configfile.CorruptError
 			if !errors.As(err, &ce) {
-				t.Fatalf("OpenSeen error = %v, want *CorruptError", err)
+				t.Fatalf("OpenSeen error = %v, want *configfile.CorruptError", err)
 			}
 			for _, want := range []string{"TLS record", path, ce.MovedTo, "downgrade"} {
 				if !strings.Contains(err.Error(), want) {
@@ -161,7 +162,7 @@ func TestOpenSeenNotMoved(t *testing.T) {
 		{"blank file is empty", "\n\t ", ""},
 		{"zero bytes is empty", "", ""},
 		{"newer format refused, kept in place", `{"version":7,"hosts":[]}`, "newer than this Lockbox understands"},
-		{"enormous file refused", strings.Repeat(" ", maxPinsFileSize+1), "larger than 16 MiB"},
+		{"enormous file refused", strings.Repeat(" ", int(pinsFileSpec.MaxSize)+1), "larger than 16 MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package trust
 import (
 	"errors"
 	"fmt"
+	"lockbox/client/configfile"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -37,15 +38,15 @@ func OpenDefault() (*Store, error) {
 //
 // A file that cannot be parsed is renamed aside to
 // path.corrupt-YYYYMMDDTHHMMSSZ so a later save does not destroy it; Open then
-// returns a usable, empty store together with a *CorruptError, so callers
-// that stop at any error still tell the user, and callers that check
-// errors.As can carry on. Any other error returns a nil store.
+// returns a usable, empty store together with a *configfile.CorruptError,
+// so callers that stop at any error still tell the user, and callers that
+// check errors.As can carry on. Any other error returns a nil store.
 func Open(path string) (*Store, error) {
 	s := &Store{path: path, pins: map[string]Pin{}}
 	pins, err := readPins(path)
-	var ce *CorruptError
+	var ce *configfile.CorruptError
 	if errors.As(err, &ce) {
-		return s, moveAside(ce)
+		return s, configfile.SetAside(ce)
 	}
 	if err != nil {
 		return nil, err

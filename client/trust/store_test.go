@@ -3,6 +3,7 @@ package trust
 import (
 	"errors"
 	"fmt"
+	"lockbox/client/configfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -245,9 +246,9 @@ func TestOpenCorruptMovesAside(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, err := Open(path)
-			var ce *CorruptError
+			var ce *configfile.CorruptError
 			if !errors.As(err, &ce) {
-				t.Fatalf("Open error = %v, want *CorruptError", err)
+				t.Fatalf("Open error = %v, want *configfile.CorruptError", err)
 			}
 			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), ce.MovedTo) {
 				t.Errorf("error %q does not name both the file and where it went", err)
@@ -285,9 +286,9 @@ func TestOpenCorruptTwiceKeepsBoth(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := Open(path)
-		var ce *CorruptError
+		var ce *configfile.CorruptError
 		if !errors.As(err, &ce) {
-			t.Fatalf("Open error = %v, want *CorruptError", err)
+			t.Fatalf("Open error = %v, want *configfile.CorruptError", err)
 		}
 		moved = append(moved, ce.MovedTo)
 	}
@@ -310,7 +311,7 @@ func TestOpenNotMoved(t *testing.T) {
 		{"blank file is an empty store", " \n", ""},
 		{"zero bytes is an empty store", "", ""},
 		{"newer format refused, kept in place", `{"version":99,"pins":[]}`, "newer than this Lockbox understands"},
-		{"enormous file refused", strings.Repeat(" ", maxPinsFileSize+1), "larger than 16 MiB"},
+		{"enormous file refused", strings.Repeat(" ", int(pinsFileSpec.MaxSize)+1), "larger than 16 MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,7 +4,10 @@
 // so it can run inside tls.Config.VerifyConnection.
 package verify
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Severity says whether a problem makes the connection untrustworthy.
 type Severity string
@@ -43,7 +46,46 @@ const (
 	CodeWeakSignature    = "weak_signature"
 	CodeWeakKey          = "weak_key"
 	CodePinMismatch      = "pin_mismatch"
+	// CodeChainRejected is x509.Verify refusing a chain that reaches a
+	// trusted root for a reason no specific check explained (name
+	// constraints, path length, a CA's usage limits).
+	CodeChainRejected = "chain_rejected"
 )
+
+// RootUnknown reports whether p says that the chain does not reach a
+// trusted root because its root, or the issuer of its top certificate, is
+// not among the trusted roots. Adding that CA to the trusted roots is the
+// fix, if the user trusts whoever runs it; each front end words how.
+func RootUnknown(p Problem) bool {
+	return p.Code == CodeUnknownAuthority || p.Code == CodeIncompleteChain
+}
+
+// titles are the codes in a few plain words, for a one-line summary.
+var titles = map[string]string{
+	CodeUnknownAuthority: "issuer not trusted",
+	CodeSelfSigned:       "self-signed",
+	CodeIncompleteChain:  "incomplete chain",
+	CodeNotACA:           "issued by a non-CA",
+	CodeHostnameMismatch: "wrong host name",
+	CodeExpired:          "expired",
+	CodeNotYetValid:      "not yet valid",
+	CodeExpiresSoon:      "expires soon",
+	CodeWrongUsage:       "not for servers",
+	CodeWeakSignature:    "weak signature",
+	CodeWeakKey:          "weak key",
+	CodePinMismatch:      "not the pinned certificate",
+	CodeChainRejected:    "chain rejected",
+}
+
+// Title says what a problem code means in a few plain words ("self-signed",
+// "wrong host name"), for a summary where the full message does not fit. An
+// unknown code is returned with its underscores as spaces.
+func Title(code string) string {
+	if t, ok := titles[code]; ok {
+		return t
+	}
+	return strings.ReplaceAll(code, "_", " ")
+}
 
 // Problem is one thing wrong with one certificate of the chain.
 type Problem struct {

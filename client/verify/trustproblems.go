@@ -17,15 +17,15 @@ func trustProblem(chain []*x509.Certificate) Problem {
 			"The certificate signed itself, so nothing vouches for it. Accept it only if you can compare its fingerprint with one the server's administrator gave you.")
 	case selfSigned(top):
 		return newError(level, FieldIssuer, CodeUnknownAuthority,
-			"The chain ends at the root %q, which is not among your trusted roots. Add it with --ca only if you know and trust whoever runs it.",
+			"The chain ends at the root %q, which is not among your trusted roots. Add it to your trusted roots only if you know and trust whoever runs it.",
 			certName(top))
 	case level == 0 || !isCA(top):
 		return newError(level, FieldChain, CodeIncompleteChain,
-			"The server did not send the certificate of %q, which issued %s, and it is not among your trusted roots. If %q is an intermediate, the server's administrator must configure the full chain; if it is your organisation's own CA, add it with --ca.",
+			"The server did not send the certificate of %q, which issued %s, and it is not among your trusted roots. If %q is an intermediate, the server's administrator must configure the full chain; if it is your organisation's own CA, add it to your trusted roots.",
 			issuerName(top), lowerRole(level, chain), issuerName(top))
 	}
 	return newError(level, FieldIssuer, CodeUnknownAuthority,
-		"The chain ends at %q, issued by %q, which is not among your trusted roots. Add %q with --ca only if you know and trust whoever runs it.",
+		"The chain ends at %q, issued by %q, which is not among your trusted roots. Add %q to your trusted roots only if you know and trust whoever runs it.",
 		certName(top), issuerName(top), issuerName(top))
 }
 
@@ -80,6 +80,6 @@ func verifierProblem(err error, chain []*x509.Certificate) Problem {
 				"A certificate in the chain issued another without being a CA: %v. The server needs a certificate issued by a proper CA.", err)
 		}
 	}
-	return newError(level, FieldIssuer, CodeUnknownAuthority, "%s",
+	return newError(level, FieldIssuer, CodeChainRejected, "%s",
 		fmt.Sprintf("The chain was rejected: %v. The server's administrator must fix its certificate chain.", err))
 }

@@ -158,14 +158,8 @@ func (m *Manager) build() {
 
 	m.passwordNote = widget.NewLabel("")
 	m.passwordNote.Wrapping = fyne.TextWrapWord
-	m.keyringNote = widget.NewLabel("")
-	m.keyringNote.Wrapping = fyne.TextWrapWord
-	m.keyringNote.Importance = widget.WarningImportance
-	if m.keyringErr != nil {
-		m.keyringNote.SetText("Passwords will not be saved: " + m.keyringErr.Error() + ". A password typed here is kept only until Lockbox closes.")
-	} else {
-		m.keyringNote.Hide()
-	}
+	var keyringRow fyne.CanvasObject
+	m.keyringNote, _, keyringRow = keyringNotice(m.win, m.keyringErr)
 	m.forget = widget.NewButtonWithIcon("Forget saved password", theme.DeleteIcon(), m.forgetPassword)
 	m.forget.Hide()
 
@@ -186,7 +180,7 @@ func (m *Manager) build() {
 	caHeight.SetMinSize(fyne.NewSize(0, 72))
 	m.browseLocal = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), m.chooseLocalDir)
 
-	passwordBox := container.NewVBox(m.password, m.passwordNote, m.keyringNote, container.NewHBox(m.forget))
+	passwordBox := container.NewVBox(m.password, m.passwordNote, keyringRow, container.NewHBox(m.forget))
 	caBox := container.NewBorder(nil, container.NewHBox(m.addCA, m.removeCA), nil, nil, container.NewStack(caHeight, m.caList))
 	formWidget := widget.NewForm(
 		widget.NewFormItem("Name", m.name),

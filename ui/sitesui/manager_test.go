@@ -388,7 +388,7 @@ func TestKeyringUnavailableIsVisible(t *testing.T) {
 		wantStatus string
 	}{
 		{"keyring works", nil, "", "The site and its password were saved."},
-		{"no keyring", &secrets.UnavailableError{Reason: reason}, "Passwords will not be saved: " + reason, "The site was saved. Its password is kept only until Lockbox closes."},
+		{"no keyring", &secrets.UnavailableError{Reason: reason}, secrets.UnavailableSummary + " A password typed here is kept only until Lockbox closes.", "The site was saved. Its password is kept only until Lockbox closes."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,191 @@
+package client
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"lockbox/client/verify"
+)
+
+// Reason is a fact about a failed connection that the person can act on.
+// Like x509.CertificateInvalidError's Reason, it lets the caller branch on
+// the fact, not on the message: the engine says what happened, and each
+// front end words the fix in its own terms (the command line names its
+// flags, the window its menus and settings).
+type Reason int
+
+// Reasons. ReasonNone is every failure without a known remedy.
+const (
+	// ReasonNone means the error carries no reason a front end can advise on.
+	ReasonNone Reason = iota
+	// ReasonClientCertRequired: the server requires a client certificate
+	// and none was sent (see ClientCertRequiredError).
+	ReasonClientCertRequired
+	// ReasonTLSTooOld: the server offers only TLS versions below the lowest
+	// one allowed, such as TLS 1.0 or 1.1 (see TLSVersionError).
+	ReasonTLSTooOld
+	// ReasonUnknownRoot: the certificate chain does not reach a trusted
+	// root, because its root or its issuer is not among the trusted roots
+	// (see UntrustedError and verify's unknown_authority and
+	// incomplete_chain problems).
+	ReasonUnknownRoot
+	// ReasonPlaintextPassword: plain FTP would send the password
+	// unencrypted, and Options.AllowPlaintext did not allow it.
+	ReasonPlaintextPassword
+	// ReasonResumptionNeedsTickets: the server requires data connections to
+	// resume the control connection's TLS session, but under TLS 1.2 it
+	// issued no session ticket, and Go's TLS resumes only with tickets.
+	ReasonResumptionNeedsTickets
+)
+
+// reasonNames are the Reasons' codes, for logs and JSON.
+var reasonNames = map[Reason]string{
+	ReasonNone:                   "none",
+	ReasonClientCertRequired:     "client_cert_required",
+	ReasonTLSTooOld:              "tls_too_old",
+	ReasonUnknownRoot:            "unknown_root",
+	ReasonPlaintextPassword:      "plaintext_password",
+	ReasonResumptionNeedsTickets: "resumption_needs_tickets",
+}
+
+// String returns the reason's code, such as "client_cert_required".
+func (r Reason) String() string {
+	if s, ok := reasonNames[r]; ok {
+		return s
+	}
+	return "reason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// ReasonOf returns the reason err carries, the outermost one when several
+// are wrapped, or ReasonNone. It follows both Unwrap() error and
+// Unwrap() []error, as errors.As does.
+func ReasonOf(err error) Reason {
+	switch e := err.(type) {
+	case nil:
+		return ReasonNone
+	case *StepError:
+		if e.Reason != ReasonNone {
+			return e.Reason
+		}
+	case *ClientCertRequiredError:
+		return ReasonClientCertRequired
+	case *TLSVersionError:
+		if e.TooOld() {
+			return ReasonTLSTooOld
+		}
+	case *UntrustedError:
+		if e.UnknownRoot() {
+			return ReasonUnknownRoot
+		}
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return ReasonOf(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if r := ReasonOf(e); r != ReasonNone {
+				return r
+			}
+		}
+	}
+	return ReasonNone
+}
+
+// UnknownRoot reports whether the chain failed because it does not reach a
+// trusted root: its root, or the issuer of its top certificate, is not
+// among the trusted roots. A self-signed server certificate is not this
+// case: there is no root to add, only a fingerprint to compare.
+func (e *UntrustedError) UnknownRoot() bool {
+	if e.Trust == TrustPinChanged {
+		return false
+	}
+	for _, p := range e.Problems {
+		if p.Severity == verify.SeverityError && verify.RootUnknown(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// TLSVersionError ends a handshake in which the client and the server
+// found no TLS version in common.
+type TLSVersionError struct {
+	// Offered is the version the server chose (tls.VersionTLS10...), or 0
+	// when it refused the handshake with a protocol_version alert instead.
+	Offered uint16
+	// Min and Max are the lowest and highest versions Lockbox offered.
+	Min, Max uint16
+	// Err is what crypto/tls reported.
+	Err error
+}
+
+// TooOld reports whether the server wants a version below Min: it chose
+// one, or it refused every version up to the newest.
+func (e *TLSVersionError) TooOld() bool {
+	if e.Offered != 0 {
+		return e.Offered < e.Min
+	}
+	return e.Max == 0 || e.Max >= tls.VersionTLS13
+}
+
+// Error says which versions did not meet.
+func (e *TLSVersionError) Error() string {
+	lowest := tls.VersionName(e.Min)
+	switch {
+	case e.Offered != 0 && e.TooOld():
+		return fmt.Sprintf("the server offers only %s, below the lowest TLS version allowed (%s) (%v)", tls.VersionName(e.Offered), lowest, e.Err)
+	case e.TooOld():
+		return fmt.Sprintf("the server refused every TLS version from %s up: it offers only older ones, such as TLS 1.0 or 1.1 (%v)", lowest, e.Err)
+	}
+	return fmt.Sprintf("the server and Lockbox share no TLS version between %s and %s (%v)", lowest, tls.VersionName(e.Max), e.Err)
+}
+
+// Unwrap returns what crypto/tls reported.
+func (e *TLSVersionError) Unwrap() error { return e.Err }
+
+// TLS alerts (RFC 8446 §6) that carry a reason.
+const (
+	alertProtocolVersion     = 70
+	alertCertificateRequired = 116
+)
+
+// versionError recognises a handshake that failed for want of a common TLS
+// version: the server picked one Go refused ("server selected unsupported
+// protocol version 301"), or it sent a protocol_version alert.
+func versionError(err error, min, max uint16) (*TLSVersionError, bool) {
+	const picked = "tls: server selected unsupported protocol version "
+	msg := err.Error()
+	if i := strings.Index(msg, picked); i >= 0 {
+		hex := msg[i+len(picked):]
+		if j := strings.IndexFunc(hex, func(r rune) bool { return !strings.ContainsRune("0123456789abcdef", r) }); j >= 0 {
+			hex = hex[:j]
+		}
+		if v, perr := strconv.ParseUint(hex, 16, 16); perr == nil {
+			return &TLSVersionError{Offered: uint16(v), Min: min, Max: max, Err: err}, true
+		}
+	}
+	if a, ok := remoteAlert(err); ok && a == alertProtocolVersion {
+		return &TLSVersionError{Min: min, Max: max, Err: err}, true
+	}
+	return nil, false
+}
+
+// remoteAlert returns the alert a server sent to end the handshake.
+// crypto/tls reports it as a *net.OpError "remote error" around its
+// unexported alert type, a uint8, which tls.AlertError does not match.
+func remoteAlert(err error) (uint8, bool) {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "remote error" || op.Err == nil {
+		return 0, false
+	}
+	v := reflect.ValueOf(op.Err)
+	if v.Kind() != reflect.Uint8 {
+		return 0, false
+	}
+	return uint8(v.Uint()), true
+}

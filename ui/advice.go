@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"strings"
+
+	"lockbox/client"
+	"lockbox/client/verify"
+	"lockbox/ui/sitesui"
+)
+
+// The window's own names for the places where a fix is made. They are the
+// labels of the menu (menu.go), the site manager's form (sitesui) and the
+// settings page (ui/settings); advice_test.go checks them against those.
+const (
+	siteManagerPath = "File → Site manager…"
+	identitiesPath  = "Identities → Client identities…"
+	settingsPath    = "File → Settings…"
+	siteTLSField    = "TLS minimum"
+	siteCAField     = "Extra CA roots"
+	siteCertField   = "Client certificate"
+	settingsTLS     = "Oldest TLS"
+	tls13Choice     = "TLS 1.3 only"
+)
+
+// Advice words the fix for the reason err carries (client.ReasonOf) in the
+// window's terms: its menus, the site manager's fields and the settings,
+// never the command line's flags. It is "" when the reason has no fix
+// the window can offer.
+func Advice(err error) string {
+	return reasonAdvice(client.ReasonOf(err))
+}
+
+// withAdvice is msg followed by the advice for err's reason, if any, as
+// the next sentence.
+func withAdvice(msg string, err error) string {
+	a := Advice(err)
+	switch {
+	case a == "":
+		return msg
+	case strings.HasSuffix(msg, "."):
+		return msg + " " + a
+	}
+	return msg + ". " + a
+}
+
+// reasonAdvice is Advice for one reason.
+func reasonAdvice(r client.Reason) string {
+	switch r {
+	case client.ReasonClientCertRequired:
+		return "Choose a " + siteCertField + " for this site in " + siteManagerPath +
+			" (add one first under " + identitiesPath + " if none is listed), and connect again."
+	case client.ReasonTLSTooOld:
+		return "Lockbox accepts TLS 1.2 and 1.3 only, and no setting goes lower: ask the server's administrator to enable TLS 1.2 or later."
+	case client.ReasonUnknownRoot:
+		return "If you know and trust whoever runs its root, add the root's certificate to this site's " + siteCAField +
+			" in " + siteManagerPath + ", and connect again."
+	case client.ReasonPlaintextPassword:
+		return "Choose " + protocolLabel(client.FTPES) + " or " + protocolLabel(client.FTPS) +
+			" as the protocol, or confirm sending the password unencrypted when asked."
+	case client.ReasonResumptionNeedsTickets:
+		return "Set this site's " + siteTLSField + " to " + tls13Choice + " in " + siteManagerPath +
+			" (or " + settingsTLS + " in " + settingsPath + "), or ask the server's administrator to enable session tickets."
+	}
+	return ""
+}
+
+// protocolLabel is the label the quick-connect bar and the site manager
+// show for scheme.
+func protocolLabel(scheme client.Scheme) string {
+	l, _ := sitesui.ProtocolLabel(scheme)
+	return l
+}
+
+// rootAdvice is, for a report whose chain's root or issuer is not among the
+// trusted roots, the sentence (with a leading space) saying where the
+// window lets the user trust it; "" otherwise. It reads the report, not an
+// error: the trust dialog asks before the connection fails.
+func rootAdvice(rep *client.Report) string {
+	if rep == nil {
+		return ""
+	}
+	for _, p := range rep.Problems {
+		if p.Severity == verify.SeverityError && verify.RootUnknown(p) {
+			return " To trust its root from now on, add the root's certificate to this site's " + siteCAField + " in " + siteManagerPath + "."
+		}
+	}
+	return ""
+}
