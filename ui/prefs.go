@@ -43,9 +43,10 @@ func (w *MainWindow) openStores() []string {
 		do(func() {
 			w.deps.Secrets, w.deps.KeyringErr = sec, kerr
 			if kerr != nil {
-				// One sentence here; the site manager, where passwords
-				// are typed, has the technical reason behind Details….
-				w.setStatus(secrets.UnavailableSummary, widget.WarningImportance)
+				// One sentence; the technical reason (D-Bus sockets,
+				// Secret Service) waits behind Details….
+				w.setStatusDetails(secrets.UnavailableSummary, widget.WarningImportance,
+					"Why passwords can't be saved", kerr.Error())
 			}
 		})
 	}()

@@ -124,15 +124,19 @@ type MainWindow struct {
 	settings settings.Settings
 	ctl      *controller
 
-	top     *topBar       // quick-connect bar and the buttons under it
-	status  *widget.Label // the status line under the buttons
-	local   *browser.Pane
-	remote  *remotePane
-	tabs    *lowerTabs  // handshake, protocol log, certificate, transfers
-	padlock *padlockBar // the status bar at the bottom
-	dlg     openDialogs // the questions open, if any
-	demo    demoState   // the built-in demo, once started
-	stores  storeProblems
+	top    *topBar       // quick-connect bar and the buttons under it
+	status *widget.Label // the status line under the buttons
+	// statusDetails, beside the status line, shows the technical reason
+	// behind a one-sentence status (the keyring's D-Bus error, say); it is
+	// hidden while the status has none.
+	statusDetails *widget.Button
+	local         *browser.Pane
+	remote        *remotePane
+	tabs          *lowerTabs  // handshake, protocol log, certificate, transfers
+	padlock       *padlockBar // the status bar at the bottom
+	dlg           openDialogs // the questions open, if any
+	demo          demoState   // the built-in demo, once started
+	stores        storeProblems
 
 	// do runs a function on the UI goroutine: fyne.Do, or in tests a queue
 	// the test goroutine drains, so that widgets see one goroutine only.
@@ -258,6 +262,8 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	w.top = w.newTopBar()
 	w.status = widget.NewLabel("Connect to a server, or press Local demo to try Lockbox with its built-in FTPS server.")
 	w.status.Wrapping = fyne.TextWrapWord
+	w.statusDetails = widget.NewButtonWithIcon("Details…", theme.InfoIcon(), nil)
+	w.statusDetails.Hide()
 	w.tabs = w.newLowerTabs()
 
 	if deps.LocalSource == nil {
@@ -281,7 +287,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, b.connect, b.quick.content),
 		container.NewBorder(nil, nil, tools, actions),
-		w.status,
+		container.NewBorder(nil, nil, nil, w.statusDetails, w.status),
 	)
 	panes := container.NewHSplit(w.local.Content, w.remote.pane.Content)
 	main := container.NewVSplit(panes, w.tabs.AppTabs)
@@ -610,8 +616,19 @@ func (w *MainWindow) finish(gen int, t client.Target, rep *client.Report, err er
 }
 
 func (w *MainWindow) setStatus(msg string, imp widget.Importance) {
+	w.statusDetails.Hide()
+	w.statusDetails.OnTapped = nil
 	w.status.Importance = imp
 	w.status.SetText(msg)
+}
+
+// setStatusDetails sets the status line to one plain sentence and offers
+// the technical detail behind it in a Details… button, which opens a
+// dialog titled title. The next setStatus hides the button again.
+func (w *MainWindow) setStatusDetails(msg string, imp widget.Importance, title, detail string) {
+	w.setStatus(msg, imp)
+	w.statusDetails.OnTapped = func() { dialog.ShowInformation(title, detail, w.Window) }
+	w.statusDetails.Show()
 }
 
 // Summary says in one line whether a connection was trusted and why:
