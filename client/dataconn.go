@@ -30,6 +30,13 @@ import (
 // connection gets its own trace and handshake, which resumes the control
 // connection's TLS session.
 func (c *ftpControl) dialData(addr string) (net.Conn, error) {
+	if acc := c.active.takePending(); acc != nil {
+		// Active mode: the port in the made-up passive reply led here.
+		return c.dataConn(acc, acc.em), nil
+	}
+	c.active.mu.Lock()
+	c.active.passive = "" // the server agreed to passive mode
+	c.active.mu.Unlock()
 	n := c.dataCount.Add(1)
 	em := c.rec.Conn(fmt.Sprintf("data %d", n))
 	host, port, err := net.SplitHostPort(addr)
@@ -58,16 +65,28 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	defer cancel()
 	raw, err := dialTCPWith(dctx, addr, em, explainDataConnect, netconn.DialData)
 	if err != nil {
+		var nerr net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout() {
+			c.active.mu.Lock()
+			c.active.passiveTimeout = true
+			c.active.mu.Unlock()
+		}
 		return nil, err
 	}
+	return c.dataConn(raw, em), nil
+}
+
+// dataConn wraps the socket of a new data connection, dialled or
+// accepted: tracked, with the idle timeout, under TLS for FTPS.
+func (c *ftpControl) dataConn(raw net.Conn, em trace.Emitter) net.Conn {
 	raw = c.data.opened(raw)
 	if c.tls == nil {
-		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.Failure}), nil
+		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.Failure})
 	}
 	return c.data.track(&lazyTLSConn{
 		raw: raw, ctl: c, em: em,
 		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false, raw)),
-	}), nil
+	})
 }
 
 // lazyTLSConn is a data connection whose handshake waits for the first read
