@@ -3,8 +3,11 @@ package client
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"lockbox/client/internal/certgen"
@@ -90,5 +93,103 @@ func TestVsftpdActiveMode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Auto mode tries passive mode, sees it refused, and goes on in active
+// mode for the rest of the session; passive mode alone fails with a
+// PassiveRefusedError, which is where the "try active mode" advice hangs.
+func TestVsftpdPassiveRefused(t *testing.T) {
+	data := enginetest.RandomBytes(100<<10, 14)
+	srv, opts := activeOnlyVsftpd(t, servertest.VsftpdConfig{Files: map[string][]byte{"a.bin": data}})
+	t.Run("auto falls back", func(t *testing.T) {
+		opts := opts
+		opts.Mode = ModeAuto
+		sess, _ := vsftpdLogin(t, srv, "ftpes", opts)
+		if _, err := sess.List("/"); err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		var out bytes.Buffer
+		if _, err := sess.Download(bg, "/a.bin", 0, &out, nil, nil); err != nil || !bytes.Equal(out.Bytes(), data) {
+			t.Fatalf("download: %v", err)
+		}
+		names := enginetest.Names(sess.Report().Steps, "control")
+		var passive, fallback, eprt int
+		for _, n := range names {
+			_, n, _ = strings.Cut(n, ":")
+			switch n {
+			case "epsv", "pasv":
+				passive++
+			case "mode_fallback":
+				fallback++
+			case "eprt":
+				eprt++
+			}
+		}
+		// EPSV and PASV (each sent and answered) once, then EPRT for both
+		// data connections.
+		if passive != 4 || fallback != 1 || eprt != 4 {
+			t.Errorf("control steps %v: %d passive, %d fallback, %d eprt", names, passive, fallback, eprt)
+		}
+		if sess.Broken() {
+			t.Error("session broken after the fallback")
+		}
+	})
+	t.Run("passive fails with the reason", func(t *testing.T) {
+		sess, _ := vsftpdLogin(t, srv, "ftpes", opts)
+		_, err := sess.List("/")
+		var pe *PassiveRefusedError
+		var se *StepError
+		if !errors.As(err, &pe) || !errors.As(err, &se) || se.Step != "list" || pe.Reply == "" {
+			t.Fatalf("list in passive mode: %v", err)
+		}
+		if sess.Broken() {
+			t.Error("a refused PASV broke the session")
+		}
+	})
+}
+
+// A connection to the active-mode listener from another address than the
+// server's is refused, and the transfer goes on with the server's.
+func TestVsftpdActiveRefusesForeignPeer(t *testing.T) {
+	data := enginetest.RandomBytes(64<<10, 15)
+	srv, opts := activeOnlyVsftpd(t, servertest.VsftpdConfig{Files: map[string][]byte{"a.bin": data}})
+	opts.Mode = ModeActive
+	var foreign []net.Conn
+	var dialErr error
+	opts.Observer = trace.ObserverFunc(func(s trace.Step) {
+		if s.Name != "tcp_listen" || len(foreign) > 0 {
+			return
+		}
+		addr, _, _ := strings.Cut(strings.TrimPrefix(s.Summary, "listening on "), ",")
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
+		// The connect completes in the listener's backlog, before the
+		// server is even told the address: the engine meets it first.
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			dialErr = err
+			return
+		}
+		foreign = append(foreign, c)
+	})
+	sess, _ := vsftpdLogin(t, srv, "ftpes", opts)
+	var out bytes.Buffer
+	if _, err := sess.Download(bg, "/a.bin", 0, &out, nil, nil); err != nil || !bytes.Equal(out.Bytes(), data) {
+		t.Fatalf("download: %v", err)
+	}
+	if dialErr != nil || len(foreign) != 1 {
+		t.Fatalf("foreign connect: %v", dialErr)
+	}
+	defer foreign[0].Close()
+	if n, err := foreign[0].Read(make([]byte, 1)); err == nil {
+		t.Errorf("the foreign connection was given %d bytes", n)
+	}
+	steps := sess.Report().Steps
+	ref, ok := trace.Find(steps, "data 1", "tcp_accept_refused")
+	if !ok || !strings.Contains(ref.Summary, "127.0.0.2") {
+		t.Errorf("refusal step = %+v, %v", ref, ok)
+	}
+	if acc, ok := trace.Find(steps, "data 1", "tcp_accept"); !ok || !strings.HasPrefix(acc.Summary, "127.0.0.1:") {
+		t.Errorf("accept step = %+v, %v", acc, ok)
 	}
 }
