@@ -63,6 +63,8 @@ type transferResult struct {
 	Failed  []transfer.Failure `json:"failed"`
 	Skipped int                `json:"skipped"`
 	Error   string             `json:"error,omitempty"`
+	// hint is the command line's advice for a failure (see advice).
+	hint string
 }
 
 // runTransferCLI runs get, put, rm, mkdir or mv and returns the exit code.
@@ -162,6 +164,9 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	bars.clear()
 	for _, fl := range res.Failed {
 		fmt.Fprintf(stderr, "lockbox %s: %s: %s\n", cmd, fl.Path, fl.Error)
+	}
+	if res.hint != "" {
+		fmt.Fprintf(stderr, "lockbox %s: hint: %s\n", cmd, res.hint)
 	}
 	if f.json {
 		writeJSON(stdout, res)
@@ -284,7 +289,7 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 
 	if err := t.enqueue(ctx, pool, q, remote, local); err != nil {
 		res.Error = err.Error()
-		fmt.Fprintf(t.stderr, "lockbox %s: %v\n", t.cmd, err)
+		printError(t.stderr, "lockbox "+t.cmd, err)
 	}
 	q.Wait(ctx)
 	if ctx.Err() != nil {
@@ -300,6 +305,9 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 	for _, p := range q.Jobs() {
 		if p.Err != nil && client.IsTrustFailure(p.Err) {
 			code = exitUntrusted
+		}
+		if p.Err != nil && res.hint == "" && res.Error == "" {
+			res.hint = advice(p.Err)
 		}
 	}
 	return res, code

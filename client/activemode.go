@@ -48,6 +48,10 @@ func ParseDataMode(s string) (DataMode, error) {
 	return "", fmt.Errorf("data connection mode %q: want passive, active or auto", s)
 }
 
+// ParsePortRange reads "A-B", a range of ports for active mode's listener
+// (ActiveOptions.PortMin and PortMax), within 1024-65535.
+func ParsePortRange(s string) (lo, hi int, err error) { return ftpwire.ParsePortRange(s) }
+
 // ActiveOptions place active mode's listening socket.
 type ActiveOptions struct {
 	// PortMin and PortMax bound the ports listened on, for a firewall that
