@@ -188,3 +188,34 @@ func TestMakeURL(t *testing.T) {
 		}
 	}
 }
+
+func TestSiteModeAppliesAndValidates(t *testing.T) {
+	tests := []struct {
+		mode    string
+		start   client.DataMode
+		want    client.DataMode
+		wantErr bool
+	}{
+		{ModeDefault, client.ModeAuto, client.ModeAuto, false},
+		{ModePassive, client.ModeAuto, client.ModePassive, false},
+		{ModeActive, "", client.ModeActive, false},
+		{ModeAuto, "", client.ModeAuto, false},
+		{"sideways", "", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode, func(t *testing.T) {
+			o := client.Options{Mode: tc.start}
+			err := Site{Name: "a", URL: "ftpes://h", Mode: tc.mode}.Apply(&o)
+			var fe *FieldError
+			if tc.wantErr {
+				if !errors.As(err, &fe) || fe.Field != "mode" {
+					t.Fatalf("Apply = %v, want a mode field error", err)
+				}
+				return
+			}
+			if err != nil || o.Mode != tc.want {
+				t.Errorf("Apply = %v, mode %q, want %q", err, o.Mode, tc.want)
+			}
+		})
+	}
+}
