@@ -193,3 +193,51 @@ func TestVsftpdActiveRefusesForeignPeer(t *testing.T) {
 		t.Errorf("accept step = %+v, %v", acc, ok)
 	}
 }
+
+// Over IPv6 (::1) passive mode uses EPSV and active mode EPRT |2|; both
+// list and download.
+func TestVsftpdIPv6(t *testing.T) {
+	data := enginetest.RandomBytes(1<<20+3, 16)
+	p := newPKI(t)
+	srv := servertest.StartVsftpd(t, servertest.VsftpdConfig{IPv6: true, ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter},
+		Files: map[string][]byte{"a.bin": data}, Extra: map[string]string{"port_enable": "YES", "connect_from_port_20": "NO"}})
+	if !strings.HasPrefix(srv.Addr, "[::1]:") {
+		t.Fatalf("server address %s", srv.Addr)
+	}
+	tests := []struct {
+		mode     DataMode
+		command  string // the control step that opens data connections
+		dataStep string // the data connection's first TCP step
+	}{
+		{ModePassive, "epsv", "tcp_connect"},
+		{ModeActive, "eprt", "tcp_accept"},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.mode), func(t *testing.T) {
+			opts := Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, ServerName: "localhost", Mode: tc.mode}
+			sess, _ := vsftpdLogin(t, srv, "ftpes", opts)
+			entries, err := sess.List("/")
+			if err != nil || len(entries) != 1 || entries[0].Name != "a.bin" {
+				t.Fatalf("list = %+v, %v", entries, err)
+			}
+			var out bytes.Buffer
+			if _, err := sess.Download(bg, "/a.bin", 0, &out, nil, nil); err != nil || !bytes.Equal(out.Bytes(), data) {
+				t.Fatalf("download: %v", err)
+			}
+			steps := sess.Report().Steps
+			cmd, ok := trace.Find(steps, "control", tc.command)
+			if !ok {
+				t.Fatalf("no %s step", tc.command)
+			}
+			if tc.mode == ModeActive && !strings.Contains(cmd.Summary, "|2|::1|") {
+				t.Errorf("EPRT = %q, want an IPv6 address", cmd.Summary)
+			}
+			for _, conn := range []string{"data 1", "data 2"} {
+				st, ok := trace.Find(steps, conn, tc.dataStep)
+				if !ok || !strings.Contains(st.Summary, "[::1]:") {
+					t.Errorf("%s %s = %+v, %v", conn, tc.dataStep, st, ok)
+				}
+			}
+		})
+	}
+}
