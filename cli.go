@@ -310,7 +310,7 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 		return exitCode(report, err, stderr)
 	}
 	defer sess.Close()
-	dir := t.Path
+	dir := t.RemotePath("") // relative to the login folder unless %2F (RFC 1738)
 	if dir == "" {
 		if dir, err = sess.CurrentDir(); err != nil {
 			fmt.Fprintf(stderr, "lockbox ls: %v\n", err)

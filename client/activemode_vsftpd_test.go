@@ -241,3 +241,53 @@ func TestVsftpdIPv6(t *testing.T) {
 		})
 	}
 }
+
+// URL paths against a vsftpd that does not chroot: "/pub" is pub in the
+// login folder, "/%2Ftmp" is /tmp.
+func TestVsftpdURLPaths(t *testing.T) {
+	marker, err := os.MkdirTemp("/tmp", "lockbox-urlpath-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(marker) })
+	if err := os.Chmod(marker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(marker, "in-tmp.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := newPKI(t)
+	srv := servertest.StartVsftpd(t, servertest.VsftpdConfig{ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter},
+		Files: map[string][]byte{"pub/in-home.txt": []byte("y")}, Extra: map[string]string{"chroot_local_user": "NO"}})
+	sess, _ := vsftpdLogin(t, srv, "ftpes", Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true})
+	home, err := sess.CurrentDir()
+	if err != nil || home != srv.Root {
+		t.Fatalf("the login folder is %q (%v), want the unchrooted %q", home, err, srv.Root)
+	}
+	tests := []struct {
+		path, want string
+	}{
+		{"/pub", "in-home.txt"},
+		{"/%2Ftmp", filepath.Base(marker)},
+		{"//tmp", filepath.Base(marker)},
+		{"/%2F" + strings.TrimPrefix(marker, "/"), "in-tmp.txt"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			tg := mustTarget(t, "ftpes://"+srv.User+"@"+srv.Addr+tc.path)
+			for _, h := range []string{"", home} {
+				entries, err := sess.List(tg.RemotePath(h))
+				if err != nil {
+					t.Fatalf("list %q: %v", tg.RemotePath(h), err)
+				}
+				found := false
+				for _, e := range entries {
+					found = found || e.Name == tc.want
+				}
+				if !found {
+					t.Errorf("list %q lacks %s: %+v", tg.RemotePath(h), tc.want, entries)
+				}
+			}
+		})
+	}
+}

@@ -247,6 +247,9 @@ func (s Site) Target(password string) (client.Target, error) {
 	if s.RemoteDir != "" {
 		t.Path = s.RemoteDir
 	}
+	// A site's folder is absolute, as in FileZilla, unlike a typed URL's
+	// path (see client.Target.LoginRelative).
+	t.LoginRelative = false
 	return t, nil
 }
 

@@ -99,6 +99,8 @@ func TestTarget(t *testing.T) {
 			client.Target{Scheme: client.HTTPS, Host: "example.com", Port: 443, Path: "/files/"}},
 		{"remote folder wins over the URL's path", Site{Name: "a", URL: "ftpes://[::1]:2121/pub", RemoteDir: "/home/alice"}, "",
 			client.Target{Scheme: client.FTPES, Host: "::1", Port: 2121, Path: "/home/alice"}},
+		{"the URL's path is absolute for a site", Site{Name: "a", URL: "ftpes://h/pub"}, "",
+			client.Target{Scheme: client.FTPES, Host: "h", Port: 21, Path: "/pub"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
