@@ -179,6 +179,24 @@ type dataTracker struct {
 	cur     *trackedConn // what jlaffaye/ftp was handed for it
 	pending net.Conn     // a half-closed socket awaiting the final reply
 	wrap    func(net.Conn) net.Conn
+	// failed is called when a write fails (set once by Connect).
+	failed func()
+}
+
+// dataEndGrace is how long the server's final reply is awaited after a
+// data connection failed: together with closing the data socket, it keeps
+// the end of a failed transfer under two seconds. A server that has not
+// answered by then leaves a session that is replaced (Session.Broken).
+const dataEndGrace = 1500 * time.Millisecond
+
+// endDataFast closes the data connection's socket outright (a reset when
+// unread bytes remain, so a server blocked sending sees the end at once)
+// and bounds the wait for the transfer's final reply by dataEndGrace.
+func (c *ftpControl) endDataFast() {
+	if c.jconn != nil {
+		c.jconn.shutCap.Store(int64(dataEndGrace))
+	}
+	c.data.abortRaw()
 }
 
 // opened records the TCP socket of a new data connection; a test may wrap
@@ -220,6 +238,17 @@ func (d *dataTracker) abort() {
 		raw.Close()
 	}
 	d.finish()
+}
+
+// abortRaw closes the latest data connection's socket, like abort, but
+// leaves a half-closed socket of an earlier one to finish.
+func (d *dataTracker) abortRaw() {
+	d.mu.Lock()
+	raw := d.raw
+	d.mu.Unlock()
+	if raw != nil {
+		raw.Close()
+	}
 }
 
 // finish closes the socket of a data connection that was half-closed,
@@ -273,9 +302,13 @@ func (t *trackedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Write writes to the data connection.
+// Write writes to the data connection. A failed write (the server stopped
+// reading, and the idle timeout ran out) ends the connection at once.
 func (t *trackedConn) Write(p []byte) (int, error) {
 	n, err := t.Conn.Write(p)
+	if err != nil && t.d.failed != nil {
+		t.d.failed()
+	}
 	return n, t.note(err)
 }
 

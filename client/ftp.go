@@ -339,6 +339,7 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 	}
 	first := true
 	ctl.active.on.Store(opts.Mode == ModeActive)
+	ctl.data.failed = ctl.endDataFast
 	dial := func(network, addr string) (net.Conn, error) {
 		if first {
 			first = false

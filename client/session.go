@@ -312,12 +312,19 @@ func (s *Session) download(ctx context.Context, p string, offset int64, dst io.W
 	data := s.ctl.data.current()
 	stop := context.AfterFunc(ctx, s.abort)
 	n, rerr, werr := copyChunks(dst, resp, buf, chunk, progress)
+	if werr != nil || rerr != nil {
+		// The server may be blocked sending what will never be read (a
+		// full disk): close the socket, unread bytes and all, so that it
+		// sees the end at once, and give its reply only a short time.
+		s.ctl.endDataFast()
+	}
 	// vsftpd sends its final reply only after the client closed the data
 	// connection (TLS close_notify, then TCP close).
 	if data != nil {
 		data.closeFirst()
 	}
 	ctlErr := resp.Close() // reads the final reply within the shut timeout
+	s.ctl.jconn.shutCap.Store(0)
 	s.ctl.raw.SetDeadline(time.Time{})
 	s.ctl.data.finish()
 	if !stop() {
