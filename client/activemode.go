@@ -464,6 +464,12 @@ func (a *acceptConn) Write(p []byte) (int, error) {
 	return a.conn.Write(p)
 }
 
+// Handshake accepts the server's connection now if no read or write has
+// yet: jlaffaye/ftp calls it after uploading an empty file, which writes
+// nothing; without it the server's connection would wait in the backlog
+// and the server for the end of the file.
+func (a *acceptConn) Handshake() error { return a.accept() }
+
 // Close closes the listener and the connection, whichever exist.
 func (a *acceptConn) Close() error {
 	a.mu.Lock()

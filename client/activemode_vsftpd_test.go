@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -287,6 +289,53 @@ func TestVsftpdURLPaths(t *testing.T) {
 				if !found {
 					t.Errorf("list %q lacks %s: %+v", tg.RemotePath(h), tc.want, entries)
 				}
+			}
+		})
+	}
+}
+
+// Plain FTP in active mode (no TLS handshake to start the accept): an
+// empty upload still meets the server's connection, and a refused command
+// closes the listener without waiting for a connection that never comes.
+func TestVsftpdActivePlainFTP(t *testing.T) {
+	srv, opts := activeOnlyVsftpd(t, servertest.VsftpdConfig{Files: map[string][]byte{"a.txt": []byte("plain\n")},
+		Extra: map[string]string{"ssl_enable": "NO", "force_local_logins_ssl": "NO", "force_local_data_ssl": "NO"}})
+	opts.Mode, opts.AllowPlaintext = ModeActive, true
+	sess, _ := vsftpdLogin(t, srv, "ftp", opts)
+	tests := []struct {
+		name  string
+		do    func() error
+		check func() bool
+	}{
+		{"empty upload", func() error { _, err := sess.Upload(bg, "/empty.bin", bytes.NewReader(nil), 0, nil, nil); return err },
+			func() bool {
+				st, err := os.Stat(filepath.Join(srv.Root, "empty.bin"))
+				return err == nil && st.Size() == 0
+			}},
+		{"download", func() error {
+			var out bytes.Buffer
+			if _, err := sess.Download(bg, "/a.txt", 0, &out, nil, nil); err != nil {
+				return err
+			}
+			if out.String() != "plain\n" {
+				return errors.New("downloaded " + out.String())
+			}
+			return nil
+		}, func() bool { return true }},
+		{"refused download", func() error {
+			_, err := sess.Download(bg, "/missing.txt", 0, io.Discard, nil, nil)
+			var se *StepError
+			if !errors.As(err, &se) || !strings.HasPrefix(se.Reply, "550") {
+				return fmt.Errorf("want a 550, got %v", err)
+			}
+			return nil
+		}, func() bool { return !sess.Broken() }},
+		{"list after", func() error { _, err := sess.List("/"); return err }, func() bool { return true }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.do(); err != nil || !tc.check() {
+				t.Fatalf("%v%s", err, stepDump(sess.Report().Steps))
 			}
 		})
 	}

@@ -370,9 +370,14 @@ func (t *trackedConn) closeFirst() error {
 	return t.closeErr
 }
 
-// Handshake forwards to the TLS data connection (see lazyTLSConn.Handshake).
+// Handshake forwards to the TLS data connection (see lazyTLSConn.Handshake)
+// or, without TLS, to an active-mode connection's accept (acceptConn).
 func (t *trackedConn) Handshake() error {
-	if h, ok := t.Conn.(interface{ Handshake() error }); ok {
+	c := t.Conn
+	if ic, ok := c.(*netconn.IdleConn); ok {
+		c = ic.Conn
+	}
+	if h, ok := c.(interface{ Handshake() error }); ok {
 		return t.note(h.Handshake())
 	}
 	return nil
