@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -32,19 +33,74 @@ func mountTmpfs(t *testing.T, size int) string {
 	return dir
 }
 
-// stallConn is a data connection whose writes fail after budget bytes as
-// a write fails when the server stopped reading and the idle timeout ran
-// out.
+// stallConn is a data connection to a server that stops reading after
+// budget bytes: the write that crosses it fails as a write fails when the
+// idle timeout runs out, and every later write waits, as on a full send
+// buffer, until the socket is closed or the write deadline passes
+// (counted in waitedOut: the engine should close, not wait).
 type stallConn struct {
 	net.Conn
-	budget *atomic.Int64
+	st     *stall
+	closed chan struct{}
+	once   sync.Once
+
+	mu  sync.Mutex
+	wdl time.Time
+}
+
+type stall struct {
+	budget    atomic.Int64
+	failed    atomic.Bool
+	waitedOut atomic.Int32
+}
+
+func newStallConn(c net.Conn, st *stall) *stallConn {
+	return &stallConn{Conn: c, st: st, closed: make(chan struct{})}
 }
 
 func (s *stallConn) Write(p []byte) (int, error) {
-	if s.budget.Add(-int64(len(p))) < 0 {
-		return 0, &net.OpError{Op: "write", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	if !s.st.failed.Load() && s.st.budget.Add(-int64(len(p))) >= 0 {
+		return s.Conn.Write(p)
 	}
-	return s.Conn.Write(p)
+	timeout := &net.OpError{Op: "write", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	if s.st.failed.CompareAndSwap(false, true) {
+		return 0, timeout
+	}
+	s.mu.Lock()
+	wdl := s.wdl
+	s.mu.Unlock()
+	var expire <-chan time.Time
+	if !wdl.IsZero() {
+		tm := time.NewTimer(time.Until(wdl))
+		defer tm.Stop()
+		expire = tm.C
+	}
+	select {
+	case <-s.closed:
+		return 0, net.ErrClosed
+	case <-expire:
+		s.st.waitedOut.Add(1)
+		return 0, timeout
+	}
+}
+
+func (s *stallConn) Close() error {
+	s.once.Do(func() { close(s.closed) })
+	return s.Conn.Close()
+}
+
+func (s *stallConn) SetDeadline(t time.Time) error {
+	s.mu.Lock()
+	s.wdl = t
+	s.mu.Unlock()
+	return s.Conn.SetDeadline(t)
+}
+
+func (s *stallConn) SetWriteDeadline(t time.Time) error {
+	s.mu.Lock()
+	s.wdl = t
+	s.mu.Unlock()
+	return s.Conn.SetWriteDeadline(t)
 }
 
 // A failed data connection ends the transfer at once: the data socket is
@@ -90,20 +146,24 @@ func TestVsftpdFailedDataConnectionEndsFast(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			local := mountTmpfs(t, 16<<20)
-			var budget atomic.Int64
-			budget.Store(1 << 62)
+			st := &stall{}
+			st.budget.Store(1 << 62)
 			pool := openTestPool(t, vsftpdTarget(t, srv, "/"), opts, client.PoolOptions{Size: 1}, func(s *client.Session) {
-				wrapData(s, func(c net.Conn) net.Conn { return &stallConn{Conn: c, budget: &budget} })
+				wrapData(s, func(c net.Conn) net.Conn { return newStallConn(c, st) })
 			})
 			q := newTestQueue(t, pool, QueueOptions{LocalRoot: local})
 			if tc.name == "server stops reading an upload" {
-				budget.Store(2 << 20)
+				st.budget.Store(2 << 20)
 			}
 			start := time.Now()
 			job := tc.run(t, q, local)
 			q.Wait(bg)
 			elapsed := time.Since(start)
-			budget.Store(1 << 62)
+			st.failed.Store(false)
+			st.budget.Store(1 << 62)
+			if n := st.waitedOut.Load(); n > 0 {
+				t.Errorf("%d writes waited for their deadline on the stalled connection instead of its being closed", n)
+			}
 			p := job.Progress()
 			var se *client.StepError
 			if p.State != StateFailed || !tc.wantErr(p.Err) || !errors.As(p.Err, &se) {
