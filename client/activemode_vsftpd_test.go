@@ -340,3 +340,59 @@ func TestVsftpdActivePlainFTP(t *testing.T) {
 		})
 	}
 }
+
+// A server that refuses EPRT gets PORT, for the rest of the session; one
+// that refuses both fails the operation with a port step, and the session
+// stays usable.
+func TestVsftpdPORTFallback(t *testing.T) {
+	data := enginetest.RandomBytes(70<<10, 18)
+	tests := []struct {
+		name      string
+		denied    string
+		wantErr   bool
+		wantSteps []string // control steps, each sent at least once
+	}{
+		{"EPRT refused", "EPRT", false, []string{"eprt", "port"}},
+		{"EPRT and PORT refused", "EPRT,PORT", true, []string{"eprt", "port"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, opts := activeOnlyVsftpd(t, servertest.VsftpdConfig{Files: map[string][]byte{"a.bin": data}, Extra: map[string]string{"cmds_denied": tc.denied}})
+			opts.Mode = ModeActive
+			sess, _ := vsftpdLogin(t, srv, "ftpes", opts)
+			for range 2 {
+				var out bytes.Buffer
+				_, err := sess.Download(bg, "/a.bin", 0, &out, nil, nil)
+				if tc.wantErr {
+					var se *StepError
+					t.Logf("download: %v", err)
+					if !errors.As(err, &se) || se.Step != "port" || !strings.HasPrefix(se.Reply, "550") || sess.Broken() {
+						t.Fatalf("download: %v (broken %v)", err, sess.Broken())
+					}
+					continue
+				}
+				if err != nil || !bytes.Equal(out.Bytes(), data) {
+					t.Fatalf("download: %v%s", err, stepDump(sess.Report().Steps))
+				}
+			}
+			steps := sess.Report().Steps
+			var eprts int
+			for _, st := range steps {
+				if st.Conn == "control" && st.Name == "eprt" && st.Dir == trace.Send {
+					eprts++
+				}
+			}
+			if eprts != 1 {
+				t.Errorf("EPRT sent %d times, want once (then PORT only)", eprts)
+			}
+			for _, name := range tc.wantSteps {
+				if _, ok := trace.Find(steps, "control", name); !ok {
+					t.Errorf("no %s step%s", name, stepDump(steps))
+				}
+			}
+			if _, err := sess.List("/"); tc.wantErr == (err == nil) {
+				t.Errorf("list after: %v", err)
+			}
+		})
+	}
+}
