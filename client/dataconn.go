@@ -24,11 +24,14 @@ import (
 // (always to the control connection's address), its lazy TLS handshake,
 // following the one in use (to cut it off, to tell its failures from the
 // control connection's, to close it after the server's final reply), and
-// capturing a listing's raw bytes. Active mode belongs here too.
+// capturing a listing's raw bytes, and ending a failed one fast. Active
+// mode, where the server connects to Lockbox, is its neighbour
+// activemode.go: the listener, EPRT/PORT, and the wrapper that answers
+// jlaffaye/ftp's EPSV/PASV; dialData hands its accepted connections on.
 
-// dialData opens one data connection for jlaffaye/ftp. Every data
-// connection gets its own trace and handshake, which resumes the control
-// connection's TLS session.
+// dialData opens one data connection for jlaffaye/ftp, or in active mode
+// hands over the announced listener. Every data connection gets its own
+// trace and handshake, which resumes the control connection's TLS session.
 func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	if acc := c.active.takePending(); acc != nil {
 		// Active mode: the port in the made-up passive reply led here.
