@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"lockbox/client/internal/ftpwire"
+	"lockbox/client/internal/netconn"
 	"lockbox/client/trace"
 )
 
@@ -394,7 +395,7 @@ type acceptConn struct {
 	err  error
 
 	mu     sync.Mutex
-	conn   *net.TCPConn
+	conn   net.Conn  // the server's connection, once accepted
 	dl     time.Time // a deadline set before the accept
 	closed bool
 }
@@ -432,13 +433,16 @@ func (a *acceptConn) doAccept() error {
 			a.em.Emit(trace.Recv, "tcp_accept_refused", fmt.Sprintf("refused %s: not the server (%s)", from, a.peer), explainRefuse)
 			continue
 		}
+		// Bulk data outside Go's network poller, as a dialled data
+		// connection's (netconn.DialData); on failure the TCPConn serves.
+		adopted, _ := netconn.AdoptData(conn)
 		a.mu.Lock()
 		if a.closed {
 			a.mu.Unlock()
-			conn.Close()
+			adopted.Close()
 			return &StepError{Step: "tcp_accept", Err: net.ErrClosed}
 		}
-		a.conn = conn
+		a.conn = adopted
 		if !a.dl.IsZero() {
 			conn.SetDeadline(a.dl)
 		}
@@ -488,10 +492,10 @@ func (a *acceptConn) CloseWrite() error {
 	a.mu.Lock()
 	conn := a.conn
 	a.mu.Unlock()
-	if conn == nil {
-		return nil
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
 	}
-	return conn.CloseWrite()
+	return nil
 }
 
 // LocalAddr is the listener's address until the server connected.
