@@ -72,6 +72,14 @@ func TestCLIPassiveRefusedHint(t *testing.T) {
 		{"passive refused", refused, true},
 		{"other failure", &client.StepError{Step: "list", Reply: "550 No such directory."}, false},
 	}
+	// The server could not connect back: advice about NAT and the firewall.
+	accept := &client.StepError{Step: "list", Err: &client.StepError{Step: "data_tls_handshake", Err: &client.StepError{Step: "tcp_accept", Err: errors.New("i/o timeout")}}}
+	if a := advice(accept); !strings.Contains(a, "--external-ip") || !strings.Contains(a, "--port-range") {
+		t.Errorf("advice for an active connection the server never made: %q", a)
+	}
+	if a := advice(&client.StepError{Step: "tcp_listen", Err: errors.New("no free port")}); !strings.Contains(a, "--port-range") {
+		t.Errorf("advice for a listener that could not open: %q", a)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

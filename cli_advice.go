@@ -16,8 +16,13 @@ import (
 // the error says it all).
 func advice(err error) string {
 	var pe *client.PassiveRefusedError
-	if errors.As(err, &pe) {
+	switch {
+	case errors.As(err, &pe):
 		return "try active mode, where the server connects to Lockbox: --active (or --mode auto, which falls back to active mode by itself)"
+	case client.FailedAt(err, "tcp_accept"):
+		return "in active mode the server must connect to Lockbox: behind NAT, give your public address with --external-ip and open a --port-range in the firewall, or use passive mode (--mode passive)"
+	case client.FailedAt(err, "tcp_listen"):
+		return "Lockbox could not open a port for active mode: choose another --port-range, or use passive mode (--mode passive)"
 	}
 	return ""
 }

@@ -421,7 +421,9 @@ func (a *acceptConn) doAccept() error {
 		if err != nil {
 			var nerr net.Error
 			if errors.As(err, &nerr) && nerr.Timeout() {
-				err = fmt.Errorf("the server did not connect to %s within %s: %w", a.ln.Addr(), a.timeout, err)
+				// %v: the control connection's timeout wording must not
+				// take this for a silent server.
+				err = fmt.Errorf("the server did not connect to %s within %s (%v)", a.ln.Addr(), a.timeout, err)
 			}
 			a.em.Fail(trace.Recv, "tcp_accept", err.Error(), "The server did not open the data connection to Lockbox (active mode); a firewall or NAT between them may block it.")
 			return &StepError{Step: "tcp_accept", Err: err}

@@ -125,3 +125,37 @@ func TestActiveDataCertificateMustMatch(t *testing.T) {
 		t.Errorf("certificate_changed = %+v, %v", st, ok)
 	}
 }
+
+// A server that never connects back ends the transfer at the deadline with
+// a failed tcp_accept step the caller can find in the error (the command
+// line advises on NAT from it), and the listener is closed.
+func TestActiveServerNeverConnects(t *testing.T) {
+	srv := startBadFTP(t, nil, fakeScript{replies: map[string]string{"LIST": "150 here it comes\r\n"}})
+	var listening string
+	opts := Options{Timeout: 300 * time.Millisecond, AllowPlaintext: true, Mode: ModeActive,
+		Observer: trace.ObserverFunc(func(s trace.Step) {
+			if s.Name == "tcp_listen" {
+				listening = strings.TrimPrefix(s.Summary, "listening on ")
+			}
+		})}
+	sess, _, err := Connect(bg, mustTarget(t, "ftp://alice:pw@"+srv.addr()), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	_, err = sess.List("/")
+	t.Logf("list: %v", err)
+	if !FailedAt(err, "tcp_accept") {
+		t.Fatalf("list: %v, want a tcp_accept step error inside", err)
+	}
+	if st, ok := trace.Find(sess.Report().Steps, "data 1", "tcp_accept"); !ok || !st.Failed {
+		t.Errorf("tcp_accept step = %+v, %v", st, ok)
+	}
+	if listening == "" {
+		t.Fatal("no tcp_listen step")
+	}
+	if c, err := net.DialTimeout("tcp", listening, time.Second); err == nil {
+		c.Close()
+		t.Errorf("the listener at %s is still open", listening)
+	}
+}

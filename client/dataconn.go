@@ -296,10 +296,12 @@ func (t *trackedConn) note(err error) error {
 	return err
 }
 
-// Read reads from the data connection.
+// Read reads from the data connection. A failed read ends the connection
+// at once (see Write).
 func (t *trackedConn) Read(p []byte) (int, error) {
 	n, err := t.Conn.Read(p)
 	if err != nil && !errors.Is(err, io.EOF) {
+		t.fail()
 		t.note(err)
 	}
 	return n, err
@@ -309,10 +311,18 @@ func (t *trackedConn) Read(p []byte) (int, error) {
 // reading, and the idle timeout ran out) ends the connection at once.
 func (t *trackedConn) Write(p []byte) (int, error) {
 	n, err := t.Conn.Write(p)
-	if err != nil && t.d.failed != nil {
-		t.d.failed()
+	if err != nil {
+		t.fail()
 	}
 	return n, t.note(err)
+}
+
+// fail closes the socket and shortens the wait for the final reply (see
+// ftpControl.endDataFast).
+func (t *trackedConn) fail() {
+	if t.d.failed != nil {
+		t.d.failed()
+	}
 }
 
 // Close closes the connection once; later calls return nil. A connection
