@@ -34,7 +34,7 @@ const (
 	// ModeAuto tries passive mode and falls back to active mode when the
 	// server refuses it (425, 502, or any refusal of PASV) or its data port
 	// cannot be reached in time, as WinSCP does; a session that fell back
-	// stays in active mode.
+	// stays in active mode, and so do the sessions a Pool opens after it.
 	ModeAuto DataMode = "auto"
 )
 
@@ -89,7 +89,7 @@ const (
 	explainListen = "In active mode the server connects to Lockbox: Lockbox opened a port for this data connection and tells the server where it is (EPRT, or PORT)."
 	explainAccept = "The server connected to Lockbox's port for this data connection (active mode)."
 	explainRefuse = "A connection from another address than the server's reached the data port; Lockbox closed it, since it may be an attempt to steal or replace the data, and keeps waiting for the server."
-	explainSwitch = "The server refused passive mode, or its data port could not be reached, so Lockbox tries active mode (the server connects to Lockbox) and keeps it for the rest of this session."
+	explainSwitch = "The server refused passive mode, or its data port could not be reached, so Lockbox tries active mode (the server connects to Lockbox) and keeps it for the rest of this session and for the connections it opens to this server after it."
 )
 
 // activeState is a session's active-mode bookkeeping.

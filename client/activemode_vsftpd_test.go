@@ -137,6 +137,44 @@ func TestVsftpdPassiveRefused(t *testing.T) {
 			t.Error("session broken after the fallback")
 		}
 	})
+	t.Run("a pool's later sessions start in active mode", func(t *testing.T) {
+		opts := opts
+		opts.Mode = ModeAuto
+		tg := mustTarget(t, "ftpes://"+srv.User+"@"+srv.Addr+"/")
+		tg.Password = srv.Password
+		pool, _, err := OpenPool(bg, tg, opts, PoolOptions{Size: 2, KeepAlive: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		first, err := pool.Acquire(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Release(first)
+		if _, err := first.List("/"); err != nil {
+			t.Fatal(err)
+		}
+		second, err := pool.Acquire(bg) // the first is in use: a new session
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Release(second)
+		if second == first {
+			t.Fatal("the pool handed out the same session twice")
+		}
+		if _, err := second.List("/"); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range enginetest.Names(second.Report().Steps, "control") {
+			if strings.HasSuffix(n, ":epsv") || strings.HasSuffix(n, ":pasv") || strings.HasSuffix(n, ":mode_fallback") {
+				t.Errorf("the second session tried passive mode again: %s", n)
+			}
+		}
+		if _, ok := trace.Find(second.Report().Steps, "data 1", "tcp_accept"); !ok {
+			t.Error("the second session did not list in active mode")
+		}
+	})
 	t.Run("passive fails with the reason", func(t *testing.T) {
 		sess, _ := vsftpdLogin(t, srv, "ftpes", opts)
 		_, err := sess.List("/")

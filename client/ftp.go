@@ -338,7 +338,7 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 		}
 	}
 	first := true
-	ctl.active.on.Store(opts.Mode == ModeActive)
+	ctl.active.on.Store(opts.Mode == ModeActive || opts.Mode == ModeAuto && opts.wentActive != nil && opts.wentActive.Load())
 	ctl.data.failed = ctl.endDataFast
 	dial := func(network, addr string) (net.Conn, error) {
 		if first {

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/x509"
+	"sync/atomic"
 	"time"
 
 	"lockbox/client/identity"
@@ -83,6 +84,9 @@ type Options struct {
 	Mode DataMode
 	// Active places active mode's listening socket.
 	Active ActiveOptions
+	// wentActive is shared by a pool's sessions: once one of them fell
+	// back to active mode (ModeAuto), later ones start in it.
+	wentActive *atomic.Bool
 	// MinVersion and MaxVersion bound the TLS versions (tls.VersionTLS12...); 0 = default.
 	MinVersion, MaxVersion uint16
 	// Timeout bounds the whole connect (TCP, banner, TLS handshake) and each

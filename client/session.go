@@ -162,6 +162,9 @@ func (s *Session) withDataMode(f func() error) error {
 	}
 	s.ctl.em.Emit(trace.Info, "mode_fallback", summary+"; trying active mode", explainSwitch)
 	s.ctl.active.on.Store(true)
+	if w := s.ctl.opts.wentActive; w != nil {
+		w.Store(true) // the pool's later sessions start in active mode
+	}
 	s.ctl.active.beginOp()
 	s.ctl.startStep()
 	return f()
