@@ -71,6 +71,7 @@ type cliFlags struct {
 	timeout        time.Duration
 	accept         bool
 	allowPlaintext bool
+	data           dataModeFlags
 }
 
 func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
@@ -88,6 +89,10 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on a connect or a silent server after `DURATION`")
 	fs.BoolVar(&f.accept, "accept", false, "pin the certificate shown for this host:port (always accept it), then go on")
 	fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "allow sending a password over unencrypted ftp://")
+	fs.StringVar(&f.data.mode, "mode", "", "FTP data connections: `passive` (the default: Lockbox connects to the server), active (the server connects to Lockbox) or auto (passive, then active if the server refuses passive mode)")
+	fs.BoolVar(&f.data.active, "active", false, "short for --mode active")
+	fs.StringVar(&f.data.portRange, "port-range", "", "active mode: listen on a port from `FIRST-LAST` (such as 50000-50100), for a firewall that opens only those")
+	fs.StringVar(&f.data.externalIP, "external-ip", "", "active mode: tell the server to connect to `ADDR` (your public address, behind NAT) instead of the local address")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -153,6 +158,9 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	}
 	if f.key != "" && f.cert == "" {
 		return o, usageError{errors.New("--key needs --cert")}
+	}
+	if err := f.data.apply(&o); err != nil {
+		return o, err
 	}
 	o.Timeout = f.timeout
 	o.ServerName = f.serverName
@@ -309,7 +317,7 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 		return exitCode(report, err, stderr)
 	}
 	defer sess.Close()
-	dir := t.Path
+	dir := t.RemotePath("") // relative to the login folder unless %2F (RFC 1738)
 	if dir == "" {
 		if dir, err = sess.CurrentDir(); err != nil {
 			fmt.Fprintf(stderr, "lockbox ls: %v\n", err)

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"net/netip"
+
 	"lockbox/client"
 	"lockbox/client/verify"
 )
@@ -20,6 +24,12 @@ func flagAdvice(r client.Reason) string {
 		return "use ftpes:// or ftps://, or allow it explicitly (--allow-plaintext)"
 	case client.ReasonResumptionNeedsTickets:
 		return "connect with TLS 1.3 (--tls-min 1.3) or ask the administrator to enable session tickets"
+	case client.ReasonPassiveRefused:
+		return "try active mode, where the server connects to Lockbox: --active (or --mode auto, which falls back to active mode by itself)"
+	case client.ReasonActiveUnreachable:
+		return "in active mode the server must connect to Lockbox: behind NAT, give your public address with --external-ip and open a --port-range in the firewall, or use passive mode (--mode passive)"
+	case client.ReasonActiveNoPort:
+		return "Lockbox could not open a port for active mode: choose another --port-range, or use passive mode (--mode passive)"
 	}
 	return ""
 }
@@ -44,4 +54,44 @@ func rootAdvice(problems []verify.Problem) string {
 		}
 	}
 	return ""
+}
+
+// dataModeFlags are the flags that choose how FTP data connections are
+// opened.
+type dataModeFlags struct {
+	mode       string
+	active     bool
+	portRange  string
+	externalIP string
+}
+
+// apply sets the data connection mode and active mode's listener in o.
+func (d dataModeFlags) apply(o *client.Options) error {
+	mode, err := client.ParseDataMode(d.mode)
+	if err != nil {
+		return usageError{fmt.Errorf("--mode: %w", err)}
+	}
+	if d.active {
+		if d.mode != "" && mode != client.ModeActive {
+			return usageError{fmt.Errorf("--active contradicts --mode %s", mode)}
+		}
+		mode = client.ModeActive
+	}
+	o.Mode = mode
+	if d.portRange != "" {
+		if o.Active.PortMin, o.Active.PortMax, err = client.ParsePortRange(d.portRange); err != nil {
+			return usageError{fmt.Errorf("--port-range: %w", err)}
+		}
+	}
+	if d.externalIP != "" {
+		a, err := netip.ParseAddr(d.externalIP)
+		if err != nil || a.Zone() != "" {
+			return usageError{fmt.Errorf("--external-ip: %q is not an IP address", d.externalIP)}
+		}
+		o.Active.ExternalAddr = a
+	}
+	if (d.portRange != "" || d.externalIP != "") && mode == client.ModePassive {
+		return usageError{errors.New("--port-range and --external-ip place active mode's port: use them with --active or --mode active|auto")}
+	}
+	return nil
 }

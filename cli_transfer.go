@@ -252,7 +252,7 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 	defer pool.Close()
 
 	qo := transfer.QueueOptions{Exists: t.policy, Observer: t.bars.observe}
-	remote := t.target.Path
+	remote := t.target.RemotePath("") // relative to the login folder unless %2F (RFC 1738)
 	if remote == "" {
 		remote = "."
 	}

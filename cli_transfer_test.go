@@ -103,7 +103,7 @@ func TestCLITransfers(t *testing.T) {
 					t.Errorf("inner.bin = %q", got)
 				}
 			}},
-		{"get a missing file", []string{"get", "--ca", ca, url + "/nope.txt", "-o", local + "/"}, 1, nil, []string{"/nope.txt"},
+		{"get a missing file", []string{"get", "--ca", ca, url + "/nope.txt", "-o", local + "/"}, 1, nil, []string{": nope.txt"},
 			func(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(local, "nope.txt")); err == nil {
 					t.Error("nope.txt was written")

@@ -15,13 +15,18 @@
 #      RSS (curl and lftp listing the same directory for reference);
 #   4. where lockbox's CPU goes: perf profiles of the real binary (download,
 #      tree, listing) and strace -c system-call counts of one download per tool;
+#   1b. the same download and upload by lockbox in active mode (--active),
+#      in the same rotation;
+#   1c. a single file (PAIR_MIB, 256) downloaded by lockbox and lftp in
+#      alternating pairs (PAIRS, 8), with the median of the per-pair ratios
+#      of wall time and of CPU time;
 #   5. the Go micro-benchmarks (tap passthrough, progress accounting, copy
 #      loop, engine against vsftpd) and a pprof CPU profile of the engine.
 # Prints a markdown report and writes it to bench/results.md.
 #
 # Environment: RUNS_BIG (5), RUNS_TREE (3), RUNS_LIST (3), BIG_MIB (512),
 # TREE_DIRS (20), TREE_FILES_PER_DIR (100), LIST_ENTRIES (100000),
-# GO_BENCH (1; 0 skips step 5), PERF (1; 0 skips step 4),
+# PAIRS (8), PAIR_MIB (256), GO_BENCH (1; 0 skips step 5), PERF (1; 0 skips step 4),
 # RESULTS (bench/results.md).
 #
 # Everything lives in one temporary folder, removed on exit with the server
@@ -32,7 +37,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 COMMAND_LINE="bench/run.sh${*:+ $*}"
 ENV_USED=""
-for v in RUNS_BIG RUNS_TREE RUNS_LIST BIG_MIB TREE_DIRS TREE_FILES_PER_DIR LIST_ENTRIES GO_BENCH PERF; do
+for v in RUNS_BIG RUNS_TREE RUNS_LIST PAIRS PAIR_MIB BIG_MIB TREE_DIRS TREE_FILES_PER_DIR LIST_ENTRIES GO_BENCH PERF; do
   [ -n "${!v:-}" ] && ENV_USED+="$v=${!v} "
 done
 COMMAND_LINE="sudo ${ENV_USED}${COMMAND_LINE}"
@@ -41,6 +46,8 @@ RUNS_BIG=${RUNS_BIG:-5}
 RUNS_TREE=${RUNS_TREE:-3}
 RUNS_LIST=${RUNS_LIST:-3}
 BIG_MIB=${BIG_MIB:-512}
+PAIRS=${PAIRS:-8}
+PAIR_MIB=${PAIR_MIB:-256}
 TREE_DIRS=${TREE_DIRS:-20}
 TREE_FILES_PER_DIR=${TREE_FILES_PER_DIR:-100}
 LIST_ENTRIES=${LIST_ENTRIES:-100000}
@@ -223,6 +230,7 @@ mkdir -p "$ROOT/tree" "$ROOT/many"
 head -c "$((BIG_MIB << 20))" /dev/urandom >"$ROOT/big.bin"
 BIG_BYTES=$(stat -c %s "$ROOT/big.bin")
 ln "$ROOT/big.bin" "$WORK/src.bin" # the upload source: same bytes, same filesystem
+head -c "$((PAIR_MIB << 20))" /dev/urandom >"$ROOT/pair.bin"
 TREE_TOTAL=$((TREE_DIRS * TREE_FILES_PER_DIR))
 for ((d = 0; d < TREE_DIRS; d++)); do
   dir=$(printf '%s/tree/d%02d' "$ROOT" "$d")
@@ -437,6 +445,10 @@ clear_up() { rm -f -- "$UP"; }
 dl_lockbox() { timed "$LOCKBOX" get --json "${LB_TRUST[@]}" --exists overwrite -o "$DL" "$URL/big.bin"; }
 dl_curl() { timed "${CURL[@]}" -o "$DL" "$CURL_URL/big.bin"; }
 dl_lftp() { timed lftp -f "$(lftp_script dl "get big.bin -o $DL")"; }
+dl_lockboxA() { timed "$LOCKBOX" get --json --active "${LB_TRUST[@]}" --exists overwrite -o "$DL" "$URL/big.bin"; }
+up_lockboxA() { timed "$LOCKBOX" put --json --active "${LB_TRUST[@]}" --exists overwrite "$WORK/src.bin" "$URL/up.bin"; }
+pair_lockbox() { timed "$LOCKBOX" get --json "${LB_TRUST[@]}" --exists overwrite -o "$WORK/dl/pair.bin" "$URL/pair.bin"; }
+pair_lftp() { timed lftp -f "$(lftp_script pair "get pair.bin -o $WORK/dl/pair.bin")"; }
 up_lockbox() { timed "$LOCKBOX" put --json "${LB_TRUST[@]}" --exists overwrite "$WORK/src.bin" "$URL/up.bin"; }
 up_curl() { timed "${CURL[@]}" -T "$WORK/src.bin" "$CURL_URL/up.bin"; }
 up_lftp() { timed lftp -f "$(lftp_script up "put $WORK/src.bin -o up.bin")"; }
@@ -462,7 +474,7 @@ tls_seen() {
   LOG_SEEN=$total
 }
 declare -A TLS_OF
-for t in lockbox curl lftp; do
+for t in lockbox lockboxA curl lftp; do
   clear_dl
   tls_seen >/dev/null
   "dl_$t"
@@ -470,7 +482,7 @@ for t in lockbox curl lftp; do
   TLS_OF[$t]=$(tls_seen)
 done
 clear_dl
-for t in lockbox curl lftp; do
+for t in lockbox lockboxA curl lftp; do
   clear_up
   "up_$t"
   cmp -s "$UP" "$ROOT/big.bin" || die "$t: the upload differs from the source"
@@ -513,7 +525,7 @@ rotate() { # rotate I WORD...: the words, starting at the (I mod count)-th
 }
 for ((i = 1; i <= RUNS_BIG; i++)); do
   say "512 MiB download and upload, run $i/$RUNS_BIG"
-  for t in $(rotate "$i" lockbox curl lftp); do
+  for t in $(rotate "$i" lockbox lockboxA curl lftp); do
     clear_dl
     sync
     "dl_$t"
@@ -521,7 +533,7 @@ for ((i = 1; i <= RUNS_BIG; i++)); do
     record "$t download"
   done
   clear_dl
-  for t in $(rotate "$i" lockbox curl lftp); do
+  for t in $(rotate "$i" lockbox lockboxA curl lftp); do
     clear_up
     sync
     "up_$t"
@@ -530,6 +542,28 @@ for ((i = 1; i <= RUNS_BIG; i++)); do
   done
   clear_up
 done
+sync
+# Alternating pairs, lockbox and lftp, the order swapped every pair: the
+# ratio of each pair cancels the drift both runs share.
+PAIR_W=""
+PAIR_C=""
+PAIR_LINES=""
+for ((i = 1; i <= PAIRS; i++)); do
+  say "$PAIR_MIB MiB download, pair $i/$PAIRS"
+  declare -A PW PC
+  for t in $(rotate "$i" lockbox lftp); do
+    clear_dl
+    sync
+    "pair_$t"
+    check_file "$WORK/dl/pair.bin" "$ROOT/pair.bin"
+    PW[$t]=$WALL
+    PC[$t]=$CPU
+  done
+  PAIR_W+="$(awk -v a="${PW[lockbox]}" -v b="${PW[lftp]}" 'BEGIN { printf "%.3f", a / b }') "
+  PAIR_C+="$(awk -v a="${PC[lockbox]}" -v b="${PC[lftp]}" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }') "
+  PAIR_LINES+="${PW[lockbox]}/${PW[lftp]} s, "
+done
+clear_dl
 sync
 for ((i = 1; i <= RUNS_TREE; i++)); do
   say "small-files tree, run $i/$RUNS_TREE"
@@ -671,10 +705,18 @@ row() { # row TOOL KEY LABEL KIND: one table row from the recorded runs
   echo "| tool | test | median (wall) | client CPU user+sys, median | peak RSS | every run |"
   echo "|---|---|---|---|---|---|"
   for t in lockbox curl lftp; do row "$t" download "download $BIG_MIB MiB" rate; done
+  row lockboxA download "download $BIG_MIB MiB, active mode (\`--active\`)" rate | sed 's/^| lockboxA |/| lockbox |/'
   for t in lockbox curl lftp; do row "$t" upload "upload $BIG_MIB MiB" rate; done
+  row lockboxA upload "upload $BIG_MIB MiB, active mode (\`--active\`)" rate | sed 's/^| lockboxA |/| lockbox |/'
   for t in lockbox lftp; do row "$t" tree "$TREE_TOTAL × 8 KiB in $TREE_DIRS folders, 4 connections" time; done
   row lockbox1 tree "the same, 1 connection (\`--parallel 1\`)" time | sed 's/^| lockbox1 |/| lockbox |/'
   for t in lockbox curl lftp; do row "$t" list "list $LIST_ENTRIES entries" time; done
+  echo
+  read -r -a pw <<<"$PAIR_W"
+  read -r -a pc <<<"$PAIR_C"
+  echo "**Single file against lftp, $PAIRS alternating pairs of $PAIR_MIB MiB downloads:** lockbox's wall time is"
+  echo "**$(median "${pw[@]}")× lftp's** (median of the per-pair ratios; every pair, lockbox/lftp: ${PAIR_LINES%, }),"
+  echo "at $(median "${pc[@]}")× its CPU time."
   echo
   echo "Medians of $RUNS_BIG runs (single file), $RUNS_TREE (tree) and $RUNS_LIST (listing); the tools"
   echo "take turns within each run, in an order that rotates from run to run. MB = 10^6 bytes,"

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"lockbox/client/internal/ftpwire"
 )
 
 // misbehaviour is how a badFTP server goes wrong once it reaches the
@@ -66,6 +69,9 @@ type fakeScript struct {
 	mlsd bool
 	// protAfterLogin answers PBSZ and PROT with 530 until PASS succeeded.
 	protAfterLogin bool
+	// passivePort, when set, is the port EPSV and PASV name instead of the
+	// server's data listener (one that never answers, say).
+	passivePort int
 }
 
 // badFTP is an FTP(S) server on 127.0.0.1 that follows one fakeScript per
@@ -193,6 +199,7 @@ func (f *badFTP) serve(raw net.Conn, sc fakeScript) {
 	io.WriteString(conn, "220 fake FTP server\r\n")
 	r := bufio.NewReader(conn)
 	var data net.Listener
+	var active netip.AddrPort // where EPRT or PORT said to connect
 	protected, loggedIn := false, false
 	for {
 		line, err := r.ReadString('\n')
@@ -258,7 +265,11 @@ func (f *badFTP) serve(raw net.Conn, sc fakeScript) {
 				io.WriteString(conn, "425 cannot open a port\r\n")
 				continue
 			}
+			active = netip.AddrPort{}
 			port := data.Addr().(*net.TCPAddr).Port
+			if sc.passivePort != 0 {
+				port = sc.passivePort
+			}
 			if verb == "EPSV" {
 				fmt.Fprintf(conn, "229 Entering Extended Passive Mode (|||%d|)\r\n", port)
 				continue
@@ -268,16 +279,28 @@ func (f *badFTP) serve(raw net.Conn, sc fakeScript) {
 				host = "127.0.0.1"
 			}
 			fmt.Fprintf(conn, "227 Entering Passive Mode (%s,%d,%d)\r\n", strings.ReplaceAll(host, ".", ","), port>>8, port&0xff)
+		case "EPRT", "PORT":
+			parse := ftpwire.ParseEPRTArg
+			if verb == "PORT" {
+				parse = ftpwire.ParsePORTArg
+			}
+			ap, err := parse(arg)
+			if err != nil {
+				io.WriteString(conn, "501 bad address\r\n")
+				continue
+			}
+			active, data = ap, nil
+			io.WriteString(conn, "200 ok\r\n")
 		case "LIST", "MLSD", "NLST":
-			if data == nil {
+			if data == nil && !active.IsValid() {
 				io.WriteString(conn, "425 use PASV first\r\n")
 				continue
 			}
 			io.WriteString(conn, "150 here it comes\r\n")
-			if !f.sendListing(data, sc, arg, protected) {
+			if !f.sendListing(data, active, sc, arg, protected) {
 				return
 			}
-			data = nil
+			data, active = nil, netip.AddrPort{}
 			io.WriteString(conn, "226 done\r\n")
 		case "QUIT":
 			io.WriteString(conn, "221 bye\r\n")
@@ -315,10 +338,17 @@ func (f *badFTP) dataListener() (net.Listener, error) {
 	return ln, nil
 }
 
-// sendListing accepts the data connection and sends the listing over it;
-// false when the connection should end.
-func (f *badFTP) sendListing(ln net.Listener, sc fakeScript, dir string, protected bool) bool {
-	dc, err := ln.Accept()
+// sendListing accepts the data connection (or, in active mode, connects
+// to the client) and sends the listing over it; false when the connection
+// should end.
+func (f *badFTP) sendListing(ln net.Listener, active netip.AddrPort, sc fakeScript, dir string, protected bool) bool {
+	var dc net.Conn
+	var err error
+	if active.IsValid() {
+		dc, err = net.DialTimeout("tcp", active.String(), 5*time.Second)
+	} else {
+		dc, err = ln.Accept()
+	}
 	if err != nil || !f.track(dc) {
 		return false
 	}

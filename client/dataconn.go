@@ -24,12 +24,22 @@ import (
 // (always to the control connection's address), its lazy TLS handshake,
 // following the one in use (to cut it off, to tell its failures from the
 // control connection's, to close it after the server's final reply), and
-// capturing a listing's raw bytes. Active mode belongs here too.
+// capturing a listing's raw bytes, and ending a failed one fast. Active
+// mode, where the server connects to Lockbox, is its neighbour
+// activemode.go: the listener, EPRT/PORT, and the wrapper that answers
+// jlaffaye/ftp's EPSV/PASV; dialData hands its accepted connections on.
 
-// dialData opens one data connection for jlaffaye/ftp. Every data
-// connection gets its own trace and handshake, which resumes the control
-// connection's TLS session.
+// dialData opens one data connection for jlaffaye/ftp, or in active mode
+// hands over the announced listener. Every data connection gets its own
+// trace and handshake, which resumes the control connection's TLS session.
 func (c *ftpControl) dialData(addr string) (net.Conn, error) {
+	if acc := c.active.takePending(); acc != nil {
+		// Active mode: the port in the made-up passive reply led here.
+		return c.dataConn(acc, acc.em), nil
+	}
+	c.active.mu.Lock()
+	c.active.passive = "" // the server agreed to passive mode
+	c.active.mu.Unlock()
 	n := c.dataCount.Add(1)
 	em := c.rec.Conn(fmt.Sprintf("data %d", n))
 	host, port, err := net.SplitHostPort(addr)
@@ -58,16 +68,28 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	defer cancel()
 	raw, err := dialTCPWith(dctx, addr, em, explainDataConnect, netconn.DialData)
 	if err != nil {
+		var nerr net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout() {
+			c.active.mu.Lock()
+			c.active.passiveTimeout = true
+			c.active.mu.Unlock()
+		}
 		return nil, err
 	}
+	return c.dataConn(raw, em), nil
+}
+
+// dataConn wraps the socket of a new data connection, dialled or
+// accepted: tracked, with the idle timeout, under TLS for FTPS.
+func (c *ftpControl) dataConn(raw net.Conn, em trace.Emitter) net.Conn {
 	raw = c.data.opened(raw)
 	if c.tls == nil {
-		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.Failure}), nil
+		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.Failure})
 	}
 	return c.data.track(&lazyTLSConn{
 		raw: raw, ctl: c, em: em,
 		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false, raw)),
-	}), nil
+	})
 }
 
 // lazyTLSConn is a data connection whose handshake waits for the first read
@@ -160,6 +182,24 @@ type dataTracker struct {
 	cur     *trackedConn // what jlaffaye/ftp was handed for it
 	pending net.Conn     // a half-closed socket awaiting the final reply
 	wrap    func(net.Conn) net.Conn
+	// failed is called when a write fails (set once by Connect).
+	failed func()
+}
+
+// dataEndGrace is how long the server's final reply is awaited after a
+// data connection failed: together with closing the data socket, it keeps
+// the end of a failed transfer under two seconds. A server that has not
+// answered by then leaves a session that is replaced (Session.Broken).
+const dataEndGrace = 1500 * time.Millisecond
+
+// endDataFast closes the data connection's socket outright (a reset when
+// unread bytes remain, so a server blocked sending sees the end at once)
+// and bounds the wait for the transfer's final reply by dataEndGrace.
+func (c *ftpControl) endDataFast() {
+	if c.jconn != nil {
+		c.jconn.shutCap.Store(int64(dataEndGrace))
+	}
+	c.data.abortRaw()
 }
 
 // opened records the TCP socket of a new data connection; a test may wrap
@@ -201,6 +241,17 @@ func (d *dataTracker) abort() {
 		raw.Close()
 	}
 	d.finish()
+}
+
+// abortRaw closes the latest data connection's socket, like abort, but
+// leaves a half-closed socket of an earlier one to finish.
+func (d *dataTracker) abortRaw() {
+	d.mu.Lock()
+	raw := d.raw
+	d.mu.Unlock()
+	if raw != nil {
+		raw.Close()
+	}
 }
 
 // finish closes the socket of a data connection that was half-closed,
@@ -245,19 +296,33 @@ func (t *trackedConn) note(err error) error {
 	return err
 }
 
-// Read reads from the data connection.
+// Read reads from the data connection. A failed read ends the connection
+// at once (see Write).
 func (t *trackedConn) Read(p []byte) (int, error) {
 	n, err := t.Conn.Read(p)
 	if err != nil && !errors.Is(err, io.EOF) {
+		t.fail()
 		t.note(err)
 	}
 	return n, err
 }
 
-// Write writes to the data connection.
+// Write writes to the data connection. A failed write (the server stopped
+// reading, and the idle timeout ran out) ends the connection at once.
 func (t *trackedConn) Write(p []byte) (int, error) {
 	n, err := t.Conn.Write(p)
+	if err != nil {
+		t.fail()
+	}
 	return n, t.note(err)
+}
+
+// fail closes the socket and shortens the wait for the final reply (see
+// ftpControl.endDataFast).
+func (t *trackedConn) fail() {
+	if t.d.failed != nil {
+		t.d.failed()
+	}
 }
 
 // Close closes the connection once; later calls return nil. A connection
@@ -318,9 +383,14 @@ func (t *trackedConn) closeFirst() error {
 	return t.closeErr
 }
 
-// Handshake forwards to the TLS data connection (see lazyTLSConn.Handshake).
+// Handshake forwards to the TLS data connection (see lazyTLSConn.Handshake)
+// or, without TLS, to an active-mode connection's accept (acceptConn).
 func (t *trackedConn) Handshake() error {
-	if h, ok := t.Conn.(interface{ Handshake() error }); ok {
+	c := t.Conn
+	if ic, ok := c.(*netconn.IdleConn); ok {
+		c = ic.Conn
+	}
+	if h, ok := c.(interface{ Handshake() error }); ok {
 		return t.note(h.Handshake())
 	}
 	return nil

@@ -94,6 +94,30 @@ func IsTrustFailure(err error) bool {
 	return errors.As(err, &ue) || errors.As(err, &ie)
 }
 
+// FailedAt reports whether err, or any error it wraps (errors.Join
+// included), is a *StepError of the named step: a listing can fail
+// because its data connection's tcp_accept did, and a caller's advice
+// depends on which.
+func FailedAt(err error, step string) bool {
+	if err == nil {
+		return false
+	}
+	if se, ok := err.(*StepError); ok && se.Step == step {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return FailedAt(u.Unwrap(), step)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if FailedAt(e, step) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // shorten keeps a server's reply readable in an error message.
 func shorten(s string) string {
 	const max = 200

@@ -42,6 +42,8 @@ type ftpControl struct {
 	ctx       context.Context // the session's lifetime: cancels data handshakes
 	data      dataTracker     // the data connection in use (dataconn.go)
 	capture   listCapture     // the raw bytes of a listing, while one runs (dataconn.go)
+	active    activeState     // active mode (activemode.go)
+	jconn     *modeConn       // the control connection as jlaffaye/ftp sees it
 }
 
 const (
@@ -336,10 +338,13 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 		}
 	}
 	first := true
+	ctl.active.on.Store(opts.Mode == ModeActive || opts.Mode == ModeAuto && opts.wentActive != nil && opts.wentActive.Load())
+	ctl.data.failed = ctl.endDataFast
 	dial := func(network, addr string) (net.Conn, error) {
 		if first {
 			first = false
-			return &replayConn{Conn: ctl.wire, prefix: ctl.banner}, nil
+			ctl.jconn = &modeConn{Conn: ctl.wire, ctl: ctl}
+			return &replayConn{Conn: ctl.jconn, prefix: ctl.banner}, nil
 		}
 		return ctl.capture.wrap(ctl.dialData(addr))
 	}
@@ -439,6 +444,7 @@ func (s *Session) Close() error {
 	err := s.sc.Quit()
 	s.cancel()
 	s.ctl.data.finish()
+	s.ctl.active.closePending()
 	s.ctl.close()
 	return err
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/x509"
+	"sync/atomic"
 	"time"
 
 	"lockbox/client/identity"
@@ -78,6 +79,14 @@ type Options struct {
 	// DisableEPSV makes passive data connections use PASV only, for
 	// servers (or middleboxes) that mishandle EPSV.
 	DisableEPSV bool
+	// Mode says who opens data connections: passive (the default), active
+	// or auto (passive, falling back to active when passive is refused).
+	Mode DataMode
+	// Active places active mode's listening socket.
+	Active ActiveOptions
+	// wentActive is shared by a pool's sessions: once one of them fell
+	// back to active mode (ModeAuto), later ones start in it.
+	wentActive *atomic.Bool
 	// MinVersion and MaxVersion bound the TLS versions (tls.VersionTLS12...); 0 = default.
 	MinVersion, MaxVersion uint16
 	// Timeout bounds the whole connect (TCP, banner, TLS handshake) and each

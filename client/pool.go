@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"lockbox/client/trace"
@@ -96,6 +97,7 @@ func OpenPool(ctx context.Context, t Target, opts Options, po PoolOptions) (*Poo
 	}
 	p.opts = opts
 	p.opts.Decide = p.trust.decide
+	p.opts.wentActive = new(atomic.Bool)
 	if opts.ChooseIdentity != nil {
 		p.identity = &sharedIdentity{ask: opts.ChooseIdentity}
 		p.opts.ChooseIdentity = p.identity.choose

@@ -41,6 +41,17 @@ const (
 	// resume the control connection's TLS session, but under TLS 1.2 it
 	// issued no session ticket, and Go's TLS resumes only with tickets.
 	ReasonResumptionNeedsTickets
+	// ReasonPassiveRefused: in passive mode the server refused PASV and
+	// EPSV, or its data port could not be reached (see
+	// PassiveRefusedError); active mode may work.
+	ReasonPassiveRefused
+	// ReasonActiveUnreachable: in active mode the server never connected
+	// to Lockbox's data port (the tcp_accept step failed), as when Lockbox
+	// is behind NAT or a firewall.
+	ReasonActiveUnreachable
+	// ReasonActiveNoPort: Lockbox could not open a listening port for
+	// active mode in the allowed range (the tcp_listen step failed).
+	ReasonActiveNoPort
 )
 
 // reasonNames are the Reasons' codes, for logs and JSON.
@@ -51,6 +62,9 @@ var reasonNames = map[Reason]string{
 	ReasonUnknownRoot:            "unknown_root",
 	ReasonPlaintextPassword:      "plaintext_password",
 	ReasonResumptionNeedsTickets: "resumption_needs_tickets",
+	ReasonPassiveRefused:         "passive_refused",
+	ReasonActiveUnreachable:      "active_unreachable",
+	ReasonActiveNoPort:           "active_no_port",
 }
 
 // String returns the reason's code, such as "client_cert_required".
@@ -72,6 +86,14 @@ func ReasonOf(err error) Reason {
 		if e.Reason != ReasonNone {
 			return e.Reason
 		}
+		switch e.Step {
+		case "tcp_accept":
+			return ReasonActiveUnreachable
+		case "tcp_listen":
+			return ReasonActiveNoPort
+		}
+	case *PassiveRefusedError:
+		return ReasonPassiveRefused
 	case *ClientCertRequiredError:
 		return ReasonClientCertRequired
 	case *TLSVersionError:

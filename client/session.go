@@ -106,14 +106,21 @@ func (s *Session) exec(ctx context.Context, step string, dataErr func(error) boo
 	}
 	stop := context.AfterFunc(ctx, s.abort)
 	s.ctl.startStep()
-	err := f()
+	err := s.withDataMode(f)
 	s.ctl.raw.SetDeadline(time.Time{})
 	s.ctl.data.finish()
+	s.ctl.active.closePending()
 	if !stop() {
 		return &StepError{Step: step, Err: fmt.Errorf("%w (the connection was closed)", ctx.Err())}
 	}
 	if err == nil {
 		return nil
+	}
+	if se := s.ctl.active.takeSetupErr(); se != nil {
+		return se // told better than the reply jlaffaye/ftp was given
+	}
+	if reply, refused := s.ctl.active.passiveRefused(err); refused && !s.ctl.active.on.Load() {
+		return &StepError{Step: step, Reply: reply, Err: &PassiveRefusedError{Reply: reply, Err: err}}
 	}
 	var data error
 	for _, e := range splitErrors(err) {
@@ -129,6 +136,38 @@ func (s *Session) exec(ctx context.Context, step string, dataErr func(error) boo
 		return &StepError{Step: step, Reply: replyOf(err), Err: data}
 	}
 	return s.ctl.stepErr(ctx, step, err)
+}
+
+// withDataMode runs f, an operation that may open a data connection. In
+// auto mode, when the server refused passive mode (or its data port could
+// not be reached), it switches the session to active mode and runs f again:
+// nothing was transferred yet, since the refusal came before the command
+// that uses the data connection.
+func (s *Session) withDataMode(f func() error) error {
+	s.ctl.active.beginOp()
+	s.ctl.jconn.shutCap.Store(0)
+	err := f()
+	if err == nil || s.ctl.opts.Mode != ModeAuto || s.ctl.active.on.Load() {
+		return err
+	}
+	reply, refused := s.ctl.active.passiveRefused(err)
+	if !refused || s.Broken() {
+		return err
+	}
+	summary := "passive mode refused"
+	if reply != "" {
+		summary += " (" + reply + ")"
+	} else {
+		summary += " (the data port could not be reached)"
+	}
+	s.ctl.em.Emit(trace.Info, "mode_fallback", summary+"; trying active mode", explainSwitch)
+	s.ctl.active.on.Store(true)
+	if w := s.ctl.opts.wentActive; w != nil {
+		w.Store(true) // the pool's later sessions start in active mode
+	}
+	s.ctl.active.beginOp()
+	s.ctl.startStep()
+	return f()
 }
 
 // Features returns what the server listed in its FEAT reply at login:
@@ -276,12 +315,19 @@ func (s *Session) download(ctx context.Context, p string, offset int64, dst io.W
 	data := s.ctl.data.current()
 	stop := context.AfterFunc(ctx, s.abort)
 	n, rerr, werr := copyChunks(dst, resp, buf, chunk, progress)
+	if werr != nil || rerr != nil {
+		// The server may be blocked sending what will never be read (a
+		// full disk): close the socket, unread bytes and all, so that it
+		// sees the end at once, and give its reply only a short time.
+		s.ctl.endDataFast()
+	}
 	// vsftpd sends its final reply only after the client closed the data
 	// connection (TLS close_notify, then TCP close).
 	if data != nil {
 		data.closeFirst()
 	}
 	ctlErr := resp.Close() // reads the final reply within the shut timeout
+	s.ctl.jconn.shutCap.Store(0)
 	s.ctl.raw.SetDeadline(time.Time{})
 	s.ctl.data.finish()
 	if !stop() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -51,8 +52,16 @@ type Target struct {
 	Password string
 	// HasPassword distinguishes an empty password from none.
 	HasPassword bool
-	// Path is the path part of the URL ("" when none was given).
+	// Path is the path part of the URL, decoded ("" when none was given).
+	// For FTP it starts with "/" and, unless LoginRelative, is absolute:
+	// "ftpes://h/%2Ftmp" and "ftpes://h//tmp" give "/tmp".
 	Path string
+	// LoginRelative says that Path names a place under the login folder,
+	// as an FTP URL's path does (RFC 1738, and curl): "ftpes://h/pub" is
+	// "pub" in the folder the server logs the user into, not "/pub". A
+	// path that starts with "%2F" (or "//") is absolute. A site's remote
+	// folder is absolute too. RemotePath applies it.
+	LoginRelative bool
 }
 
 // ParseURL parses ftp://, ftpes://, ftps:// and https:// URLs.
@@ -67,6 +76,16 @@ func ParseURL(raw string) (Target, error) {
 		return Target{}, fmt.Errorf("parse URL: %v", redactURLError(err))
 	}
 	t := Target{Scheme: Scheme(strings.ToLower(u.Scheme)), Host: u.Hostname(), Path: u.Path}
+	if t.Scheme.IsFTP() && t.Path != "" {
+		// RFC 1738 3.2.2: the segments after the host are relative to the
+		// login folder; an empty first segment ("%2F" or "//") starts
+		// from the root.
+		if strings.HasPrefix(t.Path, "//") {
+			t.Path = "/" + strings.TrimLeft(t.Path, "/")
+		} else {
+			t.LoginRelative = true
+		}
+	}
 	switch t.Scheme {
 	case FTP, FTPES, FTPS, HTTPS:
 	default:
@@ -90,12 +109,35 @@ func ParseURL(raw string) (Target, error) {
 	return t, nil
 }
 
+// RemotePath is the FTP path the target names: Path itself when absolute;
+// for a LoginRelative one, the path below home (the login folder, as PWD
+// told it), or relative to the login folder when home is "". An empty
+// result means the login folder itself.
+func (t Target) RemotePath(home string) string {
+	if !t.LoginRelative {
+		return t.Path
+	}
+	rel := strings.TrimPrefix(t.Path, "/")
+	if home == "" || rel == "" {
+		if rel == "" {
+			return home
+		}
+		return rel
+	}
+	return path.Join(home, rel)
+}
+
 // Address is host:port, ready for net.Dial.
 func (t Target) Address() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
 
 // String renders the URL without its password.
 func (t Target) String() string {
 	u := url.URL{Scheme: string(t.Scheme), Host: t.Address(), Path: t.Path}
+	if t.Scheme.IsFTP() && !t.LoginRelative && strings.HasPrefix(t.Path, "/") {
+		// An absolute FTP path is written with %2F (RFC 1738).
+		u.Path = "/" + t.Path
+		u.RawPath = "/%2F" + (&url.URL{Path: strings.TrimPrefix(t.Path, "/")}).EscapedPath()
+	}
 	if t.User != "" {
 		u.User = url.User(t.User)
 	}
@@ -109,8 +151,8 @@ func (t Target) GoString() string {
 	if t.HasPassword || t.Password != "" {
 		pw = "****"
 	}
-	return fmt.Sprintf("client.Target{Scheme:%q, Host:%q, Port:%d, User:%q, Password:%q, HasPassword:%t, Path:%q}",
-		t.Scheme, t.Host, t.Port, t.User, pw, t.HasPassword, t.Path)
+	return fmt.Sprintf("client.Target{Scheme:%q, Host:%q, Port:%d, User:%q, Password:%q, HasPassword:%t, Path:%q, LoginRelative:%t}",
+		t.Scheme, t.Host, t.Port, t.User, pw, t.HasPassword, t.Path, t.LoginRelative)
 }
 
 // Redact removes a password from a URL string so that it can be printed.

@@ -366,8 +366,15 @@ func (imp *Import) addServer(s *fzServer, prefix string, names map[string]Site) 
 		password, _ = fzPassword(s.Pass, warn)
 	}
 
-	if strings.TrimSpace(s.PasvMode) == "MODE_ACTIVE" {
-		warn("active mode is not supported, passive will be used")
+	switch strings.TrimSpace(s.PasvMode) {
+	case "MODE_ACTIVE":
+		site.Mode = ModeActive
+	case "MODE_PASSIVE":
+		site.Mode = ModePassive
+	case "", "MODE_DEFAULT":
+		// FileZilla's global setting: Lockbox's own default.
+	default:
+		warn("unknown transfer mode %q; Lockbox's default will be used", strings.TrimSpace(s.PasvMode))
 	}
 	if rd := strings.TrimSpace(s.RemoteDir); rd != "" {
 		dir, err := decodeRemoteDir(rd)

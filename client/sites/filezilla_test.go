@@ -22,7 +22,7 @@ func TestImportFileZillaSample(t *testing.T) {
 	}
 	want := []Site{
 		{Name: "Example FTPES", URL: "ftpes://ftp.example.com:21", User: "alice", LocalDir: "/home/alice/upload", RemoteDir: "/home/alice/www"},
-		{Name: "Work/Implicit", URL: "ftps://files.work.example:990", User: "bob"},
+		{Name: "Work/Implicit", URL: "ftps://files.work.example:990", User: "bob", Mode: ModeActive},
 		{Name: "Work/Legacy/Old box", URL: "ftpes://old.work.example:2121", User: "carol", RemoteDir: `C:\data`},
 		{Name: "Mirror", URL: "ftp://plain.example.net:21", User: "anonymous"},
 		{Name: "Example FTPES (2)", URL: "ftpes://ask.example.net:21", User: "erin"},
@@ -35,7 +35,6 @@ func TestImportFileZillaSample(t *testing.T) {
 		t.Errorf("passwords for %v, want for %v", keys(imp.Passwords), keys(wantPasswords))
 	}
 	wantWarnings := []string{
-		`site "Work/Implicit": active mode is not supported, passive will be used`,
 		`site "Work/Legacy/Old box": FileZilla would fall back to plain, unencrypted FTP`,
 		`site "Work/Legacy/Old box": the password is encrypted with FileZilla's master password`,
 		`site "Work/Legacy/SFTP box": skipped: Lockbox does not speak SFTP`,
@@ -97,7 +96,7 @@ func TestImportFileZillaServer(t *testing.T) {
 		{"ask for password", `<Host>h</Host><Protocol>4</Protocol><User>u</User><Pass>kept-out</Pass><Logontype>2</Logontype><Name>n</Name>`, "ftpes://h:21", "u", "", ""},
 		{"anonymous", `<Host>h</Host><Protocol>4</Protocol><User>x</User><Logontype>0</Logontype><Name>n</Name>`, "ftpes://h:21", "anonymous", "", ""},
 		{"account", `<Host>h</Host><Protocol>4</Protocol><User>u</User><Pass>p</Pass><Account>acct</Account><Logontype>4</Logontype><Name>n</Name>`, "ftpes://h:21", "u", "p", "ACCT"},
-		{"active mode", `<Host>h</Host><Protocol>4</Protocol><PasvMode>MODE_ACTIVE</PasvMode><Name>n</Name>`, "ftpes://h:21", "", "", "active mode is not supported, passive will be used"},
+		{"unknown transfer mode", `<Host>h</Host><Protocol>4</Protocol><PasvMode>MODE_SIDEWAYS</PasvMode><Name>n</Name>`, "ftpes://h:21", "", "", "unknown transfer mode"},
 		{"IPv6 host", `<Host>[2001:db8::1]</Host><Port>990</Port><Protocol>3</Protocol><Name>n</Name>`, "ftps://[2001:db8::1]:990", "", "", ""},
 		{"no host", `<Protocol>4</Protocol><Name>n</Name>`, "", "", "", "no host"},
 		{"bad port", `<Host>h</Host><Port>99999</Port><Protocol>4</Protocol><Name>n</Name>`, "", "", "", "not a port"},
@@ -277,5 +276,34 @@ func TestDecodeRemoteDirBoundsSegments(t *testing.T) {
 	}
 	if _, err := decodeRemoteDir(b.String()); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("decodeRemoteDir of %d segments = %v", maxPathSegments+1, err)
+	}
+}
+
+// Each site's FileZilla transfer mode becomes the site's data connection
+// mode; FileZilla's "default" (its global setting) leaves Lockbox's.
+func TestImportFileZillaTransferMode(t *testing.T) {
+	tests := []struct {
+		pasvMode string
+		want     string
+	}{
+		{"<PasvMode>MODE_ACTIVE</PasvMode>", ModeActive},
+		{"<PasvMode>MODE_PASSIVE</PasvMode>", ModePassive},
+		{"<PasvMode>MODE_DEFAULT</PasvMode>", ModeDefault},
+		{"<PasvMode> MODE_ACTIVE\n</PasvMode>", ModeActive},
+		{"", ModeDefault},
+	}
+	for _, tc := range tests {
+		t.Run(tc.pasvMode, func(t *testing.T) {
+			imp, err := ImportFileZilla(strings.NewReader(fzXML("<Server><Host>h</Host><Protocol>4</Protocol>" + tc.pasvMode + "<Name>n</Name></Server>")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(imp.Sites) != 1 || imp.Sites[0].Mode != tc.want || len(imp.Warnings) != 0 {
+				t.Fatalf("sites %+v, warnings %v; want mode %q", imp.Sites, imp.Warnings, tc.want)
+			}
+			if err := imp.Sites[0].Validate(); err != nil {
+				t.Errorf("imported site does not validate: %v", err)
+			}
+		})
 	}
 }

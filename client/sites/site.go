@@ -30,6 +30,19 @@ const (
 	PassivePASV = "pasv"
 )
 
+// Data connection mode choices for Site.Mode (client.DataMode's values).
+const (
+	// ModeDefault leaves the caller's default (Settings; passive unless
+	// changed), as FileZilla's MODE_DEFAULT.
+	ModeDefault = ""
+	// ModePassive: Lockbox connects to the server (EPSV, PASV).
+	ModePassive = string(client.ModePassive)
+	// ModeActive: the server connects to Lockbox (EPRT, PORT).
+	ModeActive = string(client.ModeActive)
+	// ModeAuto: passive, falling back to active when the server refuses it.
+	ModeAuto = string(client.ModeAuto)
+)
+
 // TLS minimum choices for Site.MinTLS.
 const (
 	// MinTLSDefault leaves the engine's default (TLS 1.2).
@@ -65,6 +78,9 @@ type Site struct {
 	User string `json:"user,omitempty"`
 	// Passive is PassiveDefault, PassiveEPSV or PassivePASV.
 	Passive string `json:"passive,omitempty"`
+	// Mode is ModeDefault, ModePassive, ModeActive or ModeAuto: who opens
+	// data connections.
+	Mode string `json:"mode,omitempty"`
 	// MinTLS is MinTLSDefault, MinTLS12 or MinTLS13.
 	MinTLS string `json:"min_tls,omitempty"`
 	// CAFiles are extra CA certificates (PEM or DER files) trusted for this
@@ -86,7 +102,7 @@ type FieldError struct {
 	// Site is the site's name ("" when that is what is missing).
 	Site string
 	// Field is the JSON name of the field: "name", "url", "user", "passive",
-	// "min_tls", "ca_files", "identity", "local_dir" or "remote_dir".
+	// "mode", "min_tls", "ca_files", "identity", "local_dir" or "remote_dir".
 	Field string
 	// Problem says what is wrong, for the user.
 	Problem string
@@ -134,6 +150,11 @@ func (s Site) Validate() error {
 	case PassiveDefault, PassiveEPSV, PassivePASV:
 	default:
 		return fail("passive", "%q is not a passive mode (use %q or %q)", s.Passive, PassiveEPSV, PassivePASV)
+	}
+	switch s.Mode {
+	case ModeDefault, ModePassive, ModeActive, ModeAuto:
+	default:
+		return fail("mode", "%q is not a data connection mode (use %q, %q or %q)", s.Mode, ModePassive, ModeActive, ModeAuto)
 	}
 	if _, err := s.minVersion(); err != nil {
 		return fail("min_tls", "%v", err)
@@ -226,11 +247,15 @@ func (s Site) Target(password string) (client.Target, error) {
 	if s.RemoteDir != "" {
 		t.Path = s.RemoteDir
 	}
+	// A site's folder is absolute, as in FileZilla, unlike a typed URL's
+	// path (see client.Target.LoginRelative).
+	t.LoginRelative = false
 	return t, nil
 }
 
 // Apply sets the site's connection settings in o: the TLS minimum (left as
-// it is for MinTLSDefault), PASV-only mode and the site's extra CA roots
+// it is for MinTLSDefault), PASV-only mode, the data connection mode
+// (left as it is for ModeDefault) and the site's extra CA roots
 // (added to any already there). Which client identity to send is the
 // caller's to resolve from Identity.
 func (s Site) Apply(o *client.Options) error {
@@ -242,6 +267,9 @@ func (s Site) Apply(o *client.Options) error {
 		o.MinVersion = v
 	}
 	o.DisableEPSV = s.Passive == PassivePASV
+	if s.Mode != ModeDefault {
+		o.Mode = client.DataMode(s.Mode)
+	}
 	if len(s.CAFiles) > 0 {
 		roots, err := trust.LoadCAFiles(s.CAFiles)
 		if err != nil {

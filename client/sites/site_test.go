@@ -99,6 +99,8 @@ func TestTarget(t *testing.T) {
 			client.Target{Scheme: client.HTTPS, Host: "example.com", Port: 443, Path: "/files/"}},
 		{"remote folder wins over the URL's path", Site{Name: "a", URL: "ftpes://[::1]:2121/pub", RemoteDir: "/home/alice"}, "",
 			client.Target{Scheme: client.FTPES, Host: "::1", Port: 2121, Path: "/home/alice"}},
+		{"the URL's path is absolute for a site", Site{Name: "a", URL: "ftpes://h/pub"}, "",
+			client.Target{Scheme: client.FTPES, Host: "h", Port: 21, Path: "/pub"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,5 +188,36 @@ func TestMakeURL(t *testing.T) {
 		if err := validateURL(got); err != nil {
 			t.Errorf("MakeURL made an invalid URL %q: %v", got, err)
 		}
+	}
+}
+
+func TestSiteModeAppliesAndValidates(t *testing.T) {
+	tests := []struct {
+		mode    string
+		start   client.DataMode
+		want    client.DataMode
+		wantErr bool
+	}{
+		{ModeDefault, client.ModeAuto, client.ModeAuto, false},
+		{ModePassive, client.ModeAuto, client.ModePassive, false},
+		{ModeActive, "", client.ModeActive, false},
+		{ModeAuto, "", client.ModeAuto, false},
+		{"sideways", "", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode, func(t *testing.T) {
+			o := client.Options{Mode: tc.start}
+			err := Site{Name: "a", URL: "ftpes://h", Mode: tc.mode}.Apply(&o)
+			var fe *FieldError
+			if tc.wantErr {
+				if !errors.As(err, &fe) || fe.Field != "mode" {
+					t.Fatalf("Apply = %v, want a mode field error", err)
+				}
+				return
+			}
+			if err != nil || o.Mode != tc.want {
+				t.Errorf("Apply = %v, mode %q, want %q", err, o.Mode, tc.want)
+			}
+		})
 	}
 }

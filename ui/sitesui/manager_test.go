@@ -303,7 +303,7 @@ func TestImportFromFileZilla(t *testing.T) {
 				t.Fatalf("imported %v", got)
 			}
 			prod, _ := h.store.Get("Work/Prod")
-			if prod.URL != "ftpes://ftp.work.example:21" || prod.User != "alice" || prod.RemoteDir != "/home/alice" {
+			if prod.URL != "ftpes://ftp.work.example:21" || prod.User != "alice" || prod.RemoteDir != "/home/alice" || prod.Mode != sites.ModeActive {
 				t.Errorf("imported %+v", prod)
 			}
 			if pw, err := sites.Password(h.sec, "Work/Prod"); err != nil || pw != importPassword {
@@ -312,7 +312,6 @@ func TestImportFromFileZilla(t *testing.T) {
 			secretstest.AssertNotOnDisk(t, h.dir, importPassword)
 			summary := h.overlayTexts()
 			for _, want := range append(tc.wantSummary,
-				`site "Work/Prod": active mode is not supported, passive will be used`,
 				`site "Old": the password is encrypted with FileZilla's master password`,
 				`site "SFTP": skipped: Lockbox does not speak SFTP`) {
 				if !strings.Contains(summary, want) {

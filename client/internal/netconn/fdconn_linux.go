@@ -116,6 +116,47 @@ func DialData(ctx context.Context, addr string) (net.Conn, error) {
 	return nil, first
 }
 
+// AdoptData turns an accepted connection (an active-mode data connection)
+// into an fdConn, for the same reasons as DialData: its socket is
+// duplicated out of Go's network poller and the original closed. On error
+// c is returned as it was, still open and usable.
+func AdoptData(c *net.TCPConn) (net.Conn, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return c, err
+	}
+	fd := -1
+	var dupErr error
+	if err := rc.Control(func(orig uintptr) {
+		fd, dupErr = unix.FcntlInt(orig, unix.F_DUPFD_CLOEXEC, 0)
+	}); err != nil {
+		return c, err
+	}
+	if dupErr != nil {
+		return c, os.NewSyscallError("fcntl", dupErr)
+	}
+	fc := &fdConn{fd: fd, rwake: -1, wwake: -1, laddr: c.LocalAddr(), raddr: c.RemoteAddr()}
+	fail := func(err error) (net.Conn, error) {
+		fc.closeFDs()
+		return c, err
+	}
+	// The duplicate shares the file status flags: Go's socket is already
+	// non-blocking, as fdConn needs.
+	if fc.rwake, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		return fail(os.NewSyscallError("eventfd", err))
+	}
+	if fc.wwake, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		return fail(os.NewSyscallError("eventfd", err))
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return fail(os.NewSyscallError("fcntl", err))
+	}
+	// Closing Go's descriptor leaves the socket open through ours; Go
+	// never shuts it down on close.
+	c.Close()
+	return fc, nil
+}
+
 func dialFD(ctx context.Context, ap netip.AddrPort) (net.Conn, error) {
 	raddr := net.TCPAddrFromAddrPort(ap)
 	opErr := func(err error) error {

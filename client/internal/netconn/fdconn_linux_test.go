@@ -266,3 +266,62 @@ func TestYieldIfDue(t *testing.T) {
 		t.Fatalf("after a write and a read: wyield %d, ryield %d; want both noted", fc.wyield, fc.ryield)
 	}
 }
+
+// An accepted connection adopted as an fdConn carries data both ways,
+// half-closes, and leaves Go's descriptor closed.
+func TestAdoptDataRoundTrip(t *testing.T) {
+	for _, tc := range []struct{ name, network, addr string }{
+		{"IPv4", "tcp4", "127.0.0.1:0"},
+		{"IPv6", "tcp6", "[::1]:0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen(tc.network, tc.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			peer, err := net.Dial(tc.network, ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer peer.Close()
+			acc, err := ln.(*net.TCPListener).AcceptTCP()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := AdoptData(acc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, ok := c.(*fdConn); !ok {
+				t.Fatalf("AdoptData gave a %T", c)
+			}
+			if _, err := acc.Write([]byte("x")); err == nil {
+				t.Error("the original descriptor still writes")
+			}
+			if c.RemoteAddr().String() != peer.LocalAddr().String() {
+				t.Errorf("remote address %v, want %v", c.RemoteAddr(), peer.LocalAddr())
+			}
+			msg := bytes.Repeat([]byte("data"), 1<<18)
+			go func() {
+				peer.Write(msg)
+				peer.(*net.TCPConn).CloseWrite()
+			}()
+			got, err := io.ReadAll(c)
+			if err != nil || !bytes.Equal(got, msg) {
+				t.Fatalf("read %d bytes, %v", len(got), err)
+			}
+			if _, err := c.Write([]byte("back")); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.(*fdConn).CloseWrite(); err != nil {
+				t.Fatal(err)
+			}
+			back, err := io.ReadAll(peer)
+			if err != nil || string(back) != "back" {
+				t.Fatalf("peer read %q, %v", back, err)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -67,6 +68,9 @@ type VsftpdConfig struct {
 	// 127.0.0.1 and localhost.
 	ServerCert  *certgen.Cert
 	ServerChain []*certgen.Cert
+	// IPv6 makes vsftpd listen on ::1 only (listen_ipv6=YES) instead of
+	// 127.0.0.1; Addr is then "[::1]:PORT".
+	IPv6 bool
 	// Files are placed in the served root, keyed by slash-separated
 	// relative path (subdirectories are created), owned by the FTP user.
 	Files map[string][]byte
@@ -144,6 +148,9 @@ func StartVsftpd(t testing.TB, cfg VsftpdConfig) *Vsftpd {
 	}
 	launch(t, "vsftpd", func(base int) (*process, error) {
 		s.setPorts(base)
+		if cfg.IPv6 {
+			s.Addr = net.JoinHostPort("::1", strconv.Itoa(base))
+		}
 		conf, err := s.config(cfg, base)
 		if err != nil {
 			return nil, err
@@ -376,7 +383,7 @@ func mkdirAllOwned(root, dir string, acct ftpAccount) error {
 
 // managedKeys are vsftpd.conf settings that Extra may not override.
 var managedKeys = map[string]bool{
-	"listen": true, "listen_ipv6": true, "listen_address": true, "listen_port": true,
+	"listen": true, "listen_ipv6": true, "listen_address": true, "listen_address6": true, "listen_port": true,
 	"background": true, "pasv_min_port": true, "pasv_max_port": true,
 }
 
@@ -388,10 +395,11 @@ func (s *Vsftpd) config(cfg VsftpdConfig, port int) (string, error) {
 		}
 		return "NO"
 	}
-	kv := [][2]string{
-		{"listen", "YES"},
-		{"listen_ipv6", "NO"},
-		{"listen_address", "127.0.0.1"},
+	listen := [][2]string{{"listen", "YES"}, {"listen_ipv6", "NO"}, {"listen_address", "127.0.0.1"}}
+	if cfg.IPv6 {
+		listen = [][2]string{{"listen", "NO"}, {"listen_ipv6", "YES"}, {"listen_address6", "::1"}}
+	}
+	kv := append(listen, [][2]string{
 		{"listen_port", strconv.Itoa(port)},
 		{"background", "NO"},
 		{"ftpd_banner", "Lockbox test vsftpd " + s.nonce},
@@ -433,6 +441,9 @@ func (s *Vsftpd) config(cfg VsftpdConfig, port int) (string, error) {
 		{"seccomp_sandbox", "NO"},
 		{"isolate", "NO"},
 		{"isolate_network", "NO"},
+	}...)
+	if cfg.IPv6 {
+		kv = slices.DeleteFunc(kv, func(e [2]string) bool { return e[0] == "pasv_address" })
 	}
 	if cfg.RequireClientCert {
 		kv = append(kv, [2]string{"ca_certs_file", filepath.Join(s.dir, "client-ca.crt")})
