@@ -71,6 +71,13 @@ type cliFlags struct {
 	timeout        time.Duration
 	accept         bool
 	allowPlaintext bool
+	// proxy is --proxy's URL; proxySet tells --proxy "" (no proxy, even
+	// if the environment names one) from no --proxy at all.
+	proxy    string
+	proxySet bool
+	// noProxy is --noproxy's list; noProxySet as for proxySet.
+	noProxy    string
+	noProxySet bool
 }
 
 func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
@@ -88,6 +95,14 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on a connect or a silent server after `DURATION`")
 	fs.BoolVar(&f.accept, "accept", false, "pin the certificate shown for this host:port (always accept it), then go on")
 	fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "allow sending a password over unencrypted ftp://")
+	fs.Func("proxy", "go through the proxy at `URL`: socks5://, socks5h:// (the proxy resolves names) or http:// (CONNECT), with user:password@ if it asks; \"\" for none (else ALL_PROXY, HTTPS_PROXY, FTP_PROXY as curl)", func(v string) error {
+		f.proxy, f.proxySet = v, true
+		return nil
+	})
+	fs.Func("noproxy", "do not use a proxy for the hosts in `LIST` (comma-separated names, domains, IP addresses or CIDR blocks; * for every host), instead of NO_PROXY", func(v string) error {
+		f.noProxy, f.noProxySet = v, true
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -255,6 +270,9 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opts, err := f.options(os.Getenv, stderr)
+	if err == nil {
+		opts.Proxy, err = f.proxyFor(target, os.Getenv)
+	}
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}

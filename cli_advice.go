@@ -20,6 +20,14 @@ func flagAdvice(r client.Reason) string {
 		return "use ftpes:// or ftps://, or allow it explicitly (--allow-plaintext)"
 	case client.ReasonResumptionNeedsTickets:
 		return "connect with TLS 1.3 (--tls-min 1.3) or ask the administrator to enable session tickets"
+	case client.ReasonProxyUnreachable:
+		return "check the proxy's address and kind in --proxy (or ALL_PROXY, HTTPS_PROXY), or go without it with --noproxy '*'"
+	case client.ReasonProxyAuthFailed:
+		return "give the proxy's user and password in --proxy as scheme://user:password@host:port"
+	case client.ReasonProxyTargetRefused:
+		return "the proxy's rules may forbid this server or port: ask its administrator, or go without it with --noproxy '*'"
+	case client.ReasonActiveThroughProxy:
+		return "use passive mode, or go without the proxy (--noproxy '*')"
 	}
 	return ""
 }

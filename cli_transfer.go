@@ -120,6 +120,9 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 		}
 	}
 	opts, err := f.options(os.Getenv, stderr)
+	if err == nil {
+		opts.Proxy, err = f.proxyFor(target, os.Getenv)
+	}
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}

@@ -60,7 +60,7 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 		}
 	}
 	dctx, cancel := context.WithTimeout(ctx, opts.timeout())
-	c.raw, err = dialTCP(dctx, t.Address(), c.em, explainControlConnect)
+	c.raw, err = dialTCP(dctx, t.Address(), opts.Proxy, c.em, explainControlConnect)
 	cancel()
 	if err != nil {
 		return nil, err

@@ -94,6 +94,9 @@ type Options struct {
 	// Decide is asked when the certificate is not trusted. It runs during the
 	// handshake; nil rejects. Its answer is remembered for the session.
 	Decide func(ctx context.Context, d Decision) Choice
+	// Proxy, when set, relays every connection (control, passive data,
+	// HTTPS) through a SOCKS5 or HTTP CONNECT proxy; nil dials directly.
+	Proxy *Proxy
 	// AllowPlaintext permits sending a password over plain ftp://.
 	AllowPlaintext bool
 	// Now is the clock used for validity checks; nil means time.Now.

@@ -41,6 +41,19 @@ const (
 	// resume the control connection's TLS session, but under TLS 1.2 it
 	// issued no session ticket, and Go's TLS resumes only with tickets.
 	ReasonResumptionNeedsTickets
+	// ReasonProxyUnreachable: the proxy itself could not be reached, or
+	// did not speak the protocol set (see ProxyError).
+	ReasonProxyUnreachable
+	// ReasonProxyAuthFailed: the proxy refused the user name and password
+	// (see ProxyError).
+	ReasonProxyAuthFailed
+	// ReasonProxyTargetRefused: the proxy would not or could not connect
+	// to the server (see ProxyError).
+	ReasonProxyTargetRefused
+	// ReasonActiveThroughProxy: active mode was asked for through a
+	// proxy, which cannot relay the server's connection back (see
+	// ActiveThroughProxyError).
+	ReasonActiveThroughProxy
 )
 
 // reasonNames are the Reasons' codes, for logs and JSON.
@@ -51,6 +64,10 @@ var reasonNames = map[Reason]string{
 	ReasonUnknownRoot:            "unknown_root",
 	ReasonPlaintextPassword:      "plaintext_password",
 	ReasonResumptionNeedsTickets: "resumption_needs_tickets",
+	ReasonProxyUnreachable:       "proxy_unreachable",
+	ReasonProxyAuthFailed:        "proxy_auth_failed",
+	ReasonProxyTargetRefused:     "proxy_target_refused",
+	ReasonActiveThroughProxy:     "active_through_proxy",
 }
 
 // String returns the reason's code, such as "client_cert_required".
@@ -74,6 +91,16 @@ func ReasonOf(err error) Reason {
 		}
 	case *ClientCertRequiredError:
 		return ReasonClientCertRequired
+	case *ProxyError:
+		switch e.Failure {
+		case ProxyAuthFailed:
+			return ReasonProxyAuthFailed
+		case ProxyTargetRefused:
+			return ReasonProxyTargetRefused
+		}
+		return ReasonProxyUnreachable
+	case *ActiveThroughProxyError:
+		return ReasonActiveThroughProxy
 	case *TLSVersionError:
 		if e.TooOld() {
 			return ReasonTLSTooOld
