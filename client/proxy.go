@@ -398,7 +398,8 @@ func httpConnect(px *Proxy, conn net.Conn, addr string) (string, error) {
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return status, nil
-	case resp.StatusCode == http.StatusProxyAuthRequired:
+	case resp.StatusCode == http.StatusProxyAuthRequired, resp.StatusCode == http.StatusUnauthorized:
+		// tinyproxy answers CONNECT with 401, not 407.
 		return "", &ProxyError{Proxy: px.String(), Target: addr, Failure: ProxyAuthFailed, Answer: status}
 	}
 	return "", &ProxyError{Proxy: px.String(), Target: addr, Failure: ProxyTargetRefused, Answer: status}
