@@ -13,8 +13,8 @@ import (
 
 	"lockbox/client/demo"
 	"lockbox/client/identity"
-	"lockbox/client/internal/certgen"
-	"lockbox/client/internal/servertest"
+	"lockbox/internal/certgen"
+	"lockbox/internal/servertest"
 )
 
 // startLocalDemo starts the built-in demo, whose second port requires a

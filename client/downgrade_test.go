@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
 	"lockbox/client/trust"
+	"lockbox/internal/certgen"
 )
 
 // seenStore opens an empty TLS record in a temporary folder and records

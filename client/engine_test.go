@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"lockbox/client/identity"
-	"lockbox/client/internal/certgen"
 	"lockbox/client/trace"
 	"lockbox/client/verify"
+	"lockbox/internal/certgen"
 )
 
 func codes(ps []verify.Problem) []string {

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"lockbox/client/identity"
-	"lockbox/client/internal/certgen"
-	"lockbox/client/internal/servertest"
 	"lockbox/client/trace"
+	"lockbox/internal/certgen"
+	"lockbox/internal/servertest"
 )
 
 // The interoperability matrix: the engine against real vsftpd, ProFTPD,

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/servertest"
+	"lockbox/internal/servertest"
 )
 
 // Through jlaffaye/ftp and Session.List: every entry gets the permissions

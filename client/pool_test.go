@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
 	"lockbox/client/internal/testhook"
 	"lockbox/client/trace"
+	"lockbox/internal/certgen"
 )
 
 func demoTarget(t *testing.T, addr string) Target {

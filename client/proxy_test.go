@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/certgen"
-	"lockbox/client/internal/servertest"
+	"lockbox/internal/certgen"
+	"lockbox/internal/servertest"
 )
 
 // proxies starts each real proxy of the tests (Dante for SOCKS5 with

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
 	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
+	"lockbox/internal/certgen"
+	"lockbox/internal/servertest"
 )
 
 // records hands out 16 KiB chunks, as tls.Conn.Read does.

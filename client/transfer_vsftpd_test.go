@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
 	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
+	"lockbox/internal/certgen"
+	"lockbox/internal/servertest"
 )
 
 func TestVsftpdSessionOperations(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/internal/certgen"
 )
 
 func mustMarshal(t testing.TB, v any) []byte {

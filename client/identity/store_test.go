@@ -14,9 +14,9 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"lockbox/client/configfile"
-	"lockbox/client/internal/certgen"
 	"lockbox/client/secrets"
 	"lockbox/client/trust"
+	"lockbox/internal/certgen"
 )
 
 // brokenSecrets is a secret store whose keyring is unavailable.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
 	"lockbox/client/trace"
+	"lockbox/internal/certgen"
 )
 
 // safetyDeadline only stops a broken test from hanging; nothing waits on it.

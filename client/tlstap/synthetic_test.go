@@ -10,8 +10,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 
-	"lockbox/client/internal/certgen"
 	"lockbox/client/trace"
+	"lockbox/internal/certgen"
 )
 
 // hsMsg frames a handshake message.

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"lockbox/client"
-	"lockbox/client/internal/certgen"
 	"lockbox/client/internal/enginetest"
+	"lockbox/internal/certgen"
 )
 
 // Parallel jobs of every kind over a pool of 4 (run with -race).

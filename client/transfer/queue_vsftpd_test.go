@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"lockbox/client"
-	"lockbox/client/internal/certgen"
 	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
 	"lockbox/client/trace"
+	"lockbox/internal/certgen"
+	"lockbox/internal/servertest"
 )
 
 // startTransferVsftpd runs vsftpd with a CA-issued certificate and files.

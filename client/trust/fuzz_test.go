@@ -12,7 +12,7 @@ import (
 
 	"lockbox/client/certfile"
 	"lockbox/client/configfile"
-	"lockbox/client/internal/certgen"
+	"lockbox/internal/certgen"
 )
 
 // fuzzOpen writes data to name in dir, opens it with open and checks what

@@ -16,9 +16,9 @@ import (
 	"testing"
 
 	"lockbox/client/demo"
-	"lockbox/client/internal/certgen"
 	"lockbox/client/trace"
 	"lockbox/client/trust"
+	"lockbox/internal/certgen"
 )
 
 // PKI is a small certificate authority for tests: root → intermediate → leaf.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/internal/certgen"
 )
 
 // PureFTPdConfig selects the Pure-FTPd variant StartPureFTPd runs.
