@@ -269,6 +269,10 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
 		return exitUsage
 	}
+	if cmd != "inspect" && !target.Scheme.IsFTP() {
+		fmt.Fprintf(stderr, "lockbox %s: %s:// URLs are for inspect (and https:// for get)\n", cmd, target.Scheme)
+		return exitUsage
+	}
 	opts, err := f.options(os.Getenv, stderr)
 	if err == nil {
 		opts.Proxy, err = f.proxyFor(target, os.Getenv)

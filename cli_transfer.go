@@ -111,6 +111,9 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return usage("%v", err)
 	}
+	if target.Scheme == client.TLS {
+		return usage("tls:// URLs are for inspect only")
+	}
 	if target.Scheme == client.HTTPS && (cmd != "get" || tf.recursive) {
 		return usage("https:// URLs can only be fetched with get (no -r)")
 	}

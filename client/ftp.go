@@ -48,6 +48,7 @@ const (
 	explainControlConnect = "Lockbox opened the control connection, which carries FTP commands and replies."
 	explainHTTPSConnect   = "Lockbox opened a network connection to the web server."
 	explainDataConnect    = "Lockbox opened a separate data connection for a listing or a file."
+	explainTLSConnect     = "Lockbox opened a network connection to the TLS service; it will speak only TLS on it."
 )
 
 // openControl connects, reads the banner and, for FTPS, completes the TLS

@@ -21,6 +21,9 @@ const (
 	FTPS Scheme = "ftps"
 	// HTTPS is HTTP over TLS.
 	HTTPS Scheme = "https"
+	// TLS is any TLS service (SMTPS, IMAPS, LDAPS, a database...): only the
+	// handshake, for Inspect. Its URL must name the port.
+	TLS Scheme = "tls"
 )
 
 // DefaultPort is the port a scheme uses when the URL names none.
@@ -55,7 +58,7 @@ type Target struct {
 	Path string
 }
 
-// ParseURL parses ftp://, ftpes://, ftps:// and https:// URLs.
+// ParseURL parses ftp://, ftpes://, ftps://, https:// and tls:// URLs.
 // A URL without a scheme is taken as ftpes://, the safe default for FTP.
 func ParseURL(raw string) (Target, error) {
 	if !strings.Contains(raw, "://") {
@@ -68,9 +71,12 @@ func ParseURL(raw string) (Target, error) {
 	}
 	t := Target{Scheme: Scheme(strings.ToLower(u.Scheme)), Host: u.Hostname(), Path: u.Path}
 	switch t.Scheme {
-	case FTP, FTPES, FTPS, HTTPS:
+	case FTP, FTPES, FTPS, HTTPS, TLS:
 	default:
-		return Target{}, fmt.Errorf("parse URL: unsupported scheme %q (use ftp, ftpes, ftps or https)", u.Scheme)
+		return Target{}, fmt.Errorf("parse URL: unsupported scheme %q (use ftp, ftpes, ftps, https or tls)", u.Scheme)
+	}
+	if t.Scheme == TLS && u.Port() == "" {
+		return Target{}, fmt.Errorf("parse URL: tls:// needs a port, as in tls://%s:993", u.Hostname())
 	}
 	if t.Host == "" {
 		return Target{}, fmt.Errorf("parse URL: no host in %q", Redact(raw))

@@ -67,7 +67,7 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	if w.ctl.running {
 		return
 	}
-	if t.Scheme == client.HTTPS {
+	if t.Scheme == client.HTTPS || t.Scheme == client.TLS {
 		w.inspectTarget(t)
 		return
 	}
