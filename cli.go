@@ -71,6 +71,8 @@ type cliFlags struct {
 	timeout        time.Duration
 	accept         bool
 	allowPlaintext bool
+	// fingerprints are the --fingerprint values, as given.
+	fingerprints stringList
 	// proxy is --proxy's URL; proxySet tells --proxy "" (no proxy, even
 	// if the environment names one) from no --proxy at all.
 	proxy    string
@@ -95,6 +97,7 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on a connect or a silent server after `DURATION`")
 	fs.BoolVar(&f.accept, "accept", false, "pin the certificate shown for this host:port (always accept it), then go on")
 	fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "allow sending a password over unencrypted ftp://")
+	fs.Var(&f.fingerprints, "fingerprint", "trust exactly the certificate with this SHA-256 `FINGERPRINT` for this run (hex with or without colons, SHA256:… base64 as WinSCP and OpenSSH print it; repeatable); any other certificate exits 3")
 	fs.Func("proxy", "go through the proxy at `URL`: socks5://, socks5h:// (the proxy resolves names) or http:// (CONNECT), with user:password@ if it asks; \"\" for none (else ALL_PROXY, HTTPS_PROXY, FTP_PROXY as curl)", func(v string) error {
 		f.proxy, f.proxySet = v, true
 		return nil
@@ -168,6 +171,13 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	}
 	if f.key != "" && f.cert == "" {
 		return o, usageError{errors.New("--key needs --cert")}
+	}
+	for _, raw := range f.fingerprints {
+		fp, err := trust.ParseFingerprint(raw)
+		if err != nil {
+			return o, usageError{fmt.Errorf("--fingerprint: %w", err)}
+		}
+		o.ExpectedFingerprints = append(o.ExpectedFingerprints, fp)
 	}
 	o.Timeout = f.timeout
 	o.ServerName = f.serverName
