@@ -144,7 +144,7 @@ func TestAdviceNamesRealLabels(t *testing.T) {
 	}
 	collect(h.w.siteManager().Content())
 	collect(settings.NewForm(settings.Defaults(), nil, nil).Content)
-	for _, l := range []string{siteTLSField, siteCAField, siteCertField, settingsTLS, tls13Choice} {
+	for _, l := range []string{siteTLSField, siteCAField, siteCertField, settingsTLS, tls13Choice, proxyField} {
 		if !labels[l] {
 			t.Errorf("no form field or choice is labelled %q", l)
 		}
