@@ -97,6 +97,7 @@ func TestCLIThroughRealProxies(t *testing.T) {
 		{"--proxy socks5", nil, []string{"--proxy", socks.URL()}, 0, []string{"proxy_connect", "SOCKS5 request granted", "Result: trusted (verified)"}, nil, false},
 		{"ALL_PROXY http", map[string]string{"ALL_PROXY": web.URL()}, nil, 0, []string{"proxy_connect", "200 Connection established", "Result: trusted (verified)"}, nil, false},
 		{"NO_PROXY goes direct", map[string]string{"ALL_PROXY": web.URL(), "NO_PROXY": "localhost,127.0.0.1"}, nil, 0, []string{"Result: trusted (verified)"}, nil, true},
+		{"JSON through the proxy", nil, []string{"--json", "--proxy", socks.URL()}, 0, []string{`"step": "proxy_connect"`, `"trusted": true`}, nil, false},
 		{"wrong proxy password", nil, []string{"--proxy", wrong}, 1, []string{"proxy_connect"}, []string{"refused the user name or password", "--proxy"}, false},
 	}
 	for _, tt := range tests {

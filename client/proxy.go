@@ -335,8 +335,10 @@ func socksConnect(ctx context.Context, px *Proxy, conn net.Conn, addr string) (s
 // so the SOCKS conversation runs on a socket the engine owns.
 type handOver struct{ conn net.Conn }
 
+// Dial returns the connection already open to the proxy.
 func (h handOver) Dial(network, addr string) (net.Conn, error) { return h.conn, nil }
 
+// DialContext returns the connection already open to the proxy.
 func (h handOver) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	return h.conn, nil
 }

@@ -209,7 +209,9 @@ func (w *MainWindow) options(attempt context.Context, gen int, host string, p co
 			opts.MinVersion = site.MinVersion
 		}
 	}
-	if p.site == nil {
+	if p.site == nil && !p.demo {
+		// The built-in demo runs inside Lockbox, on 127.0.0.1: a proxy
+		// elsewhere could not reach it.
 		opts.Proxy = w.quickProxy(host)
 	}
 	if p.identity == nil && !p.noIdentity {
