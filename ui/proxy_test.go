@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
+	"lockbox/client"
 	"lockbox/client/demo"
 	"lockbox/client/secrets"
 	"lockbox/client/secrets/secretstest"
@@ -84,4 +86,47 @@ func TestInspectTLSURL(t *testing.T) {
 			t.Errorf("step %s on %s: tls:// must speak only TLS", s.Name, s.Conn)
 		}
 	}
+}
+
+// A saved site's expected fingerprint trusts exactly that certificate
+// without asking, and refuses any other without asking either.
+func TestSiteExpectedFingerprint(t *testing.T) {
+	l := startedDemo(t)
+	rep, _ := client.Inspect(context.Background(), mustParse(t, l.URL()), client.Options{})
+	if rep == nil || len(rep.Chain) == 0 {
+		t.Fatal("the demo showed no certificate")
+	}
+	tests := []struct {
+		name        string
+		fingerprint string
+		wantTrust   client.Trust
+		wantErr     bool
+	}{
+		{"matches", "SHA256:" + rep.Chain[0].SHA256, client.TrustPinned, false},
+		{"another certificate's", strings.Repeat("ab", 32), client.TrustUntrusted, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, Deps{LocalDir: t.TempDir(), Secrets: secrets.NewMemory()})
+			site := sites.Site{Name: "Demo", URL: strings.Replace(l.URL(), "demo@", "", 1), User: demo.DemoUser,
+				Identity: sites.IdentityNever, Fingerprint: tt.fingerprint}
+			h.w.ConnectSite(site, demo.DemoPassword)
+			r := h.waitDone(t)
+			if len(h.dialogs) != 0 {
+				t.Error("the trust question was asked")
+			}
+			if (r.err != nil) != tt.wantErr || r.rep == nil || r.rep.Trust != tt.wantTrust {
+				t.Fatalf("err %v, report %+v; want trust %s", r.err, r.rep, tt.wantTrust)
+			}
+		})
+	}
+}
+
+func mustParse(t *testing.T, raw string) client.Target {
+	t.Helper()
+	tg, err := client.ParseURL(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
 }
