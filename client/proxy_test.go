@@ -197,3 +197,32 @@ func mustPort(t *testing.T, addr string) int {
 	}
 	return a.Port
 }
+
+// TestHTTPSGetThroughProxies downloads from nginx through each real proxy
+// with HTTPSClient, as get https:// does.
+func TestHTTPSGetThroughProxies(t *testing.T) {
+	p := newPKI(t)
+	for _, pc := range proxies {
+		t.Run(pc.name, func(t *testing.T) {
+			px := pc.start(t, servertest.ProxyConfig{Auth: true})
+			srv := servertest.StartNginx(t, servertest.NginxConfig{ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter},
+				Files: map[string][]byte{"file.txt": []byte("fetched through a proxy")}})
+			c := NewHTTPSClient(mustTarget(t, srv.URL+"/file.txt"), Options{ExtraRoots: rootsOf(p.Root), NoSystemRoots: true, Proxy: proxyOf(t, px)})
+			defer c.Close()
+			resp, err := c.Do(bg, "GET", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body bytes.Buffer
+			body.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if body.String() != "fetched through a proxy" {
+				t.Errorf("body %q", body.String())
+			}
+			if s, ok := find(c.Finish(nil).Steps, "https", "proxy_connect"); !ok || s.Failed {
+				t.Errorf("proxy_connect %+v (found %v)", s, ok)
+			}
+			sawProxy(t, srv.AccessLogPath, "%s - ")
+		})
+	}
+}
