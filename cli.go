@@ -72,6 +72,15 @@ type cliFlags struct {
 	accept         bool
 	allowPlaintext bool
 	data           dataModeFlags
+	// fingerprints are the --fingerprint values, as given.
+	fingerprints stringList
+	// proxy is --proxy's URL; proxySet tells --proxy "" (no proxy, even
+	// if the environment names one) from no --proxy at all.
+	proxy    string
+	proxySet bool
+	// noProxy is --noproxy's list; noProxySet as for proxySet.
+	noProxy    string
+	noProxySet bool
 }
 
 func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
@@ -93,6 +102,15 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.data.active, "active", false, "short for --mode active")
 	fs.StringVar(&f.data.portRange, "port-range", "", "active mode: listen on a port from `FIRST-LAST` (such as 50000-50100), for a firewall that opens only those")
 	fs.StringVar(&f.data.externalIP, "external-ip", "", "active mode: tell the server to connect to `ADDR` (your public address, behind NAT) instead of the local address")
+	fs.Var(&f.fingerprints, "fingerprint", "trust exactly the certificate with this SHA-256 `FINGERPRINT` for this run (hex with or without colons, SHA256:… base64 as WinSCP and OpenSSH print it; repeatable); any other certificate exits 3")
+	fs.Func("proxy", "go through the proxy at `URL`: socks5://, socks5h:// (the proxy resolves names) or http:// (CONNECT), with user:password@ if it asks; \"\" for none (else ALL_PROXY, HTTPS_PROXY, FTP_PROXY as curl)", func(v string) error {
+		f.proxy, f.proxySet = v, true
+		return nil
+	})
+	fs.Func("noproxy", "do not use a proxy for the hosts in `LIST` (comma-separated names, domains, IP addresses or CIDR blocks; * for every host), instead of NO_PROXY", func(v string) error {
+		f.noProxy, f.noProxySet = v, true
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -161,6 +179,13 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	}
 	if err := f.data.apply(&o); err != nil {
 		return o, err
+	}
+	for _, raw := range f.fingerprints {
+		fp, err := trust.ParseFingerprint(raw)
+		if err != nil {
+			return o, usageError{fmt.Errorf("--fingerprint: %w", err)}
+		}
+		o.ExpectedFingerprints = append(o.ExpectedFingerprints, fp)
 	}
 	o.Timeout = f.timeout
 	o.ServerName = f.serverName
@@ -262,7 +287,14 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lockbox %s: %v\n", cmd, err)
 		return exitUsage
 	}
+	if cmd != "inspect" && !target.Scheme.IsFTP() {
+		fmt.Fprintf(stderr, "lockbox %s: %s:// URLs are for inspect (and https:// for get)\n", cmd, target.Scheme)
+		return exitUsage
+	}
 	opts, err := f.options(os.Getenv, stderr)
+	if err == nil {
+		opts.Proxy, err = f.proxyFor(target, os.Getenv)
+	}
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}

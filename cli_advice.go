@@ -30,6 +30,14 @@ func flagAdvice(r client.Reason) string {
 		return "in active mode the server must connect to Lockbox: behind NAT, give your public address with --external-ip and open a --port-range in the firewall, or use passive mode (--mode passive)"
 	case client.ReasonActiveNoPort:
 		return "Lockbox could not open a port for active mode: choose another --port-range, or use passive mode (--mode passive)"
+	case client.ReasonProxyUnreachable:
+		return "check the proxy's address and kind in --proxy (or ALL_PROXY, HTTPS_PROXY), or go without it with --noproxy '*'"
+	case client.ReasonProxyAuthFailed:
+		return "give the proxy's user and password in --proxy as scheme://user:password@host:port"
+	case client.ReasonProxyTargetRefused:
+		return "the proxy's rules may forbid this server or port: ask its administrator, or go without it with --noproxy '*'"
+	case client.ReasonActiveThroughProxy:
+		return "use passive mode, or go without the proxy (--noproxy '*')"
 	}
 	return ""
 }

@@ -26,6 +26,13 @@ func TestFlagAdvice(t *testing.T) {
 			"login: ftp:// sends your password unencrypted; use ftpes:// or ftps://, or allow it explicitly (--allow-plaintext)"},
 		{"resumption", &client.StepError{Step: "list", Reason: client.ReasonResumptionNeedsTickets, Err: errors.New("522")},
 			"; connect with TLS 1.3 (--tls-min 1.3) or ask the administrator to enable session tickets"},
+		{"proxy password", &client.StepError{Step: "proxy_connect", Err: &client.ProxyError{Proxy: "socks5://u@p:1080", Failure: client.ProxyAuthFailed}},
+			"proxy_connect: the proxy socks5://u@p:1080 refused the user name or password; give the proxy's user and password in --proxy"},
+		{"proxy refused target", &client.ProxyError{Proxy: "http://p:3128", Target: "h:21", Failure: client.ProxyTargetRefused, Answer: "HTTP/1.0 403 Access violation"},
+			"could not or would not connect to h:21: it answered \"HTTP/1.0 403 Access violation\"; the proxy's rules may forbid"},
+		{"proxy unreachable", &client.ProxyError{Proxy: "http://p:3128", Failure: client.ProxyUnreachable, Err: errors.New("connection refused")},
+			"cannot be reached: connection refused; check the proxy's address and kind in --proxy"},
+		{"active through proxy", &client.ActiveThroughProxyError{Proxy: "http://p:3128"}, "use passive mode"},
 		{"no reason", errors.New("connection refused"), "connection refused"},
 	}
 	for _, tt := range tests {

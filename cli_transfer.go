@@ -111,6 +111,9 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return usage("%v", err)
 	}
+	if target.Scheme == client.TLS {
+		return usage("tls:// URLs are for inspect only")
+	}
 	if target.Scheme == client.HTTPS && (cmd != "get" || tf.recursive) {
 		return usage("https:// URLs can only be fetched with get (no -r)")
 	}
@@ -120,6 +123,9 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 		}
 	}
 	opts, err := f.options(os.Getenv, stderr)
+	if err == nil {
+		opts.Proxy, err = f.proxyFor(target, os.Getenv)
+	}
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}

@@ -164,7 +164,7 @@ ROOT="$WORK/root"
 say "working in $WORK"
 
 # ---------------------------------------------------------------- account
-# The test harness's account (client/internal/servertest/vsftpd.go): reused
+# The test harness's account (client/servertest/vsftpd.go): reused
 # when present, else created the same way. Under the harness's setup lock.
 setup_account() {
   mkdir -p "$STATE_DIR" "$SECURE_CHROOT"
@@ -191,7 +191,7 @@ setup_account() {
   fi
   if [ ! -f "/etc/pam.d/$PAM_SERVICE" ]; then
     cat >"/etc/pam.d/$PAM_SERVICE" <<EOF
-# Written by lockbox/client/internal/servertest for test vsftpd servers.
+# Written by lockbox/client/servertest for test vsftpd servers.
 # Only the test account $FTP_USER may log in through this service.
 auth     required pam_succeed_if.so quiet user = $FTP_USER
 auth     required pam_unix.so

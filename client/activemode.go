@@ -86,10 +86,11 @@ func (e *PassiveRefusedError) Error() string {
 func (e *PassiveRefusedError) Unwrap() error { return e.Err }
 
 const (
-	explainListen = "In active mode the server connects to Lockbox: Lockbox opened a port for this data connection and tells the server where it is (EPRT, or PORT)."
-	explainAccept = "The server connected to Lockbox's port for this data connection (active mode)."
-	explainRefuse = "A connection from another address than the server's reached the data port; Lockbox closed it, since it may be an attempt to steal or replace the data, and keeps waiting for the server."
-	explainSwitch = "The server refused passive mode, or its data port could not be reached, so Lockbox tries active mode (the server connects to Lockbox) and keeps it for the rest of this session and for the connections it opens to this server after it."
+	explainListen        = "In active mode the server connects to Lockbox: Lockbox opened a port for this data connection and tells the server where it is (EPRT, or PORT)."
+	explainAccept        = "The server connected to Lockbox's port for this data connection (active mode)."
+	explainRefuse        = "A connection from another address than the server's reached the data port; Lockbox closed it, since it may be an attempt to steal or replace the data, and keeps waiting for the server."
+	explainNoActiveProxy = "In active mode the server connects back to Lockbox, and a proxy relays only the connections Lockbox opens: through a proxy, only passive mode works."
+	explainSwitch        = "The server refused passive mode, or its data port could not be reached, so Lockbox tries active mode (the server connects to Lockbox) and keeps it for the rest of this session and for the connections it opens to this server after it."
 )
 
 // activeState is a session's active-mode bookkeeping.
@@ -262,6 +263,10 @@ func (c *ftpControl) openActive(verb string) ([]byte, error) {
 	}
 	n := c.dataCount.Add(1)
 	em := c.rec.Conn(fmt.Sprintf("data %d", n))
+	if perr := c.opts.refuseActiveThroughProxy(true); perr != nil {
+		em.Fail(trace.Info, "tcp_listen", perr.Error(), explainNoActiveProxy)
+		return refuse("Lockbox cannot use active mode through a proxy", perr)
+	}
 	ln, announce, err := c.listenActive()
 	if err != nil {
 		em.Fail(trace.Info, "tcp_listen", err.Error(), "Lockbox could not open a port for the server to connect to (active mode).")

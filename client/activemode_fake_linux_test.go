@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/trace"
 )
 

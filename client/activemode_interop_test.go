@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 	"lockbox/client/trace"
 )
 

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 	"lockbox/client/trace"
 )
 

@@ -11,10 +11,10 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"lockbox/client/certgen"
 	"lockbox/client/demo"
 	"lockbox/client/identity"
-	"lockbox/client/internal/certgen"
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 )
 
 // startLocalDemo starts the built-in demo, whose second port requires a

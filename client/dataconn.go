@@ -53,6 +53,11 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	// jlaffaye/ftp already swaps a PASV address for the control host, so the
 	// address the server named is read from the protocol log.
 	ctl := c.raw.RemoteAddr().(*net.TCPAddr).IP.String()
+	if c.opts.Proxy != nil {
+		// The control connection's peer is the proxy: the server is the
+		// host the proxy was asked for.
+		ctl = c.target.Host
+	}
 	said := host
 	if c.wire != nil {
 		if h := c.wire.TakePassiveHost(); h != "" {
@@ -66,7 +71,7 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	addr = net.JoinHostPort(ctl, port)
 	dctx, cancel := context.WithTimeout(c.ctx, c.opts.timeout())
 	defer cancel()
-	raw, err := dialTCPWith(dctx, addr, em, explainDataConnect, netconn.DialData)
+	raw, err := dialTCPWith(dctx, addr, c.opts.Proxy, em, explainDataConnect, netconn.DialData)
 	if err != nil {
 		var nerr net.Error
 		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout() {

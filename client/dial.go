@@ -11,14 +11,18 @@ import (
 	"lockbox/client/trace"
 )
 
-// dialTCP opens a TCP connection with Go's dialer and records it.
-func dialTCP(ctx context.Context, addr string, em trace.Emitter, explain string) (net.Conn, error) {
-	return dialTCPWith(ctx, addr, em, explain, netconn.Dial)
+// dialTCP opens a TCP connection with Go's dialer, through px when it is
+// set, and records it.
+func dialTCP(ctx context.Context, addr string, px *Proxy, em trace.Emitter, explain string) (net.Conn, error) {
+	return dialTCPWith(ctx, addr, px, em, explain, netconn.Dial)
 }
 
 // dialTCPWith is dialTCP with its own dial function (netconn.DialData for
-// the data connections).
-func dialTCPWith(ctx context.Context, addr string, em trace.Emitter, explain string, dial func(context.Context, string) (net.Conn, error)) (net.Conn, error) {
+// the data connections). With a proxy, dial connects to the proxy.
+func dialTCPWith(ctx context.Context, addr string, px *Proxy, em trace.Emitter, explain string, dial func(context.Context, string) (net.Conn, error)) (net.Conn, error) {
+	if px != nil {
+		return dialProxied(ctx, px, addr, em, explain, dial)
+	}
 	conn, err := dial(ctx, addr)
 	if err != nil {
 		em.Fail(trace.Send, "tcp_connect", addr+": "+err.Error(), "Lockbox could not open a network connection to the server.")

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/trust"
 )
 

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"lockbox/client/certgen"
 	"lockbox/client/identity"
-	"lockbox/client/internal/certgen"
 	"lockbox/client/trace"
 	"lockbox/client/verify"
 )

@@ -30,7 +30,7 @@ func TestEngineMessagesNameNoFlags(t *testing.T) {
 				// servertest starts vsftpd, ProFTPD and Pure-FTPd for the
 				// tests: its strings are those programs' own flags, and
 				// no user ever reads them.
-				if d.Name() == "testdata" || filepath.ToSlash(path) == "internal/servertest" {
+				if d.Name() == "testdata" || filepath.ToSlash(path) == "servertest" {
 					return filepath.SkipDir
 				}
 				return nil

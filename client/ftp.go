@@ -50,6 +50,7 @@ const (
 	explainControlConnect = "Lockbox opened the control connection, which carries FTP commands and replies."
 	explainHTTPSConnect   = "Lockbox opened a network connection to the web server."
 	explainDataConnect    = "Lockbox opened a separate data connection for a listing or a file."
+	explainTLSConnect     = "Lockbox opened a network connection to the TLS service; it will speak only TLS on it."
 )
 
 // openControl connects, reads the banner and, for FTPS, completes the TLS
@@ -62,7 +63,7 @@ func openControl(ctx context.Context, sessCtx context.Context, t Target, opts *O
 		}
 	}
 	dctx, cancel := context.WithTimeout(ctx, opts.timeout())
-	c.raw, err = dialTCP(dctx, t.Address(), c.em, explainControlConnect)
+	c.raw, err = dialTCP(dctx, t.Address(), opts.Proxy, c.em, explainControlConnect)
 	cancel()
 	if err != nil {
 		return nil, err

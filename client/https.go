@@ -42,7 +42,7 @@ func (h *httpsDialer) dialTLS(ctx context.Context, network, addr string) (net.Co
 	}
 	em := h.rec.Conn(name)
 	dctx, cancel := context.WithTimeout(ctx, h.opts.timeout())
-	raw, err := dialTCPWith(dctx, addr, em, explainHTTPSConnect, netconn.DialData)
+	raw, err := dialTCPWith(dctx, addr, h.opts.Proxy, em, explainHTTPSConnect, netconn.DialData)
 	cancel()
 	if err != nil {
 		return nil, err

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"lockbox/client/certgen"
 	"lockbox/client/identity"
-	"lockbox/client/internal/certgen"
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 	"lockbox/client/trace"
 )
 

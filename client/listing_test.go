@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 )
 
 // Through jlaffaye/ftp and Session.List: every entry gets the permissions

@@ -103,6 +103,16 @@ type Options struct {
 	// Decide is asked when the certificate is not trusted. It runs during the
 	// handshake; nil rejects. Its answer is remembered for the session.
 	Decide func(ctx context.Context, d Decision) Choice
+	// ExpectedFingerprints, when set, trust exactly the certificates with
+	// these SHA-256 fingerprints (lowercase hex, as trust.ParseFingerprint
+	// returns) for this connection, as WinSCP's -certificate does: a leaf
+	// that matches one is trusted (as pinned, if its chain is not
+	// verified); one that matches none is refused, even with a verified
+	// chain or a pin, and nobody is asked.
+	ExpectedFingerprints []string
+	// Proxy, when set, relays every connection (control, passive data,
+	// HTTPS) through a SOCKS5 or HTTP CONNECT proxy; nil dials directly.
+	Proxy *Proxy
 	// AllowPlaintext permits sending a password over plain ftp://.
 	AllowPlaintext bool
 	// Now is the clock used for validity checks; nil means time.Now.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/internal/testhook"
 	"lockbox/client/trace"
 )

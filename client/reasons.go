@@ -52,6 +52,19 @@ const (
 	// ReasonActiveNoPort: Lockbox could not open a listening port for
 	// active mode in the allowed range (the tcp_listen step failed).
 	ReasonActiveNoPort
+	// ReasonProxyUnreachable: the proxy itself could not be reached, or
+	// did not speak the protocol set (see ProxyError).
+	ReasonProxyUnreachable
+	// ReasonProxyAuthFailed: the proxy refused the user name and password
+	// (see ProxyError).
+	ReasonProxyAuthFailed
+	// ReasonProxyTargetRefused: the proxy would not or could not connect
+	// to the server (see ProxyError).
+	ReasonProxyTargetRefused
+	// ReasonActiveThroughProxy: active mode was asked for through a
+	// proxy, which cannot relay the server's connection back (see
+	// ActiveThroughProxyError).
+	ReasonActiveThroughProxy
 )
 
 // reasonNames are the Reasons' codes, for logs and JSON.
@@ -65,6 +78,10 @@ var reasonNames = map[Reason]string{
 	ReasonPassiveRefused:         "passive_refused",
 	ReasonActiveUnreachable:      "active_unreachable",
 	ReasonActiveNoPort:           "active_no_port",
+	ReasonProxyUnreachable:       "proxy_unreachable",
+	ReasonProxyAuthFailed:        "proxy_auth_failed",
+	ReasonProxyTargetRefused:     "proxy_target_refused",
+	ReasonActiveThroughProxy:     "active_through_proxy",
 }
 
 // String returns the reason's code, such as "client_cert_required".
@@ -96,6 +113,16 @@ func ReasonOf(err error) Reason {
 		return ReasonPassiveRefused
 	case *ClientCertRequiredError:
 		return ReasonClientCertRequired
+	case *ProxyError:
+		switch e.Failure {
+		case ProxyAuthFailed:
+			return ReasonProxyAuthFailed
+		case ProxyTargetRefused:
+			return ReasonProxyTargetRefused
+		}
+		return ReasonProxyUnreachable
+	case *ActiveThroughProxyError:
+		return ReasonActiveThroughProxy
 	case *TLSVersionError:
 		if e.TooOld() {
 			return ReasonTLSTooOld

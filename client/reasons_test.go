@@ -37,6 +37,10 @@ func TestReasonOf(t *testing.T) {
 		{"pin changed: not a root to add", &UntrustedError{Trust: TrustPinChanged, Problems: []verify.Problem{unknownRoot}}, ReasonNone},
 		{"plain FTP", &StepError{Step: "login", Reason: ReasonPlaintextPassword, Err: errors.New("x")}, ReasonPlaintextPassword},
 		{"joined with another error", errors.Join(io.EOF, &ClientCertRequiredError{Err: io.EOF}), ReasonClientCertRequired},
+		{"proxy refused the password", &StepError{Step: "proxy_connect", Err: &ProxyError{Failure: ProxyAuthFailed}}, ReasonProxyAuthFailed},
+		{"proxy refused the target", &StepError{Step: "proxy_connect", Err: &ProxyError{Failure: ProxyTargetRefused}}, ReasonProxyTargetRefused},
+		{"proxy unreachable", fmt.Errorf("dial: %w", &ProxyError{Failure: ProxyUnreachable, Err: io.EOF}), ReasonProxyUnreachable},
+		{"active mode through a proxy", &ActiveThroughProxyError{Proxy: "socks5://p:1080"}, ReasonActiveThroughProxy},
 		{"resumption without tickets", fmt.Errorf("list: %w", &StepError{Step: "list", Reason: ReasonResumptionNeedsTickets, Err: &textproto.Error{Code: 522}}), ReasonResumptionNeedsTickets},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -158,7 +159,31 @@ func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, contr
 	if res.Verified {
 		trustLevel = TrustVerified
 	}
-	if s.opts.Pins != nil {
+	expected := len(s.opts.ExpectedFingerprints) > 0
+	if expected {
+		fp := trust.Fingerprint(leaf.Raw)
+		if slices.Contains(s.opts.ExpectedFingerprints, fp) {
+			em.Emit(trace.Info, "expected_fingerprint", "matches SHA-256 "+trust.FormatFingerprint(fp),
+				"The certificate is exactly the one whose fingerprint you gave for this connection, so it is trusted.")
+			if trustLevel != TrustVerified {
+				trustLevel = TrustPinned
+			}
+		} else {
+			trustLevel = TrustUntrusted
+			want := make([]string, len(s.opts.ExpectedFingerprints))
+			for i, e := range s.opts.ExpectedFingerprints {
+				want[i] = trust.FormatFingerprint(e)
+			}
+			em.Fail(trace.Info, "expected_fingerprint", "SHA-256 "+trust.FormatFingerprint(fp)+", expected "+strings.Join(want, " or "),
+				"The certificate is not the one whose fingerprint you gave: Lockbox refuses it without asking, whoever vouches for it.")
+			res.Problems = append(res.Problems, verify.Problem{
+				Level: 0, Field: verify.FieldPin, Code: verify.CodeFingerprintMismatch, Severity: verify.SeverityError,
+				Message: fmt.Sprintf("The server's certificate has the SHA-256 fingerprint %s, not the one expected: %s.",
+					trust.FormatFingerprint(fp), strings.Join(want, " or ")),
+			})
+		}
+	}
+	if s.opts.Pins != nil && !expected {
 		if pin, ok := s.opts.Pins.Lookup(hostPort); ok {
 			if pc, changed := trust.Compare(pin, leaf); !changed {
 				if trustLevel != TrustVerified {
@@ -198,7 +223,7 @@ func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, contr
 	em.Fail(trace.Info, "verification", verdictSummary(trustLevel, res.Problems), verdictExplain(trustLevel))
 
 	choice := Reject
-	if s.opts.Decide != nil {
+	if s.opts.Decide != nil && !expected {
 		// The time a person takes to decide is not the server being silent.
 		conn.SetDeadline(time.Time{})
 		choice = s.opts.Decide(ctx, Decision{HostPort: hostPort, Report: s.snapshot()})
@@ -338,7 +363,11 @@ func (s *security) requestedButNotSent() bool {
 func (s *security) explainHandshakeError(err error) error {
 	var ue *UntrustedError
 	var ie *InterceptionError
-	if err == nil || errors.As(err, &ue) || errors.As(err, &ie) {
+	if err == nil || errors.As(err, &ue) || errors.As(err, &ie) || ReasonOf(err) != ReasonNone {
+		// Already explained: a reason found earlier (auto mode that cannot
+		// fall back through a proxy, say) must not be taken for a
+		// handshake refusal because the server once asked for a
+		// certificate.
 		return err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

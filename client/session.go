@@ -160,6 +160,12 @@ func (s *Session) withDataMode(f func() error) error {
 	} else {
 		summary += " (the data port could not be reached)"
 	}
+	if perr := s.ctl.opts.refuseActiveThroughProxy(true); perr != nil {
+		// Auto mode has nowhere to fall back to: say why, rather than
+		// advise active mode, which cannot work here either.
+		s.ctl.em.Fail(trace.Info, "mode_fallback", summary+"; active mode cannot go through the proxy", explainNoActiveProxy)
+		return &StepError{Step: "mode_fallback", Reply: reply, Err: perr}
+	}
 	s.ctl.em.Emit(trace.Info, "mode_fallback", summary+"; trying active mode", explainSwitch)
 	s.ctl.active.on.Store(true)
 	if w := s.ctl.opts.wentActive; w != nil {

@@ -22,6 +22,9 @@ const (
 	FTPS Scheme = "ftps"
 	// HTTPS is HTTP over TLS.
 	HTTPS Scheme = "https"
+	// TLS is any TLS service (SMTPS, IMAPS, LDAPS, a database...): only the
+	// handshake, for Inspect. Its URL must name the port.
+	TLS Scheme = "tls"
 )
 
 // DefaultPort is the port a scheme uses when the URL names none.
@@ -64,7 +67,7 @@ type Target struct {
 	LoginRelative bool
 }
 
-// ParseURL parses ftp://, ftpes://, ftps:// and https:// URLs.
+// ParseURL parses ftp://, ftpes://, ftps://, https:// and tls:// URLs.
 // A URL without a scheme is taken as ftpes://, the safe default for FTP.
 func ParseURL(raw string) (Target, error) {
 	if !strings.Contains(raw, "://") {
@@ -87,9 +90,12 @@ func ParseURL(raw string) (Target, error) {
 		}
 	}
 	switch t.Scheme {
-	case FTP, FTPES, FTPS, HTTPS:
+	case FTP, FTPES, FTPS, HTTPS, TLS:
 	default:
-		return Target{}, fmt.Errorf("parse URL: unsupported scheme %q (use ftp, ftpes, ftps or https)", u.Scheme)
+		return Target{}, fmt.Errorf("parse URL: unsupported scheme %q (use ftp, ftpes, ftps, https or tls)", u.Scheme)
+	}
+	if t.Scheme == TLS && u.Port() == "" {
+		return Target{}, fmt.Errorf("parse URL: tls:// needs a port, as in tls://%s:993", u.Hostname())
 	}
 	if t.Host == "" {
 		return Target{}, fmt.Errorf("parse URL: no host in %q", Redact(raw))

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 )
 
 // records hands out 16 KiB chunks, as tls.Conn.Read does.

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 )
 
 func TestVsftpdSessionOperations(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"lockbox/client/identity"
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 )
 
 // These tests run against a real vsftpd started on a free loopback port,

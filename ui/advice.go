@@ -20,6 +20,7 @@ const (
 	siteCertField   = "Client certificate"
 	settingsTLS     = "Oldest TLS"
 	tls13Choice     = "TLS 1.3 only"
+	proxyField      = "Proxy"
 )
 
 // Advice words the fix for the reason err carries (client.ReasonOf) in the
@@ -60,6 +61,17 @@ func reasonAdvice(r client.Reason) string {
 	case client.ReasonResumptionNeedsTickets:
 		return "Set this site's " + siteTLSField + " to " + tls13Choice + " in " + siteManagerPath +
 			" (or " + settingsTLS + " in " + settingsPath + "), or ask the server's administrator to enable session tickets."
+	case client.ReasonProxyUnreachable:
+		return "Check the " + proxyField + " of this site in " + siteManagerPath + " (or in " + settingsPath +
+			"): its address, port and kind must be those of a running proxy."
+	case client.ReasonProxyAuthFailed:
+		return "Check the proxy's user and password in the " + proxyField + " of this site in " + siteManagerPath +
+			" (or in " + settingsPath + "), and connect again."
+	case client.ReasonProxyTargetRefused:
+		return "The proxy's rules may forbid this server or port: ask its administrator, or set the site's " + proxyField +
+			" to none in " + siteManagerPath + "."
+	case client.ReasonActiveThroughProxy:
+		return "Use passive mode for this site, or set its " + proxyField + " to none in " + siteManagerPath + "."
 	}
 	return ""
 }

@@ -48,6 +48,18 @@ func TestAdvicePerReason(t *testing.T) {
 		{"TLS 1.2 server without session tickets",
 			&client.StepError{Step: "list", Reason: client.ReasonResumptionNeedsTickets, Err: errors.New("522")},
 			[]string{"TLS minimum", "TLS 1.3 only", "Oldest TLS", "File → Settings…", "session tickets"}},
+		{"proxy refused the password",
+			&client.StepError{Step: "proxy_connect", Err: &client.ProxyError{Proxy: "socks5://u@p:1080", Failure: client.ProxyAuthFailed}},
+			[]string{"Proxy", "user and password", "File → Site manager…", "File → Settings…"}},
+		{"proxy refused the target",
+			&client.ProxyError{Proxy: "http://p:3128", Target: "h:21", Failure: client.ProxyTargetRefused, Answer: "HTTP/1.0 403 Forbidden"},
+			[]string{"proxy's rules", "Proxy", "File → Site manager…"}},
+		{"proxy unreachable",
+			&client.ProxyError{Proxy: "http://p:3128", Failure: client.ProxyUnreachable, Err: errors.New("connection refused")},
+			[]string{"Proxy", "running proxy", "File → Settings…"}},
+		{"active mode through a proxy",
+			&client.ActiveThroughProxyError{Proxy: "http://p:3128"},
+			[]string{"passive mode", "Proxy"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,7 +144,7 @@ func TestAdviceNamesRealLabels(t *testing.T) {
 	}
 	collect(h.w.siteManager().Content())
 	collect(settings.NewForm(settings.Defaults(), nil, nil).Content)
-	for _, l := range []string{siteTLSField, siteCAField, siteCertField, settingsTLS, tls13Choice} {
+	for _, l := range []string{siteTLSField, siteCAField, siteCertField, settingsTLS, tls13Choice, proxyField} {
 		if !labels[l] {
 			t.Errorf("no form field or choice is labelled %q", l)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/identity"
+	"lockbox/client/sites"
 	"lockbox/client/trace"
 	"lockbox/client/transfer"
 	"lockbox/ui/queueview"
@@ -67,8 +69,8 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	if w.ctl.running {
 		return
 	}
-	if t.Scheme == client.HTTPS {
-		w.inspectTarget(t)
+	if t.Scheme == client.HTTPS || t.Scheme == client.TLS {
+		w.inspectTarget(t, p)
 		return
 	}
 	if t.Scheme == client.FTP && !p.plainOK {
@@ -92,7 +94,7 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 		w.local.SetDir(p.localDir)
 	}
 
-	opts := w.options(at.ctx, at.gen, p)
+	opts := w.options(at.ctx, at.gen, t.Host, p)
 	opts.AllowPlaintext = p.plainOK
 	size := w.settings.Connections
 	do := w.do
@@ -162,10 +164,21 @@ func (b *stepBatch) flush() {
 	b.show(steps)
 }
 
-// options are the engine options of connection attempt gen: the user's
-// settings, the site's preferences, and the window's observers and
+// quickProxy is the settings' proxy for a connection that is not a saved
+// site's (the quick-connect bar, Inspect), nil for a direct one.
+func (w *MainWindow) quickProxy(host string) *client.Proxy {
+	px, err := sites.Site{URL: "https://" + net.JoinHostPort(host, "443")}.ResolveProxy(
+		sites.GlobalProxy{URL: w.settings.Proxy, NoProxy: w.settings.NoProxy, Password: w.proxyPassword}, nil)
+	if err != nil {
+		return nil // the settings form refuses a proxy it cannot read
+	}
+	return px
+}
+
+// options are the engine options of connection attempt gen to host: the
+// user's settings, the site's preferences, and the window's observers and
 // questions. The questions end unanswered when attempt ends.
-func (w *MainWindow) options(attempt context.Context, gen int, p connectPrefs) client.Options {
+func (w *MainWindow) options(attempt context.Context, gen int, host string, p connectPrefs) client.Options {
 	do := w.do
 	opts := client.Options{
 		Pins:       w.deps.Pins,
@@ -190,9 +203,16 @@ func (w *MainWindow) options(attempt context.Context, gen int, p connectPrefs) c
 	if site := p.site; site != nil {
 		opts.ExtraRoots = site.ExtraRoots
 		opts.DisableEPSV = site.DisableEPSV
+		opts.Proxy = site.Proxy
+		opts.ExpectedFingerprints = site.ExpectedFingerprints
 		if site.MinVersion != 0 {
 			opts.MinVersion = site.MinVersion
 		}
+	}
+	if p.site == nil && !p.demo {
+		// The built-in demo runs inside Lockbox, on 127.0.0.1: a proxy
+		// elsewhere could not reach it.
+		opts.Proxy = w.quickProxy(host)
 	}
 	if p.identity == nil && !p.noIdentity {
 		opts.ChooseIdentity = func(ctx context.Context, r client.IdentityRequest) *identity.Identity {

@@ -232,7 +232,7 @@ func (w *MainWindow) downloadHTTPS(t client.Target, es []browser.Entry, localDir
 // runHTTPS runs HTTPS download id (again, for a retry). Its Cancel and
 // Retry buttons in the transfer list work as for FTP jobs.
 func (w *MainWindow) runHTTPS(id int, t client.Target, name, localDir string, inspected *client.Report) {
-	opts := w.options(context.Background(), w.ctl.gen, connectPrefs{})
+	opts := w.options(context.Background(), w.ctl.gen, t.Host, connectPrefs{})
 	// The certificate the user accepted once when inspecting the URL is
 	// accepted again for its download; any other is asked about.
 	if rep := inspected; rep != nil && rep.Trust == client.TrustAcceptedOnce && len(rep.Chain) > 0 {

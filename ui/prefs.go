@@ -17,6 +17,20 @@ import (
 // once (theme, notifications). It must be called on the UI goroutine.
 func (w *MainWindow) ShowSettings() {
 	settings.ShowDialog(w.Window, w.settings, func(s settings.Settings) {
+		if pw := s.ProxyPassword; pw != "" {
+			w.proxyPassword = pw
+			s.ProxyPassword = ""
+			if sec := w.deps.Secrets; sec != nil {
+				do := w.do
+				go func() {
+					if err := sites.SaveProxyPassword(sec, sites.GlobalProxyKey, pw); err != nil {
+						do(func() {
+							w.setStatus("The proxy password applies until Lockbox closes but could not be saved: "+err.Error(), widget.WarningImportance)
+						})
+					}
+				}()
+			}
+		}
 		w.settings = s
 		settings.ApplyTheme(w.app, s)
 		if w.deps.SettingsPath == "" {
@@ -40,8 +54,12 @@ func (w *MainWindow) openStores() []string {
 	do := w.do
 	go func() {
 		sec, kerr := secrets.Open()
+		proxyPW, _ := sites.ProxyPassword(sec, sites.GlobalProxyKey)
 		do(func() {
 			w.deps.Secrets, w.deps.KeyringErr = sec, kerr
+			if w.proxyPassword == "" {
+				w.proxyPassword = proxyPW
+			}
 			if kerr != nil {
 				// One sentence; the technical reason (D-Bus sockets,
 				// Secret Service) waits behind Details….

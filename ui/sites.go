@@ -65,8 +65,8 @@ func (w *MainWindow) ImportFileZilla() {
 }
 
 // ConnectSite connects to a saved site with password ("" for none): its
-// TLS minimum, passive mode, extra CA roots and client identity apply, and
-// its local folder opens. It must be called on the UI goroutine.
+// TLS minimum, passive mode, proxy, expected fingerprint, extra CA roots
+// and client identity apply, and its local folder opens. It must be called on the UI goroutine.
 func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 	t, err := s.Target(password)
 	if err != nil {
@@ -90,9 +90,14 @@ func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 	// The site's CA files and saved identity are read off the UI
 	// goroutine, once; what is wrong with them is said before dialling.
 	ids, sec, do := w.deps.Identities, w.deps.Secrets, w.do
+	global := sites.GlobalProxy{URL: w.settings.Proxy, NoProxy: w.settings.NoProxy, Password: w.proxyPassword}
 	go func() {
 		var site client.Options
 		err := s.Apply(&site)
+		if err == nil {
+			// The proxy password comes from the keyring, which may wait.
+			site.Proxy, err = s.ResolveProxy(global, sec)
+		}
 		var id *identity.Identity
 		var idErr error
 		if err == nil && s.Identity != sites.IdentityAsk && s.Identity != sites.IdentityNever {

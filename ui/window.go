@@ -122,7 +122,11 @@ type MainWindow struct {
 	app      fyne.App
 	deps     Deps
 	settings settings.Settings
-	ctl      *controller
+	// proxyPassword is the settings' proxy password, read from the keyring
+	// off the UI goroutine once it answers (see openStores), for the
+	// quick-connect bar; sites read theirs when they connect.
+	proxyPassword string
+	ctl           *controller
 
 	top    *topBar       // quick-connect bar and the buttons under it
 	status *widget.Label // the status line under the buttons
@@ -492,17 +496,18 @@ func (w *MainWindow) Start() {
 		w.setStatus(err.Error(), widget.DangerImportance)
 		return
 	}
-	w.inspectTarget(target)
+	w.inspectTarget(target, connectPrefs{})
 }
 
-// inspectTarget inspects target (see Start).
-func (w *MainWindow) inspectTarget(target client.Target) {
+// inspectTarget inspects target (see Start) with a saved site's
+// preferences, if any (its proxy, CA roots, expected fingerprint).
+func (w *MainWindow) inspectTarget(target client.Target, p connectPrefs) {
 	if w.ctl.running {
 		return
 	}
 	at := w.beginAttempt(target)
 
-	opts := w.options(at.ctx, at.gen, connectPrefs{})
+	opts := w.options(at.ctx, at.gen, target.Host, p)
 	// An inspection never logs in: the password stays here.
 	target.Password, target.HasPassword = "", false
 	inspect, do := w.deps.Inspect, w.do

@@ -12,7 +12,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 func TestDescribeDER(t *testing.T) {

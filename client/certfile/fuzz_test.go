@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // FuzzParsePKCS7: whatever the bytes, ParsePKCS7 never panics; it returns

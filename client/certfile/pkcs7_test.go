@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 func mustMarshal(t testing.TB, v any) []byte {

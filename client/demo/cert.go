@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // SelfSigned makes a fresh self-signed server certificate for 127.0.0.1

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // pki is a root, an intermediate and a client certificate "alice".

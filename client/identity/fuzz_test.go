@@ -8,7 +8,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // FuzzLoad feeds arbitrary bytes as a certificate file, a key file and a

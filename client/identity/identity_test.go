@@ -10,7 +10,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 func loadP12(t *testing.T, p pki) *Identity {

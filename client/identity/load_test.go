@@ -6,7 +6,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 func TestLoadPicksFormat(t *testing.T) {

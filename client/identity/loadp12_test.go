@@ -8,7 +8,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 const (

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 func TestLoadPEM(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
+	"lockbox/client/certgen"
 	"lockbox/client/configfile"
-	"lockbox/client/internal/certgen"
 	"lockbox/client/secrets"
 	"lockbox/client/trust"
 )

@@ -94,7 +94,24 @@ type Site struct {
 	// RemoteDir is the server folder to start in; "" means the URL's path,
 	// or the server's home folder.
 	RemoteDir string `json:"remote_dir,omitempty"`
+	// Proxy is ProxyDefault (the settings' proxy), ProxyNone (connect
+	// directly) or a proxy URL (socks5://, socks5h:// or http://, with a
+	// user but never a password: that goes to the keyring under
+	// ProxyPasswordKey(Name)).
+	Proxy string `json:"proxy,omitempty"`
+	// Fingerprint is the SHA-256 fingerprint of the one certificate to
+	// trust for this site, in any form trust.ParseFingerprint reads; ""
+	// for none. Any other certificate is then refused.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
+
+// Proxy choices for Site.Proxy; any other value is a proxy URL.
+const (
+	// ProxyDefault uses the proxy of the settings, if any.
+	ProxyDefault = ""
+	// ProxyNone connects directly, whatever the settings say.
+	ProxyNone = "none"
+)
 
 // FieldError is a site field whose value cannot be saved or used, so a form
 // can mark the field.
@@ -172,6 +189,34 @@ func (s Site) Validate() error {
 	}
 	if !printable(s.RemoteDir) {
 		return fail("remote_dir", "the remote folder contains control characters")
+	}
+	if err := ValidateProxyURL(s.Proxy); err != nil {
+		return fail("proxy", "%v", err)
+	}
+	if s.Fingerprint != "" {
+		if _, err := trust.ParseFingerprint(s.Fingerprint); err != nil {
+			return fail("fingerprint", "%v", err)
+		}
+	}
+	return nil
+}
+
+// ValidateProxyURL accepts ProxyDefault, ProxyNone and a proxy URL that
+// client.ParseProxy reads and that holds no password (it belongs in the
+// keyring).
+func ValidateProxyURL(raw string) error {
+	if raw == ProxyDefault || raw == ProxyNone {
+		return nil
+	}
+	if !printable(raw) {
+		return fmt.Errorf("the proxy contains control characters")
+	}
+	px, err := client.ParseProxy(raw)
+	if err != nil {
+		return err
+	}
+	if px.Password != "" {
+		return fmt.Errorf("the proxy URL must not hold a password: it has its own field and goes to the keyring")
 	}
 	return nil
 }
@@ -255,8 +300,9 @@ func (s Site) Target(password string) (client.Target, error) {
 
 // Apply sets the site's connection settings in o: the TLS minimum (left as
 // it is for MinTLSDefault), PASV-only mode, the data connection mode
-// (left as it is for ModeDefault) and the site's extra CA roots
-// (added to any already there). Which client identity to send is the
+// (left as it is for ModeDefault), the expected fingerprint and the
+// site's extra CA roots (added to any already there). The proxy is
+// ResolveProxy's, which needs the keyring. Which client identity to send is the
 // caller's to resolve from Identity.
 func (s Site) Apply(o *client.Options) error {
 	if err := s.Validate(); err != nil {
@@ -269,6 +315,10 @@ func (s Site) Apply(o *client.Options) error {
 	o.DisableEPSV = s.Passive == PassivePASV
 	if s.Mode != ModeDefault {
 		o.Mode = client.DataMode(s.Mode)
+	}
+	if s.Fingerprint != "" {
+		fp, _ := trust.ParseFingerprint(s.Fingerprint) // Validate read it
+		o.ExpectedFingerprints = []string{fp}
 	}
 	if len(s.CAFiles) > 0 {
 		roots, err := trust.LoadCAFiles(s.CAFiles)

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"lockbox/client"
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 func validSite() Site {

@@ -143,6 +143,16 @@ func (s *Store) Rename(oldName, newName string, sec secrets.Store) error {
 			return fmt.Errorf("site %q was renamed to %q, but its password could not be removed under the old name: %w", oldName, newName, err)
 		}
 	}
+	if sec != nil {
+		if pw, err := ProxyPassword(sec, ProxyPasswordKey(oldName)); err == nil && pw != "" {
+			if err := SaveProxyPassword(sec, ProxyPasswordKey(newName), pw); err != nil {
+				return fmt.Errorf("site %q was renamed to %q, but its proxy password was not moved: %w", oldName, newName, err)
+			}
+			if err := sec.Delete(ProxyPasswordKey(oldName)); err != nil {
+				return fmt.Errorf("site %q was renamed to %q, but its proxy password could not be removed under the old name: %w", oldName, newName, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -162,6 +172,9 @@ func (s *Store) Delete(name string, sec secrets.Store) error {
 	if sec != nil {
 		if err := DeletePassword(sec, name); err != nil {
 			return fmt.Errorf("site %q was deleted, but its password could not be removed: %w", name, err)
+		}
+		if err := sec.Delete(ProxyPasswordKey(name)); err != nil {
+			return fmt.Errorf("site %q was deleted, but its proxy password could not be removed: %w", name, err)
 		}
 	}
 	return nil

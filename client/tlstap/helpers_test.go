@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/trace"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/trace"
 )
 

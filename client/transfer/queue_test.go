@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"lockbox/client"
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/internal/enginetest"
 )
 

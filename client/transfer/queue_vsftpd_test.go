@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"lockbox/client"
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 	"lockbox/client/internal/enginetest"
-	"lockbox/client/internal/servertest"
+	"lockbox/client/servertest"
 	"lockbox/client/trace"
 )
 

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"lockbox/client/certfile"
+	"lockbox/client/certgen"
 	"lockbox/client/configfile"
-	"lockbox/client/internal/certgen"
 )
 
 // fuzzOpen writes data to name in dir, opens it with open and checks what

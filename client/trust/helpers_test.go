@@ -6,7 +6,7 @@ import (
 	"math/big"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // reissue signs a new certificate for leaf's subject and key, as a renewal

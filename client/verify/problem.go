@@ -46,6 +46,9 @@ const (
 	CodeWeakSignature    = "weak_signature"
 	CodeWeakKey          = "weak_key"
 	CodePinMismatch      = "pin_mismatch"
+	// CodeFingerprintMismatch is a certificate other than the one whose
+	// fingerprint the user gave for this connection.
+	CodeFingerprintMismatch = "fingerprint_mismatch"
 	// CodeChainRejected is x509.Verify refusing a chain that reaches a
 	// trusted root for a reason no specific check explained (name
 	// constraints, path length, a CA's usage limits).
@@ -62,19 +65,20 @@ func RootUnknown(p Problem) bool {
 
 // titles are the codes in a few plain words, for a one-line summary.
 var titles = map[string]string{
-	CodeUnknownAuthority: "issuer not trusted",
-	CodeSelfSigned:       "self-signed",
-	CodeIncompleteChain:  "incomplete chain",
-	CodeNotACA:           "issued by a non-CA",
-	CodeHostnameMismatch: "wrong host name",
-	CodeExpired:          "expired",
-	CodeNotYetValid:      "not yet valid",
-	CodeExpiresSoon:      "expires soon",
-	CodeWrongUsage:       "not for servers",
-	CodeWeakSignature:    "weak signature",
-	CodeWeakKey:          "weak key",
-	CodePinMismatch:      "not the pinned certificate",
-	CodeChainRejected:    "chain rejected",
+	CodeUnknownAuthority:    "issuer not trusted",
+	CodeSelfSigned:          "self-signed",
+	CodeIncompleteChain:     "incomplete chain",
+	CodeNotACA:              "issued by a non-CA",
+	CodeHostnameMismatch:    "wrong host name",
+	CodeExpired:             "expired",
+	CodeNotYetValid:         "not yet valid",
+	CodeExpiresSoon:         "expires soon",
+	CodeWrongUsage:          "not for servers",
+	CodeWeakSignature:       "weak signature",
+	CodeWeakKey:             "weak key",
+	CodePinMismatch:         "not the pinned certificate",
+	CodeFingerprintMismatch: "not the expected fingerprint",
+	CodeChainRejected:       "chain rejected",
 }
 
 // Title says what a problem code means in a few plain words ("self-signed",

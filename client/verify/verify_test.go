@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // fixtures is a small PKI: root -> inter -> leaf, plus variants of each.

@@ -61,7 +61,6 @@ func newTestWindow(t *testing.T) fyne.Window {
 }
 
 // testCert is a certificate made for a test, with its private key.
-// (client/internal/certgen is not importable from ui/.)
 type testCert struct {
 	Cert *x509.Certificate
 	Key  crypto.Signer

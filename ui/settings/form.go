@@ -50,6 +50,9 @@ type Form struct {
 	timeout     *widget.Entry
 	exists      *widget.Select
 	notify      *widget.Check
+	proxy       *widget.Entry
+	proxyPass   *widget.Entry
+	noProxy     *widget.Entry
 	problem     *widget.Label
 	save        *widget.Button
 	cancel      *widget.Button
@@ -89,6 +92,15 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 
 	f.notify = widget.NewCheck("Notify me when a long transfer queue finishes", nil)
 	f.notify.SetChecked(cur.Notify)
+
+	f.proxy = widget.NewEntry()
+	f.proxy.SetPlaceHolder("none, or socks5://user@host:1080, http://host:3128")
+	f.proxy.SetText(cur.Proxy)
+	f.proxyPass = widget.NewPasswordEntry()
+	f.proxyPass.SetPlaceHolder("kept in the system keyring")
+	f.noProxy = widget.NewEntry()
+	f.noProxy.SetPlaceHolder("localhost, .example.com, 10.0.0.0/8")
+	f.noProxy.SetText(cur.NoProxy)
 
 	f.problem = widget.NewLabel("")
 	f.problem.Importance = widget.DangerImportance
@@ -133,6 +145,11 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 			HintText: fmt.Sprintf("For a connect or a silent server, %d to %d", MinTimeoutSeconds, MaxTimeoutSeconds)},
 		&widget.FormItem{Text: "Existing files", Widget: f.exists},
 		&widget.FormItem{Text: "Notifications", Widget: f.notify},
+		&widget.FormItem{Text: "Proxy", Widget: f.proxy,
+			HintText: "For every site that does not set its own; FTP must use passive mode through it"},
+		&widget.FormItem{Text: "Proxy password", Widget: f.proxyPass,
+			HintText: "Leave empty to keep the saved one"},
+		&widget.FormItem{Text: "No proxy for", Widget: f.noProxy},
 	)
 	buttons := container.NewHBox(layout.NewSpacer(), f.cancel, f.save)
 	f.Content = container.NewVBox(form, f.problem, buttons)
@@ -152,10 +169,13 @@ func parseTimeout(s string) (int, error) {
 // Settings returns the settings as edited, or why they cannot be saved.
 func (f *Form) Settings() (Settings, error) {
 	s := Settings{
-		Theme:  themeChoices.Value(f.theme.Selected),
-		MinTLS: tlsChoices.Value(f.minTLS.Selected),
-		Exists: existsChoices.Value(f.exists.Selected),
-		Notify: f.notify.Checked,
+		Theme:         themeChoices.Value(f.theme.Selected),
+		MinTLS:        tlsChoices.Value(f.minTLS.Selected),
+		Exists:        existsChoices.Value(f.exists.Selected),
+		Notify:        f.notify.Checked,
+		Proxy:         strings.TrimSpace(f.proxy.Text),
+		NoProxy:       strings.TrimSpace(f.noProxy.Text),
+		ProxyPassword: f.proxyPass.Text,
 	}
 	var errs []error
 	n, err := strconv.Atoi(f.connections.Selected)

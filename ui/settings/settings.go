@@ -19,6 +19,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/configfile"
+	"lockbox/client/sites"
 	"lockbox/client/transfer"
 	"lockbox/client/trust"
 )
@@ -73,6 +74,16 @@ type Settings struct {
 	Exists string `json:"exists"`
 	// Notify asks for a desktop notification when a long queue ends.
 	Notify bool `json:"notify"`
+	// Proxy is the proxy every connection goes through, unless its site
+	// says otherwise: socks5://, socks5h:// or http:// with a user but no
+	// password; "" for none.
+	Proxy string `json:"proxy,omitempty"`
+	// NoProxy lists the hosts that go direct, as curl's NO_PROXY.
+	NoProxy string `json:"no_proxy,omitempty"`
+	// ProxyPassword is the proxy password typed in the form, for the
+	// keyring (sites.GlobalProxyKey); "" keeps the saved one. It is never
+	// written to settings.json.
+	ProxyPassword string `json:"-"`
 }
 
 // Defaults are the settings of a new installation: the system's theme, two
@@ -142,6 +153,11 @@ func (s Settings) check() []*FieldError {
 	if _, err := transfer.ParseExistsPolicy(s.Exists); err != nil || s.Exists == "" {
 		out = append(out, &FieldError{"exists", s.Exists, "use overwrite, skip, resume or rename"})
 	}
+	if s.Proxy == sites.ProxyNone {
+		out = append(out, &FieldError{"proxy", s.Proxy, "leave it empty for none"})
+	} else if err := sites.ValidateProxyURL(s.Proxy); err != nil {
+		out = append(out, &FieldError{"proxy", client.Redact(s.Proxy), err.Error()})
+	}
 	return out
 }
 
@@ -162,6 +178,8 @@ func (s Settings) repaired() (Settings, []*FieldError) {
 			s.TimeoutSeconds = d.TimeoutSeconds
 		case "exists":
 			s.Exists = d.Exists
+		case "proxy":
+			s.Proxy = d.Proxy
 		}
 	}
 	return s, bad

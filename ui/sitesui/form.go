@@ -68,6 +68,9 @@ func (m *Manager) load(site sites.Site, saved bool) {
 		remote = path
 	}
 	m.remoteDir.SetText(remote)
+	m.proxy.SetText(site.Proxy)
+	m.proxyPass.SetText("")
+	m.fingerprint.SetText(site.Fingerprint)
 	m.clearErrors()
 	m.gen++
 	m.passwordNote.SetText("")
@@ -190,15 +193,17 @@ func (m *Manager) formSite() (sites.Site, error) {
 		port = n
 	}
 	site := sites.Site{
-		Name:      name,
-		URL:       sites.MakeURL(scheme, host, port, ""),
-		User:      strings.TrimSpace(m.user.Text),
-		Passive:   passiveModes.Value(m.passive.Selected),
-		MinTLS:    tlsMinimums.Value(m.minTLS.Selected),
-		CAFiles:   append([]string(nil), m.caFiles...),
-		Identity:  m.identityValue(),
-		LocalDir:  strings.TrimSpace(m.localDir.Text),
-		RemoteDir: strings.TrimSpace(m.remoteDir.Text),
+		Name:        name,
+		URL:         sites.MakeURL(scheme, host, port, ""),
+		User:        strings.TrimSpace(m.user.Text),
+		Passive:     passiveModes.Value(m.passive.Selected),
+		MinTLS:      tlsMinimums.Value(m.minTLS.Selected),
+		CAFiles:     append([]string(nil), m.caFiles...),
+		Identity:    m.identityValue(),
+		LocalDir:    strings.TrimSpace(m.localDir.Text),
+		RemoteDir:   strings.TrimSpace(m.remoteDir.Text),
+		Proxy:       strings.TrimSpace(m.proxy.Text),
+		Fingerprint: strings.TrimSpace(m.fingerprint.Text),
 	}
 	if len(site.CAFiles) == 0 {
 		site.CAFiles = nil
@@ -225,7 +230,7 @@ func (m *Manager) showError(err error) {
 func (m *Manager) clearErrors() {
 	m.errLabel.SetText("")
 	m.errLabel.Hide()
-	for _, e := range []*widget.Entry{m.name, m.host, m.port, m.user, m.localDir, m.remoteDir} {
+	for _, e := range []*widget.Entry{m.name, m.host, m.port, m.user, m.localDir, m.remoteDir, m.proxy, m.fingerprint} {
 		e.SetValidationError(nil)
 	}
 }
@@ -244,6 +249,10 @@ func (m *Manager) fieldEntry(field string) *widget.Entry {
 		return m.localDir
 	case "remote_dir":
 		return m.remoteDir
+	case "proxy":
+		return m.proxy
+	case "fingerprint":
+		return m.fingerprint
 	}
 	return nil
 }
@@ -270,6 +279,10 @@ func fieldLabel(field string) string {
 		return "Local folder"
 	case "remote_dir":
 		return "Remote folder"
+	case "proxy":
+		return "Proxy"
+	case "fingerprint":
+		return "Expected fingerprint"
 	}
 	return field
 }

@@ -59,6 +59,10 @@ type Manager struct {
 
 	name, host, port, user, password, localDir, remoteDir *widget.Entry
 	protocol, passive, minTLS, identity                   *widget.Select
+	// proxy is the site's proxy URL ("" for the settings', "none");
+	// proxyPass its password, for the keyring; fingerprint the one
+	// certificate to trust.
+	proxy, proxyPass, fingerprint *widget.Entry
 
 	caFiles    []string
 	caList     *widget.List
@@ -147,7 +151,13 @@ func (m *Manager) build() {
 	m.localDir.SetPlaceHolder("the default download folder")
 	m.remoteDir = widget.NewEntry()
 	m.remoteDir.SetPlaceHolder("the server's home folder")
-	for _, e := range []*widget.Entry{m.name, m.host, m.port, m.user, m.localDir, m.remoteDir} {
+	m.proxy = widget.NewEntry()
+	m.proxy.SetPlaceHolder("the settings' proxy; none; or socks5://user@host:1080")
+	m.proxyPass = widget.NewPasswordEntry()
+	m.proxyPass.SetPlaceHolder("kept in the system keyring")
+	m.fingerprint = widget.NewEntry()
+	m.fingerprint.SetPlaceHolder("SHA-256, to trust exactly one certificate")
+	for _, e := range []*widget.Entry{m.name, m.host, m.port, m.user, m.localDir, m.remoteDir, m.proxy, m.fingerprint} {
 		e.AlwaysShowValidationError = true
 		e.OnChanged = func(string) { e.SetValidationError(nil) }
 	}
@@ -195,6 +205,9 @@ func (m *Manager) build() {
 		widget.NewFormItem("Client certificate", m.identity),
 		widget.NewFormItem("Local folder", container.NewBorder(nil, nil, nil, m.browseLocal, m.localDir)),
 		widget.NewFormItem("Remote folder", m.remoteDir),
+		widget.NewFormItem("Proxy", m.proxy),
+		widget.NewFormItem("Proxy password", m.proxyPass),
+		widget.NewFormItem("Expected fingerprint", m.fingerprint),
 	)
 	m.demoNote = widget.NewLabel("The built-in demo: an FTPS server inside Lockbox, on 127.0.0.1, with a fresh self-signed " +
 		"certificate, so you can watch a whole handshake and the trust question without a server of your own. " +
@@ -275,7 +288,7 @@ func (m *Manager) save() {
 			return
 		}
 	}
-	old, pw := m.editing, m.password.Text
+	old, pw, proxyPW := m.editing, m.password.Text, m.proxyPass.Text
 	store, sec, keyringErr := m.store, m.sec, m.keyringErr
 	m.setBusy(true)
 	m.status.SetText("Saving …")
@@ -289,6 +302,9 @@ func (m *Manager) save() {
 		}
 		if err == nil && pw != "" {
 			pwErr = sites.SavePassword(sec, site.Name, pw)
+		}
+		if err == nil && proxyPW != "" && pwErr == nil {
+			pwErr = sites.SaveProxyPassword(sec, sites.ProxyPasswordKey(site.Name), proxyPW)
 		}
 		return func() {
 			m.setBusy(false)
@@ -336,6 +352,23 @@ func (m *Manager) connect() {
 		}
 		if m.OnConnect != nil {
 			m.OnConnect(site, pw)
+		}
+	}
+	if proxyPW := m.proxyPass.Text; proxyPW != "" {
+		// The connection reads the proxy password from the keyring:
+		// one typed here is saved first, for the site's name.
+		connect, sec := finish, m.sec
+		finish = func(pw string) {
+			m.background(func() func() {
+				err := sites.SaveProxyPassword(sec, sites.ProxyPasswordKey(site.Name), proxyPW)
+				return func() {
+					if err != nil {
+						m.status.SetText(err.Error())
+						return
+					}
+					connect(pw)
+				}
+			})
 		}
 	}
 	if pw := m.password.Text; pw != "" || m.editing == "" {

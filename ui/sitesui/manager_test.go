@@ -167,6 +167,34 @@ func TestCreateAndSaveSite(t *testing.T) {
 	}
 }
 
+// A site's proxy and expected fingerprint are saved with it; the proxy
+// password goes to the keyring under the site's name, never to a file.
+func TestSaveSiteProxyAndFingerprint(t *testing.T) {
+	const proxyPassword = "Pr0xy-Pa55-word"
+	const fp = "SHA256:3eKu8SnHcEFTc/lF49FCeVg8tGDCAq8xwVy5eSfhC4E"
+	h := newHarness(t, nil)
+	test.Tap(h.m.newBtn)
+	setEntry(h.m.name, "Behind a proxy")
+	test.Type(h.m.host, "ftp.example.com")
+	test.Type(h.m.proxy, "socks5h://alice@proxy.example:1080")
+	test.Type(h.m.proxyPass, proxyPassword)
+	test.Type(h.m.fingerprint, fp)
+	test.Tap(h.m.saveBtn)
+	h.settle(t)
+	got, ok := h.store.Get("Behind a proxy")
+	if !ok || got.Proxy != "socks5h://alice@proxy.example:1080" || got.Fingerprint != fp {
+		t.Fatalf("saved %+v (%t)", got, ok)
+	}
+	if pw, err := sites.ProxyPassword(h.sec, sites.ProxyPasswordKey("Behind a proxy")); err != nil || pw != proxyPassword {
+		t.Errorf("proxy password in the keyring: %q, %v", pw, err)
+	}
+	secretstest.AssertNotOnDisk(t, h.dir, proxyPassword)
+	h.selectSite(t, "Behind a proxy")
+	if h.m.proxy.Text != got.Proxy || h.m.proxyPass.Text != "" || h.m.fingerprint.Text != fp {
+		t.Errorf("shown again: proxy %q, proxy password %q, fingerprint %q", h.m.proxy.Text, h.m.proxyPass.Text, h.m.fingerprint.Text)
+	}
+}
+
 func TestEditRenameKeepsPassword(t *testing.T) {
 	h := newHarness(t, nil, sites.Site{Name: "Old", URL: "ftpes://old.example.com:2121/start", User: "bob", Identity: sites.IdentityNever})
 	h.selectSite(t, "Old")
@@ -216,6 +244,9 @@ func TestValidationErrorsShownInline(t *testing.T) {
 		{"bad port", func(m *Manager) { setEntry(m.port, "99999") }, "Port: use a number from 1 to 65535", false},
 		{"no name", func(m *Manager) { setEntry(m.name, "  ") }, "Name: a site needs a name", false},
 		{"name taken", func(m *Manager) { setEntry(m.name, "Taken") }, "Name: another site has this name", true},
+		{"proxy with its password", func(m *Manager) { setEntry(m.proxy, "socks5://u:pw@p:1080") },
+			"Proxy: the proxy URL must not hold a password: it has its own field and goes to the keyring", false},
+		{"bad fingerprint", func(m *Manager) { setEntry(m.fingerprint, "AB:CD") }, "Expected fingerprint: ", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,7 +256,10 @@ func TestValidationErrorsShownInline(t *testing.T) {
 			tc.fill(h.m)
 			test.Tap(h.m.saveBtn)
 			h.settle(t)
-			if !h.m.errLabel.Visible() || h.m.errLabel.Text != tc.wantErr {
+			// A wantErr ending in ": " names the field; the engine words the rest.
+			matches := h.m.errLabel.Text == tc.wantErr ||
+				strings.HasSuffix(tc.wantErr, ": ") && strings.HasPrefix(h.m.errLabel.Text, tc.wantErr) && len(h.m.errLabel.Text) > len(tc.wantErr)
+			if !h.m.errLabel.Visible() || !matches {
 				t.Errorf("error label %q (visible %t), want %q", h.m.errLabel.Text, h.m.errLabel.Visible(), tc.wantErr)
 			}
 			if n := len(h.store.List()); n != 1 {

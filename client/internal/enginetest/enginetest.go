@@ -15,8 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"lockbox/client/certgen"
 	"lockbox/client/demo"
-	"lockbox/client/internal/certgen"
 	"lockbox/client/trace"
 	"lockbox/client/trust"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // PureFTPdConfig selects the Pure-FTPd variant StartPureFTPd runs.

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // ftpConn is a minimal raw FTP control connection: just enough to check

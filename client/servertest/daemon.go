@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"lockbox/client/internal/certgen"
+	"lockbox/client/certgen"
 )
 
 // Helpers shared by the vsftpd, ProFTPD, Pure-FTPd and nginx harnesses:
@@ -361,7 +361,7 @@ func envWithout(names []string, extra ...string) []string {
 
 // tls12OnlyOpenSSLConf caps OpenSSL, and so a server that uses its
 // default configuration, at TLS 1.2.
-const tls12OnlyOpenSSLConf = `# Written by lockbox/client/internal/servertest: cap the server at TLS 1.2.
+const tls12OnlyOpenSSLConf = `# Written by lockbox/client/servertest: cap the server at TLS 1.2.
 openssl_conf = openssl_init
 [openssl_init]
 ssl_conf = ssl_sect
