@@ -50,6 +50,10 @@ type Form struct {
 	timeout     *widget.Entry
 	exists      *widget.Select
 	notify      *widget.Check
+	mode        *widget.Select
+	activePorts *widget.Entry
+	externalIP  *widget.Entry
+	bindAddr    *widget.Entry
 	problem     *widget.Label
 	save        *widget.Button
 	cancel      *widget.Button
@@ -90,6 +94,12 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 	f.notify = widget.NewCheck("Notify me when a long transfer queue finishes", nil)
 	f.notify.SetChecked(cur.Notify)
 
+	f.mode = widget.NewSelect(pick.TransferModes.Labels(), nil)
+	f.mode.SetSelected(pick.TransferModes.Label(cur.Mode))
+	f.activePorts = newCheckedEntry(cur.ActivePorts, "any", func(s string) error { _, _, err := parsePorts(s); return err })
+	f.externalIP = newCheckedEntry(cur.ExternalIP, "the bind address", func(s string) error { _, err := parseAddr(s, false); return err })
+	f.bindAddr = newCheckedEntry(cur.BindAddr, "the address that reaches the server", func(s string) error { _, err := parseAddr(s, true); return err })
+
 	f.problem = widget.NewLabel("")
 	f.problem.Importance = widget.DangerImportance
 	f.problem.Wrapping = fyne.TextWrapWord
@@ -115,10 +125,15 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 	})
 	// widget.Form takes the entry's validation callback for its hint, so
 	// Save follows the text itself.
-	f.timeout.OnChanged = func(s string) {
-		if _, err := parseTimeout(s); err != nil {
-			f.save.Disable()
-		} else {
+	checked := []*widget.Entry{f.timeout, f.activePorts, f.externalIP, f.bindAddr}
+	for _, e := range checked {
+		e.OnChanged = func(string) {
+			for _, e := range checked {
+				if e.Validator(e.Text) != nil {
+					f.save.Disable()
+					return
+				}
+			}
 			f.save.Enable()
 		}
 	}
@@ -133,10 +148,27 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 			HintText: fmt.Sprintf("For a connect or a silent server, %d to %d", MinTimeoutSeconds, MaxTimeoutSeconds)},
 		&widget.FormItem{Text: "Existing files", Widget: f.exists},
 		&widget.FormItem{Text: "Notifications", Widget: f.notify},
+		&widget.FormItem{Text: "Transfer mode", Widget: f.mode,
+			HintText: "For sites that choose none; Auto tries passive, then active"},
+		&widget.FormItem{Text: "Active mode ports", Widget: f.activePorts,
+			HintText: "For a firewall that opens only these, such as 50000-50100"},
+		&widget.FormItem{Text: "External IP address", Widget: f.externalIP,
+			HintText: "Behind NAT: use the following IP address in active mode"},
+		&widget.FormItem{Text: "Bind address", Widget: f.bindAddr,
+			HintText: "The local address active mode listens on"},
 	)
 	buttons := container.NewHBox(layout.NewSpacer(), f.cancel, f.save)
 	f.Content = container.NewVBox(form, f.problem, buttons)
 	return f
+}
+
+// newCheckedEntry is an entry showing text whose validator is check.
+func newCheckedEntry(text, placeholder string, check func(string) error) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	e.Validator = check
+	e.SetText(text)
+	return e
 }
 
 // parseTimeout reads the timeout entry: whole seconds within bounds.
@@ -156,6 +188,7 @@ func (f *Form) Settings() (Settings, error) {
 		MinTLS: tlsChoices.Value(f.minTLS.Selected),
 		Exists: existsChoices.Value(f.exists.Selected),
 		Notify: f.notify.Checked,
+		Mode:   pick.TransferModes.Value(f.mode.Selected),
 	}
 	var errs []error
 	n, err := strconv.Atoi(f.connections.Selected)
@@ -165,6 +198,20 @@ func (f *Form) Settings() (Settings, error) {
 	s.Connections = n
 	if s.TimeoutSeconds, err = parseTimeout(f.timeout.Text); err != nil {
 		errs = append(errs, err)
+	}
+	for _, c := range []struct {
+		field string
+		e     *widget.Entry
+		to    *string
+	}{
+		{"active_ports", f.activePorts, &s.ActivePorts},
+		{"active_external_ip", f.externalIP, &s.ExternalIP},
+		{"active_bind_addr", f.bindAddr, &s.BindAddr},
+	} {
+		*c.to = strings.TrimSpace(c.e.Text)
+		if err := c.e.Validator(c.e.Text); err != nil {
+			errs = append(errs, &FieldError{c.field, *c.to, err.Error()})
+		}
 	}
 	if len(errs) > 0 {
 		return Settings{}, fmt.Errorf("settings: %w", errors.Join(errs...))
