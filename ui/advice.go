@@ -20,6 +20,15 @@ const (
 	siteCertField   = "Client certificate"
 	settingsTLS     = "Oldest TLS"
 	tls13Choice     = "TLS 1.3 only"
+	// modeField is "Transfer mode" in the site manager and in Settings
+	// alike; passiveChoice, activeChoice and autoChoice are its choices.
+	modeField        = "Transfer mode"
+	passiveChoice    = "Passive"
+	activeChoice     = "Active"
+	autoChoice       = "Auto"
+	settingsPorts    = "Active mode ports"
+	settingsExternal = "External IP address"
+	settingsBind     = "Bind address"
 )
 
 // Advice words the fix for the reason err carries (client.ReasonOf) in the
@@ -60,6 +69,15 @@ func reasonAdvice(r client.Reason) string {
 	case client.ReasonResumptionNeedsTickets:
 		return "Set this site's " + siteTLSField + " to " + tls13Choice + " in " + siteManagerPath +
 			" (or " + settingsTLS + " in " + settingsPath + "), or ask the server's administrator to enable session tickets."
+	case client.ReasonPassiveRefused:
+		return "Set " + modeField + " to " + activeChoice + " (or " + autoChoice +
+			") for this site in " + siteManagerPath + ", or for every server in " + settingsPath + ", and connect again."
+	case client.ReasonActiveUnreachable:
+		return "The server never connected back to Lockbox (active mode). Behind NAT or a firewall, set " + settingsExternal +
+			" and " + settingsPorts + " in " + settingsPath + " (and let those ports in), or set " + modeField + " to " + passiveChoice + "."
+	case client.ReasonActiveNoPort:
+		return "Lockbox could not open a port for active mode. Choose other " + settingsPorts + " (or none) and check the " +
+			settingsBind + " in " + settingsPath + ", or set " + modeField + " to " + passiveChoice + "."
 	}
 	return ""
 }

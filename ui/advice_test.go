@@ -48,6 +48,15 @@ func TestAdvicePerReason(t *testing.T) {
 		{"TLS 1.2 server without session tickets",
 			&client.StepError{Step: "list", Reason: client.ReasonResumptionNeedsTickets, Err: errors.New("522")},
 			[]string{"TLS minimum", "TLS 1.3 only", "Oldest TLS", "File → Settings…", "session tickets"}},
+		{"server refuses passive mode",
+			&client.StepError{Step: "list", Err: &client.PassiveRefusedError{Reply: "502 Passive mode is disabled on this server.", Err: errors.New("502")}},
+			[]string{"Set Transfer mode to Active (or Auto)", "File → Site manager…", "File → Settings…"}},
+		{"server never connected back",
+			&client.StepError{Step: "tcp_accept", Err: errors.New("i/o timeout")},
+			[]string{"never connected back", "External IP address", "Active mode ports", "File → Settings…", "Transfer mode to Passive"}},
+		{"no port for active mode",
+			&client.StepError{Step: "tcp_listen", Err: errors.New("address already in use")},
+			[]string{"could not open a port", "Active mode ports", "Bind address", "File → Settings…", "Transfer mode to Passive"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +144,25 @@ func TestAdviceNamesRealLabels(t *testing.T) {
 	for _, l := range []string{siteTLSField, siteCAField, siteCertField, settingsTLS, tls13Choice} {
 		if !labels[l] {
 			t.Errorf("no form field or choice is labelled %q", l)
+		}
+	}
+	// The transfer mode advice names fields of both the site manager and
+	// the settings page: check each in its own.
+	for _, page := range []struct {
+		name   string
+		o      fyne.CanvasObject
+		labels []string
+	}{
+		{"site manager", h.w.siteManager().Content(), []string{modeField, passiveChoice, activeChoice, autoChoice}},
+		{"settings", settings.NewForm(settings.Defaults(), nil, nil).Content,
+			[]string{modeField, passiveChoice, activeChoice, autoChoice, settingsPorts, settingsExternal, settingsBind}},
+	} {
+		labels = map[string]bool{}
+		collect(page.o)
+		for _, l := range page.labels {
+			if !labels[l] {
+				t.Errorf("the %s has no form field or choice labelled %q", page.name, l)
+			}
 		}
 	}
 	if l, ok := sitesui.ProtocolLabel(client.FTPES); !ok || !strings.Contains(reasonAdvice(client.ReasonPlaintextPassword), l) {

@@ -22,8 +22,11 @@ import (
 // connectPrefs is what a saved site (or the demo) adds to a target.
 type connectPrefs struct {
 	// site holds what a saved site sets (sites.Site.Apply: extra CA roots,
-	// TLS minimum, PASV only); nil for the quick-connect bar.
+	// TLS minimum, PASV only, transfer mode); nil for the quick-connect bar.
 	site *client.Options
+	// mode is the quick-connect bar's transfer mode; "" leaves Settings'
+	// (or the site's).
+	mode client.DataMode
 	// identity is the site's client certificate; noIdentity says the site
 	// never sends one (so the user is not asked).
 	identity   *identity.Identity
@@ -173,6 +176,8 @@ func (w *MainWindow) options(attempt context.Context, gen int, p connectPrefs) c
 		Now:        w.deps.Now,
 		Timeout:    w.settings.Timeout(),
 		MinVersion: w.settings.MinVersion(),
+		Mode:       w.settings.DataMode(),
+		Active:     w.settings.ActiveOptions(),
 		Identity:   p.identity,
 		Observer: newStepBatch(do, func(steps []trace.Step) {
 			if w.ctl.current(gen) {
@@ -193,6 +198,12 @@ func (w *MainWindow) options(attempt context.Context, gen int, p connectPrefs) c
 		if site.MinVersion != 0 {
 			opts.MinVersion = site.MinVersion
 		}
+		if site.Mode != "" {
+			opts.Mode = site.Mode
+		}
+	}
+	if p.mode != "" {
+		opts.Mode = p.mode
 	}
 	if p.identity == nil && !p.noIdentity {
 		opts.ChooseIdentity = func(ctx context.Context, r client.IdentityRequest) *identity.Identity {
