@@ -109,20 +109,34 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	}()
 }
 
-// startDir is the remote folder to show first: the URL's (a site's
-// remote folder is its URL's path), else where the server put us, else
-// the root (a server without PWD).
+// startDir is the remote folder to show first. A site's remote folder (or
+// its URL's path) is absolute, as in FileZilla; a quick-connect URL's path
+// is under the login folder unless it starts with "%2F" or "//" (RFC 1738,
+// as curl: see client.Target.RemotePath). Without a path it is where the
+// server put us, else the root (a server without PWD).
 func startDir(ctx context.Context, pool *client.Pool, t client.Target) string {
-	if t.Path != "" && t.Path != "/" {
+	if !t.LoginRelative && t.Path != "" && t.Path != "/" {
 		return t.Path
 	}
-	var dir string
+	var home string
 	err := pool.Do(ctx, func(s *client.Session) (err error) {
-		dir, err = s.CurrentDir()
+		home, err = s.CurrentDir()
 		return err
 	})
-	if err != nil || dir == "" {
+	if err != nil {
+		home = ""
+	}
+	dir := home
+	if t.LoginRelative {
+		dir = t.RemotePath(home)
+	}
+	switch {
+	case dir == "":
 		return "/"
+	case !strings.HasPrefix(dir, "/"):
+		// No PWD to say where the login folder is: the path from the root
+		// is the best guess the pane can show.
+		return "/" + dir
 	}
 	return dir
 }

@@ -105,6 +105,9 @@ func (q *quickConnect) target() (client.Target, error) {
 }
 
 // fill shows a target in the bar (the password is not shown, only kept).
+// Its path is written as a URL's, so that connecting from the bar again
+// reaches the same folder: a site's absolute folder as "/%2Fpub", a path
+// under the login folder as "/pub" (RFC 1738, as curl).
 func (q *quickConnect) fill(t client.Target) {
 	label, _ := sitesui.ProtocolLabel(t.Scheme)
 	q.protocol.SetSelected(label)
@@ -113,7 +116,7 @@ func (q *quickConnect) fill(t client.Target) {
 		host = "[" + host + "]"
 	}
 	if t.Path != "" && t.Path != "/" {
-		host += t.Path
+		host += urlPath(t)
 	}
 	q.host.SetText(host)
 	q.port.SetText(strconv.Itoa(t.Port))
@@ -134,4 +137,15 @@ func (q *quickConnect) setEnabled(on bool) {
 	} else {
 		q.protocol.Disable()
 	}
+}
+
+// urlPath is t's path as its URL writes it (escaped, with "%2F" in front
+// of an absolute FTP path).
+func urlPath(t client.Target) string {
+	t.User, t.Password, t.HasPassword = "", "", false
+	u := t.String()
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+len("://"):]
+	}
+	return strings.TrimPrefix(u, t.Address())
 }
