@@ -71,7 +71,8 @@ func reasonAdvice(r client.Reason) string {
 			" (or " + settingsTLS + " in " + settingsPath + "), or ask the server's administrator to enable session tickets."
 	case client.ReasonPassiveRefused:
 		return "Set " + modeField + " to " + activeChoice + " (or " + autoChoice +
-			") for this site in " + siteManagerPath + ", or for every server in " + settingsPath + ", and connect again."
+			") for this site in " + siteManagerPath + ", in the quick-connect bar's " + quickModeLabel +
+			", or for every server in " + settingsPath + ", and connect again."
 	case client.ReasonActiveUnreachable:
 		return "The server never connected back to Lockbox (active mode). Behind NAT or a firewall, set " + settingsExternal +
 			" and " + settingsPorts + " in " + settingsPath + " (and let those ports in), or set " + modeField + " to " + passiveChoice + "."

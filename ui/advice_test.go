@@ -50,7 +50,7 @@ func TestAdvicePerReason(t *testing.T) {
 			[]string{"TLS minimum", "TLS 1.3 only", "Oldest TLS", "File → Settings…", "session tickets"}},
 		{"server refuses passive mode",
 			&client.StepError{Step: "list", Err: &client.PassiveRefusedError{Reply: "502 Passive mode is disabled on this server.", Err: errors.New("502")}},
-			[]string{"Set Transfer mode to Active (or Auto)", "File → Site manager…", "File → Settings…"}},
+			[]string{"Set Transfer mode to Active (or Auto)", "File → Site manager…", "quick-connect bar's Mode", "File → Settings…"}},
 		{"server never connected back",
 			&client.StepError{Step: "tcp_accept", Err: errors.New("i/o timeout")},
 			[]string{"never connected back", "External IP address", "Active mode ports", "File → Settings…", "Transfer mode to Passive"}},
@@ -163,6 +163,23 @@ func TestAdviceNamesRealLabels(t *testing.T) {
 			if !labels[l] {
 				t.Errorf("the %s has no form field or choice labelled %q", page.name, l)
 			}
+		}
+	}
+	// The quick-connect bar labels its mode choice, with the same choices.
+	bar := map[string]bool{}
+	walkObjects(h.w.top.quick.content, func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			bar[w.Text] = true
+		case *widget.Select:
+			for _, opt := range w.Options {
+				bar[opt] = true
+			}
+		}
+	})
+	for _, l := range []string{quickModeLabel, passiveChoice, activeChoice, autoChoice} {
+		if !bar[l] {
+			t.Errorf("the quick-connect bar has no label or choice %q", l)
 		}
 	}
 	if l, ok := sitesui.ProtocolLabel(client.FTPES); !ok || !strings.Contains(reasonAdvice(client.ReasonPlaintextPassword), l) {

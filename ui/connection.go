@@ -62,7 +62,7 @@ func (w *MainWindow) Connect() {
 		w.setStatus(err.Error(), widget.DangerImportance)
 		return
 	}
-	w.connectTo(t, connectPrefs{})
+	w.connectTo(t, connectPrefs{mode: w.top.quick.dataMode()})
 }
 
 // connectTo connects to t with a site's preferences.

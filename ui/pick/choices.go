@@ -64,6 +64,15 @@ func TransferModesWithDefault() Choices {
 	return append(Choices{TransferModeDefault}, TransferModes...)
 }
 
+// TransferModesCompact are TransferModesWithDefault with the default
+// labelled "Default", for a bar with little room that labels the choice
+// itself (the default is still Settings').
+func TransferModesCompact() Choices {
+	cs := TransferModesWithDefault()
+	cs[0].Label = "Default"
+	return cs
+}
+
 // TransferModeHint says what the transfer mode choices mean, for a form's
 // hint.
 const TransferModeHint = "Active: the server connects to Lockbox. Auto: passive, then active if the server refuses it"

@@ -96,6 +96,13 @@ func TestTransferModes(t *testing.T) {
 	if got := TransferModesWithDefault()[0]; got != TransferModeDefault || got.Value != sites.ModeDefault {
 		t.Errorf("the first choice is %+v, want the default", got)
 	}
+	compact := TransferModesCompact()
+	if compact[0].Value != TransferModeDefault.Value || compact[0].Label == TransferModeDefault.Label || !reflect.DeepEqual(compact[1:], TransferModes) {
+		t.Errorf("compact choices %+v", compact)
+	}
+	if TransferModesWithDefault()[0] != TransferModeDefault {
+		t.Error("the compact choices changed the shared default")
+	}
 	if len(TransferModesWithDefault()) != len(TransferModes)+1 {
 		t.Error("the choices with the default are not the modes plus one")
 	}
