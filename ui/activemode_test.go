@@ -101,6 +101,9 @@ func TestActiveModeSiteConnectsListsDownloads(t *testing.T) {
 	if res := h.waitDone(t); res.err != nil {
 		t.Fatalf("connect: %v\nvsftpd log: %s", res.err, srv.LogPath)
 	}
+	if got := h.w.top.quick.mode.Selected; got != "Active" {
+		t.Errorf("the quick-connect bar shows mode %q, want the site's Active", got)
+	}
 	remote := h.w.remote.pane
 	h.pump(t, "the listing", func() bool { return !remote.Loading() && len(remote.Entries()) > 0 })
 	if remote.Dir() != "/pub" {

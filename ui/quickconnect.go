@@ -84,6 +84,11 @@ func (q *quickConnect) dataMode() client.DataMode {
 	return client.DataMode(quickModes.Value(q.mode.Selected))
 }
 
+// setMode shows mode (a sites.Site.Mode: "" is the default) in the bar.
+func (q *quickConnect) setMode(mode string) {
+	q.mode.SetSelected(quickModes.Label(mode))
+}
+
 // scheme is the protocol chosen.
 func (q *quickConnect) scheme() client.Scheme {
 	i := q.protocol.SelectedIndex()
