@@ -204,3 +204,65 @@ func TestTransferModeOptions(t *testing.T) {
 		})
 	}
 }
+
+// Each place the mode is chosen reaches a server that refuses passive
+// mode: the site manager, Settings (for a site that chooses none, and for
+// the quick-connect bar's default) and the quick-connect bar.
+func TestActiveModeChosenEachWay(t *testing.T) {
+	srv := activeOnlyVsftpd(t, map[string][]byte{"a.txt": []byte("a\n")})
+	tests := []struct {
+		name       string
+		settings   string // Settings' transfer mode
+		siteMode   string // "" with quick: the site's mode
+		quick      bool   // connect from the quick-connect bar instead
+		quickMode  string // the bar's Mode choice
+		wantSteps  []string
+		wantNoStep string
+	}{
+		{"site manager: Active", "passive", sites.ModeActive, false, "", []string{"eprt"}, "mode_fallback"},
+		{"site manager: Auto", "passive", sites.ModeAuto, false, "", []string{"eprt", "mode_fallback"}, ""},
+		{"Settings: Active, site Default", "active", sites.ModeDefault, false, "", []string{"eprt"}, "mode_fallback"},
+		{"Settings: Auto, quick-connect Default", "auto", "", true, "Default", []string{"eprt", "mode_fallback"}, ""},
+		{"quick-connect: Active", "passive", "", true, "Active", []string{"eprt"}, "mode_fallback"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			site := sites.Site{Name: "Server", URL: "ftpes://" + srv.Addr, User: srv.User, Mode: tc.siteMode, Identity: sites.IdentityNever}
+			store, sec := savedSite(t, site, srv.Password)
+			h := newHarness(t, Deps{LocalDir: t.TempDir(), Sites: store, Secrets: sec})
+			h.w.settings.Mode = tc.settings
+			if tc.quick {
+				h.w.top.quick.host.SetText("ftpes://" + srv.User + "@" + srv.Addr)
+				h.w.top.quick.password.SetText(srv.Password)
+				h.w.top.quick.mode.SetSelected(tc.quickMode)
+				test.Tap(h.w.top.connect)
+			} else {
+				connectFromSiteManager(t, h)
+			}
+			test.Tap(h.waitDialog(t).once)
+			h.pump(t, "the client certificate question", func() bool { return h.w.dlg.identity != nil || len(h.results) > 0 })
+			if h.w.dlg.identity != nil {
+				h.w.dlg.identity.Dismiss()
+			}
+			if res := h.waitDone(t); res.err != nil {
+				t.Fatalf("connect: %v", res.err)
+			}
+			remote := h.w.remote.pane
+			h.pump(t, "the listing", func() bool { return !remote.Loading() && remote.Dir() != "" })
+			if es := remote.Entries(); len(es) != 1 || es[0].Name != "a.txt" {
+				t.Fatalf("listing %+v; status %q", es, h.w.status.Text)
+			}
+			steps := h.w.tabs.timeline.steps
+			for _, name := range tc.wantSteps {
+				if _, ok := trace.Find(steps, "control", name); !ok {
+					t.Errorf("no %s step", name)
+				}
+			}
+			if tc.wantNoStep != "" {
+				if _, ok := trace.Find(steps, "control", tc.wantNoStep); ok {
+					t.Errorf("a %s step: passive mode was tried", tc.wantNoStep)
+				}
+			}
+		})
+	}
+}
