@@ -5,6 +5,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/verify"
+	"lockbox/ui/settings"
 	"lockbox/ui/sitesui"
 )
 
@@ -15,12 +16,24 @@ const (
 	siteManagerPath = "File → Site manager…"
 	identitiesPath  = "Identities → Client identities…"
 	settingsPath    = "File → Settings…"
-	siteTLSField    = "TLS minimum"
-	siteCAField     = "Extra CA roots"
-	siteCertField   = "Client certificate"
-	settingsTLS     = "Oldest TLS"
-	tls13Choice     = "TLS 1.3 only"
-	proxyField      = "Proxy"
+	// settingsConnection and settingsProxy are the settings' pages.
+	settingsConnection = settingsPath + " → " + settings.ConnectionPage
+	settingsProxy      = settingsPath + " → " + settings.ProxyPage
+	siteTLSField       = "TLS minimum"
+	siteCAField        = "Extra CA roots"
+	siteCertField      = "Client certificate"
+	settingsTLS        = "Oldest TLS"
+	tls13Choice        = "TLS 1.3 only"
+	proxyField         = "Proxy"
+	// modeField is "Transfer mode" in the site manager and in Settings
+	// alike; passiveChoice, activeChoice and autoChoice are its choices.
+	modeField        = "Transfer mode"
+	passiveChoice    = "Passive"
+	activeChoice     = "Active"
+	autoChoice       = "Auto"
+	settingsPorts    = "Active mode ports"
+	settingsExternal = "External IP address"
+	settingsBind     = "Bind address"
 )
 
 // Advice words the fix for the reason err carries (client.ReasonOf) in the
@@ -60,18 +73,28 @@ func reasonAdvice(r client.Reason) string {
 			" as the protocol, or confirm sending the password unencrypted when asked."
 	case client.ReasonResumptionNeedsTickets:
 		return "Set this site's " + siteTLSField + " to " + tls13Choice + " in " + siteManagerPath +
-			" (or " + settingsTLS + " in " + settingsPath + "), or ask the server's administrator to enable session tickets."
+			" (or " + settingsTLS + " in " + settingsConnection + "), or ask the server's administrator to enable session tickets."
 	case client.ReasonProxyUnreachable:
-		return "Check the " + proxyField + " of this site in " + siteManagerPath + " (or in " + settingsPath +
+		return "Check the " + proxyField + " of this site in " + siteManagerPath + " (or in " + settingsProxy +
 			"): its address, port and kind must be those of a running proxy."
 	case client.ReasonProxyAuthFailed:
 		return "Check the proxy's user and password in the " + proxyField + " of this site in " + siteManagerPath +
-			" (or in " + settingsPath + "), and connect again."
+			" (or in " + settingsProxy + "), and connect again."
 	case client.ReasonProxyTargetRefused:
 		return "The proxy's rules may forbid this server or port: ask its administrator, or set the site's " + proxyField +
 			" to none in " + siteManagerPath + "."
 	case client.ReasonActiveThroughProxy:
 		return "Use passive mode for this site, or set its " + proxyField + " to none in " + siteManagerPath + "."
+	case client.ReasonPassiveRefused:
+		return "Set " + modeField + " to " + activeChoice + " (or " + autoChoice +
+			") for this site in " + siteManagerPath + ", in the quick-connect bar's " + quickModeLabel +
+			", or for every server in " + settingsConnection + ", and connect again."
+	case client.ReasonActiveUnreachable:
+		return "The server never connected back to Lockbox (active mode). Behind NAT or a firewall, set " + settingsExternal +
+			" and " + settingsPorts + " in " + settingsConnection + " (and let those ports in), or set " + modeField + " to " + passiveChoice + "."
+	case client.ReasonActiveNoPort:
+		return "Lockbox could not open a port for active mode. Choose other " + settingsPorts + " (or none) and check the " +
+			settingsBind + " in " + settingsConnection + ", or set " + modeField + " to " + passiveChoice + "."
 	}
 	return ""
 }

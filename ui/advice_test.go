@@ -60,6 +60,15 @@ func TestAdvicePerReason(t *testing.T) {
 		{"active mode through a proxy",
 			&client.ActiveThroughProxyError{Proxy: "http://p:3128"},
 			[]string{"passive mode", "Proxy"}},
+		{"server refuses passive mode",
+			&client.StepError{Step: "list", Err: &client.PassiveRefusedError{Reply: "502 Passive mode is disabled on this server.", Err: errors.New("502")}},
+			[]string{"Set Transfer mode to Active (or Auto)", "File → Site manager…", "quick-connect bar's Mode", "File → Settings…"}},
+		{"server never connected back",
+			&client.StepError{Step: "tcp_accept", Err: errors.New("i/o timeout")},
+			[]string{"never connected back", "External IP address", "Active mode ports", "File → Settings…", "Transfer mode to Passive"}},
+		{"no port for active mode",
+			&client.StepError{Step: "tcp_listen", Err: errors.New("address already in use")},
+			[]string{"could not open a port", "Active mode ports", "Bind address", "File → Settings…", "Transfer mode to Passive"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +158,42 @@ func TestAdviceNamesRealLabels(t *testing.T) {
 			t.Errorf("no form field or choice is labelled %q", l)
 		}
 	}
+	// The transfer mode advice names fields of both the site manager and
+	// the settings page: check each in its own.
+	for _, page := range []struct {
+		name   string
+		o      fyne.CanvasObject
+		labels []string
+	}{
+		{"site manager", h.w.siteManager().Content(), []string{modeField, passiveChoice, activeChoice, autoChoice}},
+		{"settings", settings.NewForm(settings.Defaults(), nil, nil).Content,
+			[]string{modeField, passiveChoice, activeChoice, autoChoice, settingsPorts, settingsExternal, settingsBind}},
+	} {
+		labels = map[string]bool{}
+		collect(page.o)
+		for _, l := range page.labels {
+			if !labels[l] {
+				t.Errorf("the %s has no form field or choice labelled %q", page.name, l)
+			}
+		}
+	}
+	// The quick-connect bar labels its mode choice, with the same choices.
+	bar := map[string]bool{}
+	walkObjects(h.w.top.quick.content, func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			bar[w.Text] = true
+		case *widget.Select:
+			for _, opt := range w.Options {
+				bar[opt] = true
+			}
+		}
+	})
+	for _, l := range []string{quickModeLabel, passiveChoice, activeChoice, autoChoice} {
+		if !bar[l] {
+			t.Errorf("the quick-connect bar has no label or choice %q", l)
+		}
+	}
 	if l, ok := sitesui.ProtocolLabel(client.FTPES); !ok || !strings.Contains(reasonAdvice(client.ReasonPlaintextPassword), l) {
 		t.Errorf("plain-FTP advice does not name the protocol choice %q", l)
 	}
@@ -167,6 +212,11 @@ func walkObjects(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		walkObjects(c.Trailing, f)
 	case *container.Scroll:
 		walkObjects(c.Content, f)
+	case *container.AppTabs:
+		// Every page, not only the one shown.
+		for _, it := range c.Items {
+			walkObjects(it.Content, f)
+		}
 	case fyne.Widget:
 		r := test.WidgetRenderer(c)
 		for _, child := range r.Objects() {

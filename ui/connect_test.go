@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -269,5 +270,40 @@ func TestQuickConnectFollowsURL(t *testing.T) {
 	}
 	if tg, err := h.w.top.quick.target(); err != nil || tg.Scheme != client.FTPES || tg.Host != "files.example.test" {
 		t.Errorf("target %#v, %v", tg, err)
+	}
+}
+
+// The bar's transfer mode choice is what a quick connect asks of the
+// engine; its default leaves Settings' mode.
+func TestQuickConnectMode(t *testing.T) {
+	h := newHarness(t, Deps{})
+	h.w.settings.Mode = string(client.ModeAuto)
+	for _, tc := range []struct {
+		label string
+		want  client.DataMode
+	}{
+		{"Default", client.ModeAuto},
+		{"Passive", client.ModePassive},
+		{"Active", client.ModeActive},
+		{"Auto", client.ModeAuto},
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			h.w.top.quick.mode.SetSelected(tc.label)
+			if h.w.top.quick.mode.Selected != tc.label {
+				t.Fatalf("the bar has no %q choice", tc.label)
+			}
+			o := h.w.options(context.Background(), 0, "127.0.0.1", connectPrefs{mode: h.w.top.quick.dataMode()})
+			if o.Mode != tc.want {
+				t.Errorf("mode %q, want %q", o.Mode, tc.want)
+			}
+		})
+	}
+	h.w.top.setAttemptRunning(true)
+	if !h.w.top.quick.mode.Disabled() {
+		t.Error("the mode can be changed while connecting")
+	}
+	h.w.top.setAttemptRunning(false)
+	if h.w.top.quick.mode.Disabled() {
+		t.Error("the mode stays off after the attempt")
 	}
 }

@@ -24,8 +24,11 @@ import (
 // connectPrefs is what a saved site (or the demo) adds to a target.
 type connectPrefs struct {
 	// site holds what a saved site sets (sites.Site.Apply: extra CA roots,
-	// TLS minimum, PASV only); nil for the quick-connect bar.
+	// TLS minimum, PASV only, transfer mode); nil for the quick-connect bar.
 	site *client.Options
+	// mode is the quick-connect bar's transfer mode; "" leaves Settings'
+	// (or the site's).
+	mode client.DataMode
 	// identity is the site's client certificate; noIdentity says the site
 	// never sends one (so the user is not asked).
 	identity   *identity.Identity
@@ -61,7 +64,7 @@ func (w *MainWindow) Connect() {
 		w.setStatus(err.Error(), widget.DangerImportance)
 		return
 	}
-	w.connectTo(t, connectPrefs{})
+	w.connectTo(t, connectPrefs{mode: w.top.quick.dataMode()})
 }
 
 // connectTo connects to t with a site's preferences.
@@ -108,20 +111,34 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	}()
 }
 
-// startDir is the remote folder to show first: the URL's (a site's
-// remote folder is its URL's path), else where the server put us, else
-// the root (a server without PWD).
+// startDir is the remote folder to show first. A site's remote folder (or
+// its URL's path) is absolute, as in FileZilla; a quick-connect URL's path
+// is under the login folder unless it starts with "%2F" or "//" (RFC 1738,
+// as curl: see client.Target.RemotePath). Without a path it is where the
+// server put us, else the root (a server without PWD).
 func startDir(ctx context.Context, pool *client.Pool, t client.Target) string {
-	if t.Path != "" && t.Path != "/" {
+	if !t.LoginRelative && t.Path != "" && t.Path != "/" {
 		return t.Path
 	}
-	var dir string
+	var home string
 	err := pool.Do(ctx, func(s *client.Session) (err error) {
-		dir, err = s.CurrentDir()
+		home, err = s.CurrentDir()
 		return err
 	})
-	if err != nil || dir == "" {
+	if err != nil {
+		home = ""
+	}
+	dir := home
+	if t.LoginRelative {
+		dir = t.RemotePath(home)
+	}
+	switch {
+	case dir == "":
 		return "/"
+	case !strings.HasPrefix(dir, "/"):
+		// No PWD to say where the login folder is: the path from the root
+		// is the best guess the pane can show.
+		return "/" + dir
 	}
 	return dir
 }
@@ -186,6 +203,8 @@ func (w *MainWindow) options(attempt context.Context, gen int, host string, p co
 		Now:        w.deps.Now,
 		Timeout:    w.settings.Timeout(),
 		MinVersion: w.settings.MinVersion(),
+		Mode:       w.settings.DataMode(),
+		Active:     w.settings.ActiveOptions(),
 		Identity:   p.identity,
 		Observer: newStepBatch(do, func(steps []trace.Step) {
 			if w.ctl.current(gen) {
@@ -208,6 +227,12 @@ func (w *MainWindow) options(attempt context.Context, gen int, host string, p co
 		if site.MinVersion != 0 {
 			opts.MinVersion = site.MinVersion
 		}
+		if site.Mode != "" {
+			opts.Mode = site.Mode
+		}
+	}
+	if p.mode != "" {
+		opts.Mode = p.mode
 	}
 	if p.site == nil && !p.demo {
 		// The built-in demo runs inside Lockbox, on 127.0.0.1: a proxy

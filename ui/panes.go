@@ -24,6 +24,8 @@ import (
 type remoteSource struct {
 	browser.POSIX
 	pool *client.Pool
+	// failed is told, on the listing's goroutine, why a listing failed.
+	failed func(error)
 }
 
 // CheckName implements browser.Source with the engine's own rule, the one
@@ -38,6 +40,9 @@ func (r *remoteSource) List(ctx context.Context, dir string) ([]browser.Entry, e
 		return err
 	})
 	if err != nil {
+		if r.failed != nil && ctx.Err() == nil {
+			r.failed(err)
+		}
 		return nil, err
 	}
 	out := make([]browser.Entry, 0, len(list))
@@ -156,10 +161,23 @@ func newRemotePane(w *MainWindow) *remotePane {
 	return r
 }
 
-// connect browses c from dir.
+// connect browses c from dir. A listing that fails for a reason the
+// window can advise on (such as a server refusing passive mode) says what
+// to change in the status line too, since the pane shows only the error.
 func (r *remotePane) connect(c *connection, dir string) {
 	r.https = nil
-	r.pane.SetSource(&remoteSource{pool: c.pool})
+	w, do := r.w, r.w.do
+	failed := func(err error) {
+		if Advice(err) == "" {
+			return
+		}
+		do(func() {
+			if w.ctl.conn == c {
+				w.setStatus(withAdvice("Could not list the folder: "+err.Error(), err), widget.DangerImportance)
+			}
+		})
+	}
+	r.pane.SetSource(&remoteSource{pool: c.pool, failed: failed})
 	r.pane.SetDir(dir)
 }
 

@@ -13,8 +13,9 @@ import (
 )
 
 // ShowSettings opens the settings page. Saved settings apply to the next
-// connection (connections, TLS minimum, timeout, existing files) and at
-// once (theme, notifications). It must be called on the UI goroutine.
+// connection (connections, TLS minimum, timeout, existing files, transfer
+// mode, active mode's ports and addresses) and at once (theme,
+// notifications). It must be called on the UI goroutine.
 func (w *MainWindow) ShowSettings() {
 	settings.ShowDialog(w.Window, w.settings, func(s settings.Settings) {
 		if pw := s.ProxyPassword; pw != "" {

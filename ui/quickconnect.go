@@ -12,11 +12,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/client"
+	"lockbox/ui/pick"
 	"lockbox/ui/sitesui"
 )
 
 // quickConnect is the bar at the top of the window: protocol, host (or a
-// whole URL), port, user and password, as in FileZilla's quick connect.
+// whole URL), port, user, password and transfer mode, as in FileZilla's
+// quick connect.
 type quickConnect struct {
 	content  fyne.CanvasObject
 	protocol *widget.Select
@@ -24,7 +26,17 @@ type quickConnect struct {
 	port     *widget.Entry
 	user     *widget.Entry
 	password *widget.Entry
+	// mode is the transfer mode of a quick connect; its default is
+	// Settings'.
+	mode *widget.Select
 }
+
+// quickModeLabel labels the bar's transfer mode choice (advice.go names it).
+const quickModeLabel = "Mode"
+
+// quickModes are the bar's transfer mode choices: the site manager's,
+// with the default's label short enough for the bar.
+var quickModes = pick.TransferModesCompact()
 
 // newQuickConnect builds the bar; submit is called when Enter is pressed in
 // any of its entries.
@@ -37,6 +49,8 @@ func newQuickConnect(submit func()) *quickConnect {
 	}
 	q.protocol = widget.NewSelect(sitesui.ProtocolLabels(), func(string) { q.port.SetPlaceHolder(strconv.Itoa(q.scheme().DefaultPort())) })
 	q.protocol.SetSelectedIndex(0)
+	q.mode = widget.NewSelect(quickModes.Labels(), nil)
+	q.mode.SetSelectedIndex(0)
 	q.host.SetPlaceHolder(URLPlaceholder)
 	q.user.SetPlaceHolder("user")
 	q.password.SetPlaceHolder("password")
@@ -59,9 +73,20 @@ func newQuickConnect(submit func()) *quickConnect {
 		widget.NewLabel("Port"), fixed(q.port, 70),
 		widget.NewLabel("User"), fixed(q.user, 120),
 		widget.NewLabel("Password"), fixed(q.password, 120),
+		widget.NewLabel(quickModeLabel), fixed(q.mode, 110),
 	)
 	q.content = container.NewBorder(nil, nil, container.NewHBox(fixed(q.protocol, 190), widget.NewLabel("Host")), right, q.host)
 	return q
+}
+
+// dataMode is the transfer mode chosen; "" leaves it to Settings.
+func (q *quickConnect) dataMode() client.DataMode {
+	return client.DataMode(quickModes.Value(q.mode.Selected))
+}
+
+// setMode shows mode (a sites.Site.Mode: "" is the default) in the bar.
+func (q *quickConnect) setMode(mode string) {
+	q.mode.SetSelected(quickModes.Label(mode))
 }
 
 // scheme is the protocol chosen.
@@ -105,6 +130,9 @@ func (q *quickConnect) target() (client.Target, error) {
 }
 
 // fill shows a target in the bar (the password is not shown, only kept).
+// Its path is written as a URL's, so that connecting from the bar again
+// reaches the same folder: a site's absolute folder as "/%2Fpub", a path
+// under the login folder as "/pub" (RFC 1738, as curl).
 func (q *quickConnect) fill(t client.Target) {
 	label, _ := sitesui.ProtocolLabel(t.Scheme)
 	q.protocol.SetSelected(label)
@@ -113,7 +141,7 @@ func (q *quickConnect) fill(t client.Target) {
 		host = "[" + host + "]"
 	}
 	if t.Path != "" && t.Path != "/" {
-		host += t.Path
+		host += urlPath(t)
 	}
 	q.host.SetText(host)
 	q.port.SetText(strconv.Itoa(t.Port))
@@ -129,9 +157,22 @@ func (q *quickConnect) setEnabled(on bool) {
 			e.Disable()
 		}
 	}
-	if on {
-		q.protocol.Enable()
-	} else {
-		q.protocol.Disable()
+	for _, s := range []*widget.Select{q.protocol, q.mode} {
+		if on {
+			s.Enable()
+		} else {
+			s.Disable()
+		}
 	}
+}
+
+// urlPath is t's path as its URL writes it (escaped, with "%2F" in front
+// of an absolute FTP path).
+func urlPath(t client.Target) string {
+	t.User, t.Password, t.HasPassword = "", "", false
+	u := t.String()
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+len("://"):]
+	}
+	return strings.TrimPrefix(u, t.Address())
 }

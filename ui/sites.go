@@ -65,8 +65,10 @@ func (w *MainWindow) ImportFileZilla() {
 }
 
 // ConnectSite connects to a saved site with password ("" for none): its
-// TLS minimum, passive mode, proxy, expected fingerprint, extra CA roots
-// and client identity apply, and its local folder opens. It must be called on the UI goroutine.
+// TLS minimum, transfer mode, passive mode, proxy, expected fingerprint,
+// extra CA roots and client identity apply, and its local folder opens.
+// The quick-connect bar shows the site, its mode included, so that Connect
+// there reaches it again. It must be called on the UI goroutine.
 func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 	t, err := s.Target(password)
 	if err != nil {
@@ -74,6 +76,7 @@ func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 		return
 	}
 	w.top.quick.fill(t)
+	w.top.quick.setMode(s.Mode)
 	p := connectPrefs{localDir: s.LocalDir, noIdentity: s.Identity == sites.IdentityNever}
 	if store := w.deps.Sites; store != nil {
 		p.rememberIdentity = func(name string) {

@@ -429,6 +429,7 @@ func (w *MainWindow) connectDemo(clientCert bool) {
 	}
 	t.User, t.Password, t.HasPassword = demo.DemoUser, demo.DemoPassword, true
 	w.top.quick.fill(t)
+	w.top.quick.setMode("") // the demo runs in Settings' mode
 	w.connectTo(t, connectPrefs{demo: true, localDir: w.demoDownloads()})
 }
 

@@ -3,6 +3,9 @@ package pick
 import (
 	"reflect"
 	"testing"
+
+	"lockbox/client"
+	"lockbox/client/sites"
 )
 
 var modes = Choices{
@@ -73,5 +76,34 @@ func TestChoicesRoundTrip(t *testing.T) {
 		if got := modes.Value(modes.Label(c.Value)); got != c.Value {
 			t.Errorf("Value(Label(%q)) = %q", c.Value, got)
 		}
+	}
+}
+
+// Every transfer mode choice is a mode the engine reads, and the default
+// choice is the site's "leave it to Settings".
+func TestTransferModes(t *testing.T) {
+	for _, c := range TransferModesWithDefault() {
+		t.Run(c.Label, func(t *testing.T) {
+			m, err := client.ParseDataMode(c.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Value != "" && string(m) != c.Value {
+				t.Errorf("%q reads as %q", c.Value, m)
+			}
+		})
+	}
+	if got := TransferModesWithDefault()[0]; got != TransferModeDefault || got.Value != sites.ModeDefault {
+		t.Errorf("the first choice is %+v, want the default", got)
+	}
+	compact := TransferModesCompact()
+	if compact[0].Value != TransferModeDefault.Value || compact[0].Label == TransferModeDefault.Label || !reflect.DeepEqual(compact[1:], TransferModes) {
+		t.Errorf("compact choices %+v", compact)
+	}
+	if TransferModesWithDefault()[0] != TransferModeDefault {
+		t.Error("the compact choices changed the shared default")
+	}
+	if len(TransferModesWithDefault()) != len(TransferModes)+1 {
+		t.Error("the choices with the default are not the modes plus one")
 	}
 }

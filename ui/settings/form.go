@@ -43,6 +43,9 @@ var (
 type Form struct {
 	// Content is the page.
 	Content fyne.CanvasObject
+	// Pages are the settings' tabs (GeneralPage, ConnectionPage,
+	// ProxyPage), inside Content.
+	Pages *container.AppTabs
 
 	theme       *widget.RadioGroup
 	connections *widget.Select
@@ -50,6 +53,10 @@ type Form struct {
 	timeout     *widget.Entry
 	exists      *widget.Select
 	notify      *widget.Check
+	mode        *widget.Select
+	activePorts *widget.Entry
+	externalIP  *widget.Entry
+	bindAddr    *widget.Entry
 	proxy       *widget.Entry
 	proxyPass   *widget.Entry
 	noProxy     *widget.Entry
@@ -93,6 +100,11 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 	f.notify = widget.NewCheck("Notify me when a long transfer queue finishes", nil)
 	f.notify.SetChecked(cur.Notify)
 
+	f.mode = widget.NewSelect(pick.TransferModes.Labels(), nil)
+	f.mode.SetSelected(pick.TransferModes.Label(cur.Mode))
+	f.activePorts = newCheckedEntry(cur.ActivePorts, "any", func(s string) error { _, _, err := parsePorts(s); return err })
+	f.externalIP = newCheckedEntry(cur.ExternalIP, "the bind address", func(s string) error { _, err := parseAddr(s, false); return err })
+	f.bindAddr = newCheckedEntry(cur.BindAddr, "the address that reaches the server", func(s string) error { _, err := parseAddr(s, true); return err })
 	f.proxy = widget.NewEntry()
 	f.proxy.SetPlaceHolder("none, or socks5://user@host:1080, http://host:3128")
 	f.proxy.SetText(cur.Proxy)
@@ -127,24 +139,41 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 	})
 	// widget.Form takes the entry's validation callback for its hint, so
 	// Save follows the text itself.
-	f.timeout.OnChanged = func(s string) {
-		if _, err := parseTimeout(s); err != nil {
-			f.save.Disable()
-		} else {
+	checked := []*widget.Entry{f.timeout, f.activePorts, f.externalIP, f.bindAddr}
+	for _, e := range checked {
+		e.OnChanged = func(string) {
+			for _, e := range checked {
+				if e.Validator(e.Text) != nil {
+					f.save.Disable()
+					return
+				}
+			}
 			f.save.Enable()
 		}
 	}
 
-	form := widget.NewForm(
+	general := widget.NewForm(
 		&widget.FormItem{Text: "Theme", Widget: f.theme},
 		&widget.FormItem{Text: "Transfers at once", Widget: f.connections,
 			HintText: "Each runs on its own connection to the server"},
+		&widget.FormItem{Text: "Existing files", Widget: f.exists},
+		&widget.FormItem{Text: "Notifications", Widget: f.notify},
+	)
+	connection := widget.NewForm(
 		&widget.FormItem{Text: "Oldest TLS", Widget: f.minTLS,
 			HintText: "Servers that offer only older versions are refused"},
 		&widget.FormItem{Text: "Timeout (seconds)", Widget: f.timeout,
 			HintText: fmt.Sprintf("For a connect or a silent server, %d to %d", MinTimeoutSeconds, MaxTimeoutSeconds)},
-		&widget.FormItem{Text: "Existing files", Widget: f.exists},
-		&widget.FormItem{Text: "Notifications", Widget: f.notify},
+		&widget.FormItem{Text: "Transfer mode", Widget: f.mode,
+			HintText: "For sites that choose none; Auto tries passive, then active"},
+		&widget.FormItem{Text: "Active mode ports", Widget: f.activePorts,
+			HintText: "For a firewall that opens only these, such as 50000-50100"},
+		&widget.FormItem{Text: "External IP address", Widget: f.externalIP,
+			HintText: "Behind NAT: use the following IP address in active mode"},
+		&widget.FormItem{Text: "Bind address", Widget: f.bindAddr,
+			HintText: "The local address active mode listens on"},
+	)
+	proxy := widget.NewForm(
 		&widget.FormItem{Text: "Proxy", Widget: f.proxy,
 			HintText: "For every site that does not set its own; FTP must use passive mode through it"},
 		&widget.FormItem{Text: "Proxy password", Widget: f.proxyPass,
@@ -152,8 +181,25 @@ func NewForm(cur Settings, onSave func(Settings), onCancel func()) *Form {
 		&widget.FormItem{Text: "No proxy for", Widget: f.noProxy},
 	)
 	buttons := container.NewHBox(layout.NewSpacer(), f.cancel, f.save)
-	f.Content = container.NewVBox(form, f.problem, buttons)
+	// The settings outgrew a screen's height: they are grouped in pages,
+	// as FileZilla's are, with the problem line and the buttons under
+	// every page.
+	f.Pages = container.NewAppTabs(
+		container.NewTabItem(GeneralPage, general),
+		container.NewTabItem(ConnectionPage, connection),
+		container.NewTabItem(ProxyPage, proxy),
+	)
+	f.Content = container.NewBorder(nil, container.NewVBox(f.problem, buttons), nil, nil, f.Pages)
 	return f
+}
+
+// newCheckedEntry is an entry showing text whose validator is check.
+func newCheckedEntry(text, placeholder string, check func(string) error) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+	e.Validator = check
+	e.SetText(text)
+	return e
 }
 
 // parseTimeout reads the timeout entry: whole seconds within bounds.
@@ -176,6 +222,7 @@ func (f *Form) Settings() (Settings, error) {
 		Proxy:         strings.TrimSpace(f.proxy.Text),
 		NoProxy:       strings.TrimSpace(f.noProxy.Text),
 		ProxyPassword: f.proxyPass.Text,
+		Mode:          pick.TransferModes.Value(f.mode.Selected),
 	}
 	var errs []error
 	n, err := strconv.Atoi(f.connections.Selected)
@@ -186,6 +233,20 @@ func (f *Form) Settings() (Settings, error) {
 	if s.TimeoutSeconds, err = parseTimeout(f.timeout.Text); err != nil {
 		errs = append(errs, err)
 	}
+	for _, c := range []struct {
+		field string
+		e     *widget.Entry
+		to    *string
+	}{
+		{"active_ports", f.activePorts, &s.ActivePorts},
+		{"active_external_ip", f.externalIP, &s.ExternalIP},
+		{"active_bind_addr", f.bindAddr, &s.BindAddr},
+	} {
+		*c.to = strings.TrimSpace(c.e.Text)
+		if err := c.e.Validator(c.e.Text); err != nil {
+			errs = append(errs, &FieldError{c.field, *c.to, err.Error()})
+		}
+	}
 	if len(errs) > 0 {
 		return Settings{}, fmt.Errorf("settings: %w", errors.Join(errs...))
 	}
@@ -194,6 +255,13 @@ func (f *Form) Settings() (Settings, error) {
 	}
 	return s, nil
 }
+
+// The settings' pages, as their tabs name them.
+const (
+	GeneralPage    = "General"
+	ConnectionPage = "Connection"
+	ProxyPage      = "Proxy"
+)
 
 // DialogSize is the size ShowDialog opens the settings at.
 var DialogSize = fyne.NewSize(620, 0)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,6 +29,12 @@ func TestFormEdits(t *testing.T) {
 		}, with(func(s *Settings) { s.TimeoutSeconds = 120 })},
 		{"exists", func(f *Form) { f.exists.SetSelected("Rename the new copy (keep both)") }, with(func(s *Settings) { s.Exists = "rename" })},
 		{"notify", func(f *Form) { test.Tap(f.notify) }, with(func(s *Settings) { s.Notify = false })},
+		{"transfer mode", func(f *Form) { f.mode.SetSelected("Active") }, with(func(s *Settings) { s.Mode = "active" })},
+		{"active mode behind NAT", func(f *Form) {
+			test.Type(f.activePorts, "50000-50100")
+			test.Type(f.externalIP, " 203.0.113.7")
+			test.Type(f.bindAddr, "192.0.2.1")
+		}, with(func(s *Settings) { s.ActivePorts, s.ExternalIP, s.BindAddr = "50000-50100", "203.0.113.7", "192.0.2.1" })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			test.NewTempApp(t)
@@ -45,7 +52,8 @@ func TestFormEdits(t *testing.T) {
 
 func TestFormShowsCurrent(t *testing.T) {
 	test.NewTempApp(t)
-	cur := Settings{Theme: "light", Connections: 7, MinTLS: "1.3", TimeoutSeconds: 45, Exists: "skip", Notify: false}
+	cur := Settings{Theme: "light", Connections: 7, MinTLS: "1.3", TimeoutSeconds: 45, Exists: "skip", Notify: false,
+		Mode: "auto", ActivePorts: "50000-50009", ExternalIP: "203.0.113.7", BindAddr: "::1"}
 	f := NewForm(cur, nil, nil)
 	got, err := f.Settings()
 	if err != nil || got != cur {
@@ -95,6 +103,45 @@ func TestFormRejectsBadTimeout(t *testing.T) {
 	}
 }
 
+// An active-mode port range or address Lockbox cannot use keeps Save off
+// and is named when Save is tapped anyway.
+func TestFormRejectsBadActiveSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name, field, text string
+		entry             func(f *Form) *widget.Entry
+	}{
+		{"ports", "active_ports", "50100-50000", func(f *Form) *widget.Entry { return f.activePorts }},
+		{"ports below 1024", "active_ports", "21-22", func(f *Form) *widget.Entry { return f.activePorts }},
+		{"external host name", "active_external_ip", "nat.example.com", func(f *Form) *widget.Entry { return f.externalIP }},
+		{"bind", "active_bind_addr", "300.1.1.1", func(f *Form) *widget.Entry { return f.bindAddr }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			saved := 0
+			f := NewForm(Defaults(), func(Settings) { saved++ }, nil)
+			test.NewTempWindow(t, f.Content)
+			e := tc.entry(f)
+			test.Type(e, tc.text)
+			if !f.save.Disabled() {
+				t.Error("Save is enabled with a bad value")
+			}
+			_, err := f.Settings()
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("Settings error = %v, want a %s FieldError", err, tc.field)
+			}
+			f.save.OnTapped()
+			if saved != 0 || !f.problem.Visible() {
+				t.Errorf("saved %d times; problem %q", saved, f.problem.Text)
+			}
+			e.SetText("")
+			if f.save.Disabled() {
+				t.Error("Save stays disabled once the value is cleared")
+			}
+		})
+	}
+}
+
 func TestFormCancel(t *testing.T) {
 	test.NewTempApp(t)
 	cancelled := 0
@@ -122,6 +169,16 @@ func TestShowDialog(t *testing.T) {
 		t.Fatal("no dialog shown")
 	}
 	test.AssertImageMatches(t, "settings_dialog.png", w.Canvas().Capture())
+	// Each page fits the dialog, with Save and Cancel in view.
+	for i, page := range []string{ConnectionPage, ProxyPage} {
+		tabs := pagesOf(t, w.Canvas().Overlays().Top())
+		tabs.SelectIndex(i + 1)
+		if tabs.Selected().Text != page {
+			t.Fatalf("page %d is %q, want %q", i+1, tabs.Selected().Text, page)
+		}
+		test.AssertImageMatches(t, "settings_dialog_"+strings.ToLower(page)+".png", w.Canvas().Capture())
+	}
+	pagesOf(t, w.Canvas().Overlays().Top()).SelectIndex(0)
 
 	save := button(t, w.Canvas().Overlays().Top(), "Save")
 	test.Tap(save)
@@ -149,4 +206,19 @@ func button(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 	}
 	t.Fatalf("no %q button", text)
 	return nil
+}
+
+// pagesOf finds the settings' tabs in the dialog o.
+func pagesOf(t *testing.T, o fyne.CanvasObject) *container.AppTabs {
+	t.Helper()
+	var tabs *container.AppTabs
+	uitest.Walk(o, func(o fyne.CanvasObject) {
+		if at, ok := o.(*container.AppTabs); ok && tabs == nil {
+			tabs = at
+		}
+	})
+	if tabs == nil {
+		t.Fatal("the settings dialog has no pages")
+	}
+	return tabs
 }

@@ -1,6 +1,6 @@
 // Package settings holds Lockbox's preferences (theme, connections per
 // site, TLS minimum, timeout, what to do with existing files,
-// notifications), reads and writes them as settings.json in the
+// notifications, the transfer mode and where active mode listens), reads and writes them as settings.json in the
 // configuration directory, and offers the form that edits them.
 //
 // A damaged settings file never stops the window from opening: Load
@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -84,11 +85,27 @@ type Settings struct {
 	// keyring (sites.GlobalProxyKey); "" keeps the saved one. It is never
 	// written to settings.json.
 	ProxyPassword string `json:"-"`
+	// Mode is the data connection mode of a site that does not choose
+	// its own: "passive", "active" or "auto" (client.DataMode).
+	Mode string `json:"mode"`
+	// ActivePorts is the range active mode listens in, "FIRST-LAST" within
+	// 1024-65535 (client.ParsePortRange), for a firewall that opens only
+	// those; "" lets the system pick.
+	ActivePorts string `json:"active_ports"`
+	// ExternalIP is the address the server is told to connect to in active
+	// mode, for a client behind NAT (FileZilla's "use the following IP
+	// address"); "" means the address Lockbox listens on.
+	ExternalIP string `json:"active_external_ip"`
+	// BindAddr is the local address active mode listens on; "" means the
+	// one the control connection uses, which the server can reach.
+	BindAddr string `json:"active_bind_addr"`
 }
 
 // Defaults are the settings of a new installation: the system's theme, two
 // connections (as FileZilla and WinSCP), TLS 1.2 or newer, 30 seconds,
-// resume, notifications on.
+// resume, notifications on, passive mode with ports and addresses left to
+// the system. A settings.json written before a setting existed gets its
+// default.
 func Defaults() Settings {
 	return Settings{
 		Theme:          ThemeSystem,
@@ -97,6 +114,7 @@ func Defaults() Settings {
 		TimeoutSeconds: 30,
 		Exists:         string(transfer.ExistsResume),
 		Notify:         true,
+		Mode:           string(client.ModePassive),
 	}
 }
 
@@ -158,6 +176,20 @@ func (s Settings) check() []*FieldError {
 	} else if err := sites.ValidateProxyURL(s.Proxy); err != nil {
 		out = append(out, &FieldError{"proxy", client.Redact(s.Proxy), err.Error()})
 	}
+	switch client.DataMode(s.Mode) {
+	case client.ModePassive, client.ModeActive, client.ModeAuto:
+	default:
+		out = append(out, &FieldError{"mode", s.Mode, "use passive, active or auto"})
+	}
+	if _, _, err := parsePorts(s.ActivePorts); err != nil {
+		out = append(out, &FieldError{"active_ports", s.ActivePorts, err.Error()})
+	}
+	if _, err := parseAddr(s.ExternalIP, false); err != nil {
+		out = append(out, &FieldError{"active_external_ip", s.ExternalIP, err.Error()})
+	}
+	if _, err := parseAddr(s.BindAddr, true); err != nil {
+		out = append(out, &FieldError{"active_bind_addr", s.BindAddr, err.Error()})
+	}
 	return out
 }
 
@@ -180,6 +212,14 @@ func (s Settings) repaired() (Settings, []*FieldError) {
 			s.Exists = d.Exists
 		case "proxy":
 			s.Proxy = d.Proxy
+		case "mode":
+			s.Mode = d.Mode
+		case "active_ports":
+			s.ActivePorts = d.ActivePorts
+		case "active_external_ip":
+			s.ExternalIP = d.ExternalIP
+		case "active_bind_addr":
+			s.BindAddr = d.BindAddr
 		}
 	}
 	return s, bad
@@ -208,6 +248,56 @@ func (s Settings) ExistsPolicy() transfer.ExistsPolicy {
 		return transfer.ExistsResume
 	}
 	return p
+}
+
+// DataMode is Mode for client.Options.Mode (passive when it is not a mode).
+func (s Settings) DataMode() client.DataMode {
+	m, err := client.ParseDataMode(s.Mode)
+	if err != nil {
+		return client.ModePassive
+	}
+	return m
+}
+
+// ActiveOptions are the port range and addresses for
+// client.Options.Active; a setting that does not parse is left to the
+// system, as when empty.
+func (s Settings) ActiveOptions() client.ActiveOptions {
+	var a client.ActiveOptions
+	a.PortMin, a.PortMax, _ = parsePorts(s.ActivePorts)
+	a.ExternalAddr, _ = parseAddr(s.ExternalIP, false)
+	a.BindAddr, _ = parseAddr(s.BindAddr, true)
+	return a
+}
+
+// parsePorts reads ActivePorts: "" is any port (0, 0).
+func parsePorts(s string) (lo, hi int, err error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, 0, nil
+	}
+	lo, hi, err = client.ParsePortRange(s)
+	if err != nil {
+		return 0, 0, errors.New("use a range such as 50000-50100, within 1024-65535")
+	}
+	return lo, hi, nil
+}
+
+// parseAddr reads ExternalIP or BindAddr: "" is the zero Addr. An address
+// the server is told to connect to cannot be 0.0.0.0 or ::, where nothing
+// listens; a bind address may be, to listen on every interface.
+func parseAddr(s string, bind bool) (netip.Addr, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return netip.Addr{}, nil
+	}
+	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+	switch {
+	case err != nil || a.Zone() != "":
+		return netip.Addr{}, errors.New("use an IP address such as 203.0.113.7, or leave it empty")
+	case !bind && a.IsUnspecified():
+		return netip.Addr{}, errors.New("the server cannot connect to an unspecified address; use this computer's public IP address")
+	}
+	return a.Unmap(), nil
 }
 
 // DefaultPath is settings.json in the configuration directory

@@ -3,6 +3,7 @@ package settings
 import (
 	"crypto/tls"
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,13 +15,14 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"lockbox/client"
 	"lockbox/client/transfer"
 	"lockbox/client/trust"
 )
 
 func TestDefaults(t *testing.T) {
 	d := Defaults()
-	want := Settings{Theme: "system", Connections: 2, MinTLS: "1.2", TimeoutSeconds: 30, Exists: "resume", Notify: true}
+	want := Settings{Theme: "system", Connections: 2, MinTLS: "1.2", TimeoutSeconds: 30, Exists: "resume", Notify: true, Mode: "passive"}
 	if d != want {
 		t.Errorf("Defaults() = %+v, want %+v", d, want)
 	}
@@ -55,6 +57,35 @@ func TestOptions(t *testing.T) {
 	}
 }
 
+// The transfer mode and active mode's ports and addresses become the
+// engine's options; what does not parse is left to the system.
+func TestDataModeOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		s    Settings
+		mode client.DataMode
+		want client.ActiveOptions
+	}{
+		{"defaults", Defaults(), client.ModePassive, client.ActiveOptions{}},
+		{"active behind NAT", Settings{Mode: "active", ActivePorts: " 50000-50100 ", ExternalIP: "203.0.113.7", BindAddr: "192.0.2.1"},
+			client.ModeActive, client.ActiveOptions{PortMin: 50000, PortMax: 50100,
+				ExternalAddr: netip.MustParseAddr("203.0.113.7"), BindAddr: netip.MustParseAddr("192.0.2.1")}},
+		{"auto, IPv6 in brackets", Settings{Mode: "auto", ExternalIP: "[2001:db8::7]"},
+			client.ModeAuto, client.ActiveOptions{ExternalAddr: netip.MustParseAddr("2001:db8::7")}},
+		{"unusable values", Settings{Mode: "sideways", ActivePorts: "1-2", ExternalIP: "::", BindAddr: "x"},
+			client.ModePassive, client.ActiveOptions{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.s.DataMode(); got != tc.mode {
+				t.Errorf("DataMode = %q, want %q", got, tc.mode)
+			}
+			if got := tc.s.ActiveOptions(); got != tc.want {
+				t.Errorf("ActiveOptions = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -72,6 +103,16 @@ func TestValidate(t *testing.T) {
 		{"empty policy", func(s *Settings) { s.Exists = "" }, []string{"exists"}, `exists is "": use overwrite, skip, resume or rename`},
 		{"several", func(s *Settings) { s.Theme, s.Connections = "", 99 }, []string{"theme", "connections"}, `theme is "": use system, light or dark`},
 		{"bounds are allowed", func(s *Settings) { s.Connections, s.TimeoutSeconds, s.MinTLS = 10, 5, "1.3" }, nil, ""},
+		{"mode", func(s *Settings) { s.Mode = "port" }, []string{"mode"}, `mode is "port": use passive, active or auto`},
+		{"empty mode", func(s *Settings) { s.Mode = "" }, []string{"mode"}, `mode is "": use passive, active or auto`},
+		{"port range backwards", func(s *Settings) { s.ActivePorts = "50100-50000" }, []string{"active_ports"}, `active_ports is "50100-50000": use a range such as 50000-50100`},
+		{"privileged ports", func(s *Settings) { s.ActivePorts = "20-21" }, []string{"active_ports"}, "within 1024-65535"},
+		{"external name", func(s *Settings) { s.ExternalIP = "nat.example.com" }, []string{"active_external_ip"}, "use an IP address"},
+		{"external unspecified", func(s *Settings) { s.ExternalIP = "0.0.0.0" }, []string{"active_external_ip"}, "public IP address"},
+		{"bind garbage", func(s *Settings) { s.BindAddr = "10.0.0" }, []string{"active_bind_addr"}, "use an IP address"},
+		{"active settings allowed", func(s *Settings) {
+			s.Mode, s.ActivePorts, s.ExternalIP, s.BindAddr = "auto", "50000-50100", "203.0.113.7", "::"
+		}, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := Defaults()
@@ -109,8 +150,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	path := filepath.Join(dir, FileName)
 	for _, s := range []Settings{
 		Defaults(),
-		{Theme: "dark", Connections: 10, MinTLS: "1.3", TimeoutSeconds: 600, Exists: "overwrite", Notify: false},
-		{Theme: "light", Connections: 1, MinTLS: "1.2", TimeoutSeconds: 5, Exists: "rename", Notify: true},
+		{Theme: "dark", Connections: 10, MinTLS: "1.3", TimeoutSeconds: 600, Exists: "overwrite", Notify: false, Mode: "active",
+			ActivePorts: "50000-50100", ExternalIP: "203.0.113.7", BindAddr: "192.0.2.1"},
+		{Theme: "light", Connections: 1, MinTLS: "1.2", TimeoutSeconds: 5, Exists: "rename", Notify: true, Mode: "auto", BindAddr: "::1"},
 	} {
 		if err := s.Save(path); err != nil {
 			t.Fatalf("Save: %v", err)
@@ -170,6 +212,13 @@ func TestLoad(t *testing.T) {
 		{name: "partial", content: ptr(`{"theme": "dark"}`), want: with(func(s *Settings) { s.Theme = "dark" })},
 		{name: "notify off", content: ptr(`{"notify": false}`), want: with(func(s *Settings) { s.Notify = false })},
 		{name: "unknown setting", content: ptr(`{"connections": 4, "from_the_future": 1}`), want: with(func(s *Settings) { s.Connections = 4 })},
+		{name: "written before active mode", content: ptr(`{"theme": "dark", "connections": 2, "min_tls": "1.2", "timeout_seconds": 30, "exists": "resume", "notify": true}`),
+			want: with(func(s *Settings) { s.Theme = "dark" })},
+		{name: "active mode", content: ptr(`{"mode": "active", "active_ports": "50000-50100", "active_external_ip": "203.0.113.7"}`),
+			want: with(func(s *Settings) { s.Mode, s.ActivePorts, s.ExternalIP = "active", "50000-50100", "203.0.113.7" })},
+		{name: "bad active mode settings", content: ptr(`{"mode": "port", "active_ports": "1-2", "active_bind_addr": "here"}`),
+			want: Defaults(), corrupt: true,
+			msg: `mode is "port": use passive, active or auto; active_ports is "1-2"`},
 		{name: "not JSON", content: ptr(`{"theme": "dark",`), want: Defaults(), corrupt: true, msg: "not valid settings JSON"},
 		{name: "wrong type", content: ptr(`{"connections": "two", "theme": "dark"}`), want: Defaults(), corrupt: true, msg: "not valid settings JSON"},
 		{name: "out of bounds", content: ptr(`{"theme": "dark", "connections": 50, "exists": "merge"}`),

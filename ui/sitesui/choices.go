@@ -1,6 +1,6 @@
 // Package sitesui is Lockbox's site manager: a list of saved sites with a
 // form to edit one (protocol, host, port, user, password in the keyring,
-// passive mode, TLS minimum, CA files, client identity, folders), import
+// transfer mode, passive mode, TLS minimum, CA files, client identity, folders), import
 // from FileZilla, and a quick-connect bar.
 //
 // Threading: widgets are only touched on the UI goroutine. Disk and keyring
@@ -41,6 +41,10 @@ func ProtocolLabels() []string { return protocols.Labels() }
 
 // ProtocolScheme is the scheme of the i-th protocol choice.
 func ProtocolScheme(i int) client.Scheme { return client.Scheme(protocols[i].Value) }
+
+// transferModes are the data connection mode choices: Settings' mode
+// unless the site names one.
+var transferModes = pick.TransferModesWithDefault()
 
 // passiveModes are the passive-mode choices; EPSV is the same as the
 // default, so it shows as the first.

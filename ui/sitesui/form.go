@@ -56,6 +56,7 @@ func (m *Manager) load(site sites.Site, saved bool) {
 	m.port.SetText(port)
 	m.user.SetText(site.User)
 	m.password.SetText("")
+	m.mode.SetSelected(transferModes.Label(site.Mode))
 	m.passive.SetSelected(passiveModes.Label(site.Passive))
 	m.minTLS.SetSelected(tlsMinimums.Label(site.MinTLS))
 	m.caFiles = append([]string(nil), site.CAFiles...)
@@ -154,15 +155,27 @@ func (m *Manager) protocolChanged(label string) {
 	}
 	m.port.SetPlaceHolder(strconv.Itoa(scheme.DefaultPort()))
 	m.lastScheme = scheme
-	if scheme.IsFTP() {
-		m.passive.Enable()
-	} else {
-		m.passive.Disable()
-	}
+	m.enableFTPChoices()
 	if scheme.UsesTLS() {
 		m.minTLS.Enable()
 	} else {
 		m.minTLS.Disable()
+	}
+}
+
+// enableFTPChoices offers the transfer mode for FTP only, and the passive
+// commands unless the site is in active mode, where they are not sent.
+func (m *Manager) enableFTPChoices() {
+	ftp := client.Scheme(protocols.Value(m.protocol.Selected)).IsFTP()
+	if ftp {
+		m.mode.Enable()
+	} else {
+		m.mode.Disable()
+	}
+	if ftp && transferModes.Value(m.mode.Selected) != sites.ModeActive {
+		m.passive.Enable()
+	} else {
+		m.passive.Disable()
 	}
 }
 
@@ -197,6 +210,7 @@ func (m *Manager) formSite() (sites.Site, error) {
 		URL:         sites.MakeURL(scheme, host, port, ""),
 		User:        strings.TrimSpace(m.user.Text),
 		Passive:     passiveModes.Value(m.passive.Selected),
+		Mode:        transferModes.Value(m.mode.Selected),
 		MinTLS:      tlsMinimums.Value(m.minTLS.Selected),
 		CAFiles:     append([]string(nil), m.caFiles...),
 		Identity:    m.identityValue(),
@@ -269,6 +283,8 @@ func fieldLabel(field string) string {
 		return "User"
 	case "passive":
 		return "Passive mode"
+	case "mode":
+		return "Transfer mode"
 	case "min_tls":
 		return "TLS minimum"
 	case "ca_files":

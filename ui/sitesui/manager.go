@@ -58,7 +58,7 @@ type Manager struct {
 	demoNote *widget.Label
 
 	name, host, port, user, password, localDir, remoteDir *widget.Entry
-	protocol, passive, minTLS, identity                   *widget.Select
+	protocol, mode, passive, minTLS, identity             *widget.Select
 	// proxy is the site's proxy URL ("" for the settings', "none");
 	// proxyPass its password, for the keyring; fingerprint the one
 	// certificate to trust.
@@ -162,6 +162,7 @@ func (m *Manager) build() {
 		e.OnChanged = func(string) { e.SetValidationError(nil) }
 	}
 	m.protocol = widget.NewSelect(protocols.Labels(), m.protocolChanged)
+	m.mode = widget.NewSelect(transferModes.Labels(), func(string) { m.enableFTPChoices() })
 	m.passive = widget.NewSelect(passiveModes.Labels(), nil)
 	m.minTLS = widget.NewSelect(tlsMinimums.Labels(), nil)
 	m.identity = widget.NewSelect(nil, nil)
@@ -199,6 +200,7 @@ func (m *Manager) build() {
 		widget.NewFormItem("Port", m.port),
 		widget.NewFormItem("User", m.user),
 		widget.NewFormItem("Password", passwordBox),
+		&widget.FormItem{Text: "Transfer mode", Widget: m.mode, HintText: pick.TransferModeHint},
 		widget.NewFormItem("Passive mode", m.passive),
 		widget.NewFormItem("TLS minimum", m.minTLS),
 		widget.NewFormItem("Extra CA roots", caBox),

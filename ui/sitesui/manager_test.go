@@ -131,6 +131,7 @@ func TestCreateAndSaveSite(t *testing.T) {
 	setEntry(h.m.port, "")
 	test.Type(h.m.user, "alice")
 	test.Type(h.m.password, sitePassword)
+	h.m.mode.SetSelected("Auto")
 	h.m.passive.SetSelected("PASV only")
 	h.m.minTLS.SetSelected("TLS 1.3 only")
 	h.m.addCAFile("/etc/lockbox/ca.pem")
@@ -146,7 +147,7 @@ func TestCreateAndSaveSite(t *testing.T) {
 	test.Tap(h.m.saveBtn)
 	h.settle(t)
 
-	want := sites.Site{Name: "Example", URL: "ftps://ftp.example.com:990", User: "alice", Passive: sites.PassivePASV, MinTLS: sites.MinTLS13,
+	want := sites.Site{Name: "Example", URL: "ftps://ftp.example.com:990", User: "alice", Passive: sites.PassivePASV, Mode: sites.ModeAuto, MinTLS: sites.MinTLS13,
 		CAFiles: []string{"/etc/lockbox/ca.pem"}, Identity: "work cert", LocalDir: "/home/alice/up", RemoteDir: "/pub"}
 	got, ok := h.store.Get("Example")
 	if !ok || !reflect.DeepEqual(got, want) {
@@ -579,6 +580,50 @@ func TestImportSummary(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := ImportSummary(tc.res, tc.keyringErr); got != tc.want {
 				t.Errorf("ImportSummary =\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+// The transfer mode is offered for FTP only, and the passive commands are
+// not offered for a site in active mode, which never sends them; a saved
+// site's mode shows when it is loaded.
+func TestTransferModeChoice(t *testing.T) {
+	h := newHarness(t, nil)
+	tests := []struct {
+		protocol, mode    string
+		modeOn, passiveOn bool
+		saved             string
+	}{
+		{"FTPES (explicit TLS)", "Default (from Settings)", true, true, sites.ModeDefault},
+		{"FTPES (explicit TLS)", "Passive", true, true, sites.ModePassive},
+		{"FTPES (explicit TLS)", "Active", true, false, sites.ModeActive},
+		{"FTP (not encrypted)", "Auto", true, true, sites.ModeAuto},
+		{"HTTPS", "Active", false, false, sites.ModeActive},
+	}
+	for _, tc := range tests {
+		t.Run(tc.protocol+"/"+tc.mode, func(t *testing.T) {
+			test.Tap(h.m.newBtn)
+			h.m.protocol.SetSelected(tc.protocol)
+			h.m.mode.SetSelected(tc.mode)
+			if on := !h.m.mode.Disabled(); on != tc.modeOn {
+				t.Errorf("transfer mode enabled %t, want %t", on, tc.modeOn)
+			}
+			if on := !h.m.passive.Disabled(); on != tc.passiveOn {
+				t.Errorf("passive mode enabled %t, want %t", on, tc.passiveOn)
+			}
+			test.Type(h.m.host, "ftp.example.com")
+			site, err := h.m.formSite()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if site.Mode != tc.saved {
+				t.Errorf("the form's site has mode %q, want %q", site.Mode, tc.saved)
+			}
+			h.m.load(sites.Site{Name: "x", URL: "ftpes://h:21"}, false)
+			h.m.load(site, false)
+			if h.m.mode.Selected != tc.mode {
+				t.Errorf("loaded back, the form shows %q", h.m.mode.Selected)
 			}
 		})
 	}
