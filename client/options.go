@@ -79,6 +79,11 @@ type Options struct {
 	// DisableEPSV makes passive data connections use PASV only, for
 	// servers (or middleboxes) that mishandle EPSV.
 	DisableEPSV bool
+	// MDTMWrite lets SetModTime use MDTM with two arguments when the
+	// server has no MFMT: vsftpd with mdtm_write=YES (its default) takes
+	// "MDTM YYYYMMDDHHMMSS path", but other servers would read the time as
+	// a file name, so it is off unless a site says so.
+	MDTMWrite bool
 	// Mode says who opens data connections: passive (the default), active
 	// or auto (passive, falling back to active when passive is refused).
 	Mode DataMode

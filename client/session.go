@@ -215,7 +215,8 @@ func (s *Session) HasMDTM() bool { return s.sc.IsGetTimeSupported() }
 // modification times (MLSD), good enough to keep without asking MDTM.
 func (s *Session) ListsPreciseTimes() bool { return s.sc.IsTimePreciseInList() }
 
-// CanSetModTime reports whether SetModTime can work (the server offers MFMT).
+// CanSetModTime reports whether SetModTime can work (the server offers
+// MFMT, or MDTM with Options.MDTMWrite).
 func (s *Session) CanSetModTime() bool { return s.sc.IsSetTimeSupported() }
 
 // NoOp sends NOOP: a keep-alive, and a check that the session still works.
@@ -249,8 +250,8 @@ func (s *Session) ModTime(ctx context.Context, p string) (t time.Time, err error
 	return t, err
 }
 
-// SetModTime sets a file's modification time with MFMT; ErrUnsupported
-// when the server does not offer it.
+// SetModTime sets a file's modification time with MFMT (or two-argument
+// MDTM, see Options.MDTMWrite); ErrUnsupported when neither can be used.
 func (s *Session) SetModTime(ctx context.Context, p string, t time.Time) error {
 	if !s.CanSetModTime() {
 		return &StepError{Step: "mfmt", Err: ErrUnsupported}

@@ -80,6 +80,9 @@ func (q *Queue) download(ctx context.Context, s *client.Session, j *Job, buf []b
 	if err != nil || d == nil {
 		return err
 	}
+	if j.spec.Replace {
+		d.existing = nil
+	}
 	if hasSize && d.offset > size {
 		d.offset = 0 // not this file's beginning
 	}
@@ -129,6 +132,9 @@ func (q *Queue) upload(ctx context.Context, s *client.Session, j *Job, buf []byt
 		return err
 	}
 	policy := q.opts.Exists
+	if j.spec.Replace {
+		policy = ExistsOverwrite
+	}
 	remote, skip, err := policy.onExisting(remote, exists, func(name string) (bool, error) {
 		_, err := s.FileSize(ctx, name)
 		if err != nil && !isMissing(err) {

@@ -31,6 +31,11 @@ type JobSpec struct {
 	Size    int64
 	HasSize bool
 	ModTime time.Time
+	// Replace says the target is known to differ from the source (a
+	// folder synchronisation decided so): a download still resumes its
+	// part file but never keeps an existing target for its size, and an
+	// upload sends the whole file over the server's.
+	Replace bool
 }
 
 // QueueOptions configure a Queue.

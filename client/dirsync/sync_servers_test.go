@@ -1,0 +1,213 @@
+package dirsync
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"lockbox/client"
+	"lockbox/client/certgen"
+	"lockbox/client/internal/enginetest"
+	"lockbox/client/servertest"
+	"lockbox/client/transfer"
+)
+
+var bg = context.Background()
+
+// server is a real FTP server under test and how to reach it.
+type server struct {
+	name string
+	root string
+	tg   client.Target
+	opts client.Options
+}
+
+type serverKind struct {
+	name  string
+	start func(t *testing.T, files map[string][]byte) server
+}
+
+var serverKinds = []serverKind{
+	{"vsftpd", func(t *testing.T, files map[string][]byte) server {
+		p := enginetest.NewPKI(t)
+		srv := servertest.StartVsftpd(t, servertest.VsftpdConfig{ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter}, Files: files,
+			Extra: map[string]string{"mdtm_write": "YES"}})
+		return server{"vsftpd", srv.Root, target(t, srv.FTPServer), client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true,
+			Pins: enginetest.PinStore(t), MDTMWrite: true}}
+	}},
+	{"proftpd", func(t *testing.T, files map[string][]byte) server {
+		p := enginetest.NewPKI(t)
+		srv := servertest.StartProFTPD(t, servertest.ProFTPDConfig{ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter}, Files: files})
+		return server{"proftpd", srv.Root, target(t, srv.FTPServer), client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true,
+			Pins: enginetest.PinStore(t)}}
+	}},
+}
+
+func target(t *testing.T, s servertest.FTPServer) client.Target {
+	t.Helper()
+	tg, err := client.ParseURL("ftpes://" + s.User + "@" + s.Addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg.Password, tg.HasPassword = s.Password, true
+	return tg
+}
+
+// syncer runs synchronisations of one local folder with one server folder.
+type syncer struct {
+	t     *testing.T
+	pool  *client.Pool
+	cfg   Config
+	local string
+	srv   server
+}
+
+func newSyncer(t *testing.T, srv server, dir Direction) *syncer {
+	t.Helper()
+	pool, _, err := client.OpenPool(bg, srv.tg, srv.opts, client.PoolOptions{Size: 3})
+	if err != nil {
+		t.Fatalf("open pool: %v", err)
+	}
+	t.Cleanup(func() { pool.Close() })
+	local := t.TempDir()
+	return &syncer{t: t, pool: pool, local: local, srv: srv, cfg: Config{LocalDir: local, RemoteDir: "/", Plan: PlanOptions{Direction: dir},
+		State: OpenState(t.TempDir()), Key: "test"}}
+}
+
+// run compares and carries out the whole plan; it returns the plan.
+func (s *syncer) run() ([]Action, *Result) {
+	s.t.Helper()
+	scan, err := CompareTrees(bg, s.pool, s.cfg)
+	if err != nil {
+		s.t.Fatalf("compare: %v", err)
+	}
+	plan := Plan(scan.Comparison, s.cfg.Plan)
+	q, err := transfer.NewQueue(s.pool, transfer.QueueOptions{})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	q.Start(bg)
+	defer q.Close()
+	res, err := Execute(bg, s.pool, q, s.cfg, scan, plan)
+	if err != nil {
+		s.t.Fatalf("execute: %v", err)
+	}
+	for _, o := range res.Outcomes {
+		if o.Error != "" {
+			s.t.Errorf("%s %s: %s", o.Op, o.Path, o.Error)
+		}
+	}
+	return plan, res
+}
+
+func ops(plan []Action) []string {
+	var out []string
+	for _, a := range plan {
+		out = append(out, string(a.Op)+" "+a.Path)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func write(t *testing.T, p string, data string, mtime time.Time) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func read(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func wantOps(t *testing.T, what string, plan []Action, want ...string) {
+	t.Helper()
+	sort.Strings(want)
+	if got := ops(plan); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+		t.Errorf("%s: plan\n got %q\nwant %q", what, got, want)
+	}
+}
+
+func TestSyncAgainstServers(t *testing.T) {
+	old := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
+	for _, k := range serverKinds {
+		t.Run(k.name+"/up, again, delete", func(t *testing.T) {
+			srv := k.start(t, map[string][]byte{"stale.txt": []byte("stale")})
+			s := newSyncer(t, srv, Up)
+			write(t, filepath.Join(s.local, "a.txt"), "alpha", old)
+			write(t, filepath.Join(s.local, "sub/b.txt"), "bravo", old)
+			write(t, filepath.Join(s.local, "skip.log"), "log", old)
+			s.cfg.Filter = Filter{Exclude: []string{"*.log"}}
+			plan, _ := s.run()
+			wantOps(t, "first", plan, "upload a.txt", "mkdir-remote sub", "upload sub/b.txt")
+			if got := read(t, filepath.Join(srv.root, "sub/b.txt")); got != "bravo" {
+				t.Errorf("server has %q", got)
+			}
+			if _, err := os.Stat(filepath.Join(srv.root, "skip.log")); err == nil {
+				t.Error("an excluded file was uploaded")
+			}
+			if st, err := os.Stat(filepath.Join(srv.root, "a.txt")); err != nil || !st.ModTime().Equal(old) {
+				t.Errorf("the server's time was not set: %v %v, want %v", st.ModTime(), err, old)
+			}
+			plan, _ = s.run()
+			wantOps(t, "second run", plan)
+			s.cfg.Plan.Delete = true
+			plan, _ = s.run()
+			wantOps(t, "with delete", plan, "delete-remote stale.txt")
+			if _, err := os.Stat(filepath.Join(srv.root, "stale.txt")); err == nil {
+				t.Error("stale.txt is still on the server")
+			}
+		})
+		t.Run(k.name+"/down, again, resume", func(t *testing.T) {
+			big := enginetest.RandomBytes(300<<10, 7)
+			srv := k.start(t, map[string][]byte{"d/big.bin": big, "c.txt": []byte("charlie")})
+			s := newSyncer(t, srv, Down)
+			// An interrupted run left the first 100 kB.
+			write(t, filepath.Join(s.local, "d/big.bin"+transfer.PartSuffix), string(big[:100<<10]), old)
+			plan, res := s.run()
+			wantOps(t, "first", plan, "download d/big.bin", "download c.txt")
+			if got := read(t, filepath.Join(s.local, "d/big.bin")); got != string(big) {
+				t.Error("the resumed download differs")
+			}
+			if res.Bytes >= int64(len(big)) {
+				t.Errorf("moved %d bytes: the part file was not resumed", res.Bytes)
+			}
+			plan, _ = s.run()
+			wantOps(t, "second run", plan)
+		})
+		t.Run(k.name+"/both, conflict", func(t *testing.T) {
+			srv := k.start(t, map[string][]byte{"r.txt": []byte("remote"), "both.txt": []byte("v1")})
+			s := newSyncer(t, srv, Both)
+			write(t, filepath.Join(s.local, "l.txt"), "local", old)
+			plan, _ := s.run()
+			wantOps(t, "first", plan, "upload l.txt", "download r.txt", "download both.txt")
+			plan, _ = s.run()
+			wantOps(t, "second run", plan)
+			// Changed on both sides since.
+			write(t, filepath.Join(s.local, "both.txt"), "local v2", time.Now().Add(-time.Hour))
+			write(t, filepath.Join(srv.root, "both.txt"), "server v2!", time.Now().Add(-30*time.Minute))
+			plan, res := s.run()
+			wantOps(t, "conflict", plan, "conflict both.txt")
+			if res.Conflicts != 1 || read(t, filepath.Join(s.local, "both.txt")) != "local v2" || read(t, filepath.Join(srv.root, "both.txt")) != "server v2!" {
+				t.Errorf("conflict not left alone: %+v", res)
+			}
+			plan, _ = s.run()
+			wantOps(t, "conflict stays", plan, "conflict both.txt")
+		})
+	}
+}
