@@ -69,9 +69,9 @@ func TestCompareWithRecord(t *testing.T) {
 	}{
 		{"unchanged since the record", f(5, t0), f(5, t0.Add(time.Hour)), Same, false},
 		{"changed here", f(6, t0.Add(time.Minute)), f(5, t0.Add(time.Hour)), NewerLocal, false},
-		{"changed on the server", f(5, t0), f(7, t0.Add(2 * time.Hour)), NewerRemote, false},
-		{"changed on both", f(6, t0.Add(3 * time.Hour)), f(7, t0.Add(2 * time.Hour)), NewerLocal, true},
-		{"changed on both to the same", f(8, t0.Add(3 * time.Hour)), f(8, t0.Add(3 * time.Hour)), Same, false},
+		{"changed on the server", f(5, t0), f(7, t0.Add(2*time.Hour)), NewerRemote, false},
+		{"changed on both", f(6, t0.Add(3*time.Hour)), f(7, t0.Add(2*time.Hour)), NewerLocal, true},
+		{"changed on both to the same", f(8, t0.Add(3*time.Hour)), f(8, t0.Add(3*time.Hour)), Same, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
