@@ -57,6 +57,11 @@ type QueueOptions struct {
 	// IgnoreTimes turns off keeping modification times (os.Chtimes after a
 	// download, MFMT after an upload).
 	IgnoreTimes bool
+	// Verify asks the server for each transferred file's hash (HASH or an
+	// X-command, see client.Session.VerifyFile) and compares it with the
+	// local file: a mismatch fails the job (a download keeps its part
+	// file); a server with no hash command gets a "not verified" note.
+	Verify bool
 }
 
 // Failure is a job that did not complete.
