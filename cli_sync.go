@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -42,6 +43,7 @@ type syncFlags struct {
 	profile     string
 	saveProfile string
 	tolerance   time.Duration
+	verify      bool
 }
 
 // syncJSON is what --json prints.
@@ -69,6 +71,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.IntVar(&sf.parallel, "parallel", client.DefaultPoolSize, fmt.Sprintf("list and transfer over `N` connections (1-%d)", client.MaxPoolSize))
 	fs.StringVar(&sf.profile, "profile", "", "run the saved sync profile `NAME`")
 	fs.StringVar(&sf.saveProfile, "save-profile", "", "save LOCAL, URL, direction, filters and --delete as profile `NAME` (then run it)")
+	fs.BoolVar(&sf.verify, "verify", false, "check each transferred file's hash with the server (HASH, XSHA256, XSHA1, XMD5 or XCRC); on by default in a saved profile")
 	fs.DurationVar(&sf.tolerance, "tolerance", dirsync.DefaultTolerance, "times closer than `DURATION` are equal")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, syncUsageText)
@@ -107,8 +110,11 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return usage("--direction: %v", err)
 		}
+		verifySet := false
+		fs.Visit(func(fl *flag.Flag) { verifySet = verifySet || fl.Name == "verify" })
 		prof = dirsync.Profile{Name: sf.saveProfile, Local: pos[0], URL: pos[1], Direction: dir,
-			Filter: dirsync.Filter{Include: sf.include, Exclude: sf.exclude}, Delete: sf.del, OnlyMissing: sf.onlyMissing}
+			Filter: dirsync.Filter{Include: sf.include, Exclude: sf.exclude}, Delete: sf.del, OnlyMissing: sf.onlyMissing,
+			Verify: sf.verify || sf.saveProfile != "" && !verifySet}
 	default:
 		return usage("need LOCAL and URL, or --profile NAME (see lockbox sync -h)")
 	}
@@ -220,7 +226,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	} else {
 		bars := newProgressBars(stderr)
-		q, err := transfer.NewQueue(pool, transfer.QueueOptions{Observer: bars.observe})
+		q, err := transfer.NewQueue(pool, transfer.QueueOptions{Observer: bars.observe, Verify: prof.Verify})
 		if err != nil {
 			return fail(err, exitFailure)
 		}

@@ -24,6 +24,9 @@ type Profile struct {
 	Filter      Filter    `json:"filter"`
 	Delete      bool      `json:"delete,omitempty"`
 	OnlyMissing bool      `json:"only_missing,omitempty"`
+	// Verify checks every transferred file's hash with the server (on by
+	// default in a new profile).
+	Verify bool `json:"verify"`
 }
 
 // Check reports what makes a profile unusable.
