@@ -44,6 +44,7 @@ type syncFlags struct {
 	saveProfile string
 	tolerance   time.Duration
 	verify      bool
+	watch       bool
 }
 
 // syncJSON is what --json prints.
@@ -72,6 +73,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&sf.profile, "profile", "", "run the saved sync profile `NAME`")
 	fs.StringVar(&sf.saveProfile, "save-profile", "", "save LOCAL, URL, direction, filters and --delete as profile `NAME` (then run it)")
 	fs.BoolVar(&sf.verify, "verify", false, "check each transferred file's hash with the server (HASH, XSHA256, XSHA1, XMD5 or XCRC); on by default in a saved profile")
+	fs.BoolVar(&sf.watch, "watch", false, "after synchronising, keep watching LOCAL and upload each burst of changes (with --delete, delete too) until Ctrl+C")
 	fs.DurationVar(&sf.tolerance, "tolerance", dirsync.DefaultTolerance, "times closer than `DURATION` are equal")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, syncUsageText)
@@ -117,6 +119,9 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			Verify: sf.verify || sf.saveProfile != "" && !verifySet}
 	default:
 		return usage("need LOCAL and URL, or --profile NAME (see lockbox sync -h)")
+	}
+	if sf.watch && (sf.dryRun || prof.Direction != dirsync.Up) {
+		return usage("--watch uploads local changes: it takes --direction up and no --dry-run")
 	}
 	if sf.parallel < 1 || sf.parallel > client.MaxPoolSize {
 		return usage("--parallel must be 1 to %d", client.MaxPoolSize)
@@ -197,6 +202,9 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err := os.MkdirAll(prof.Local, 0o755); err != nil {
 			return fail(err, exitFailure)
 		}
+	}
+	if sf.watch {
+		return watchCLI(ctx, pool, cfg, prof.Verify, f.json, stdout, stderr)
 	}
 	scan, err := dirsync.CompareTrees(ctx, pool, cfg)
 	if err != nil {
@@ -279,4 +287,48 @@ func summaryLine(c map[dirsync.Status]int) string {
 		return "both folders are empty"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// watchCLI runs sync --watch: one line (or JSON object) per pass, until
+// Ctrl+C.
+func watchCLI(ctx context.Context, pool *client.Pool, cfg dirsync.Config, verify, asJSON bool, stdout, stderr io.Writer) int {
+	q, err := transfer.NewQueue(pool, transfer.QueueOptions{Verify: verify})
+	if err != nil {
+		fmt.Fprintf(stderr, "lockbox sync: %v\n", err)
+		return exitFailure
+	}
+	q.Start(ctx)
+	defer q.Close()
+	if !asJSON {
+		fmt.Fprintf(stdout, "Watching %s (Ctrl+C stops)\n", cfg.LocalDir)
+	}
+	err = dirsync.Watch(ctx, pool, q, cfg, dirsync.WatchOptions{Ran: func(r *dirsync.Result, err error) {
+		stamp := time.Now().Format("15:04:05")
+		switch {
+		case asJSON:
+			out := syncJSON{Actions: []dirsync.Outcome{}, Refused: []string{}}
+			if r != nil {
+				out.Actions, out.Failed, out.Conflicts = r.Outcomes, r.Failed, r.Conflicts
+			}
+			if err != nil {
+				out.Error = withAdvice(err)
+			}
+			writeJSON(stdout, out)
+		case err != nil:
+			fmt.Fprintf(stderr, "%s lockbox sync: %s\n", stamp, withAdvice(err))
+		default:
+			for _, o := range r.Outcomes {
+				line := fmt.Sprintf("%s %-13s %s", stamp, o.Op, o.Path)
+				if o.Error != "" {
+					line += ": FAILED: " + o.Error
+				}
+				fmt.Fprintln(stdout, line)
+			}
+		}
+	}})
+	if err != nil {
+		fmt.Fprintf(stderr, "lockbox sync: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
 }

@@ -211,3 +211,66 @@ func TestSyncAgainstServers(t *testing.T) {
 		})
 	}
 }
+
+func TestWatchUploadsChanges(t *testing.T) {
+	srv := serverKinds[1].start(t, nil) // ProFTPD: MLSD and MFMT
+	s := newSyncer(t, srv, Up)
+	s.cfg.Plan.Delete = true
+	write(t, filepath.Join(s.local, "dir/old.txt"), "old", time.Now().Add(-time.Hour))
+	q, err := transfer.NewQueue(s.pool, transfer.QueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Start(bg)
+	defer q.Close()
+	ctx, cancel := context.WithCancel(bg)
+	passes := make(chan *Result, 100)
+	done := make(chan error, 1)
+	go func() {
+		done <- Watch(ctx, s.pool, q, s.cfg, WatchOptions{Quiet: 200 * time.Millisecond, Ran: func(r *Result, err error) {
+			if err != nil {
+				t.Errorf("pass: %v", err)
+			}
+			passes <- r
+		}})
+	}()
+	exists := func(p string) bool { _, err := os.Stat(filepath.Join(srv.root, p)); return err == nil }
+	// waitFor waits, pass after pass, until the server's folder is as cond
+	// wants (bounded: the watcher's passes come within a second of a change).
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for !cond() {
+			select {
+			case <-passes:
+			case <-deadline:
+				t.Fatalf("the server never got to: %s", what)
+			}
+		}
+	}
+	waitFor("the initial upload", func() bool { return exists("dir/old.txt") })
+	steps := []struct {
+		what   string
+		change func()
+		cond   func() bool
+	}{
+		{"a new file", func() { write(t, filepath.Join(s.local, "new.txt"), "new", time.Now()) },
+			func() bool { return exists("new.txt") }},
+		{"a changed file", func() { write(t, filepath.Join(s.local, "new.txt"), "changed!", time.Now().Add(time.Minute)) },
+			func() bool { b, _ := os.ReadFile(filepath.Join(srv.root, "new.txt")); return string(b) == "changed!" }},
+		{"a new folder with a file", func() { write(t, filepath.Join(s.local, "made/in.txt"), "in", time.Now()) },
+			func() bool { return exists("made/in.txt") }},
+		{"a renamed file", func() { os.Rename(filepath.Join(s.local, "new.txt"), filepath.Join(s.local, "renamed.txt")) },
+			func() bool { return exists("renamed.txt") && !exists("new.txt") }},
+		{"a deleted folder", func() { os.RemoveAll(filepath.Join(s.local, "dir")) },
+			func() bool { return !exists("dir") }},
+	}
+	for _, st := range steps {
+		st.change()
+		waitFor(st.what, st.cond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("watch ended with %v", err)
+	}
+}
