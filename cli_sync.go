@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"lockbox/client"
@@ -219,7 +218,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	plan := dirsync.Plan(scan.Comparison, cfg.Plan)
 	if !f.json {
-		fmt.Fprintf(stdout, "%s; %s\n", scan.Remote.Clock, summaryLine(scan.Comparison.Counts))
+		fmt.Fprintf(stdout, "%s; %s\n", scan.Remote.Clock, dirsync.Summary(scan.Comparison.Counts))
 		for _, r := range out.Refused {
 			fmt.Fprintf(stderr, "lockbox sync: refused: %s\n", r)
 		}
@@ -269,24 +268,6 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%d action(s) %s; %d failed, %d conflict(s)\n", len(out.Actions), verb, out.Failed, out.Conflicts)
 	return code
-}
-
-// summaryLine says a comparison's counts in one line: "3 newer here, 1
-// only on the server, 12 the same".
-func summaryLine(c map[dirsync.Status]int) string {
-	words := map[dirsync.Status]string{dirsync.NewerLocal: "newer here", dirsync.NewerRemote: "newer on the server",
-		dirsync.OnlyLocal: "only here", dirsync.OnlyRemote: "only on the server", dirsync.DifferentSize: "of different size",
-		dirsync.Same: "the same"}
-	var parts []string
-	for _, st := range []dirsync.Status{dirsync.NewerLocal, dirsync.NewerRemote, dirsync.OnlyLocal, dirsync.OnlyRemote, dirsync.DifferentSize, dirsync.Same} {
-		if n := c[st]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, words[st]))
-		}
-	}
-	if len(parts) == 0 {
-		return "both folders are empty"
-	}
-	return strings.Join(parts, ", ")
 }
 
 // watchCLI runs sync --watch: one line (or JSON object) per pass, until
