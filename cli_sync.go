@@ -105,7 +105,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if !ok {
 			return usage("no sync profile is called %q (in %s)", sf.profile, profiles.Path())
 		}
-		prof, key = p, "profile:"+p.Name
+		prof, key = p, dirsync.ProfileKey(p.Name)
 	case len(pos) == 2:
 		dir, err := dirsync.ParseDirection(sf.direction)
 		if err != nil {
@@ -142,7 +142,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err := profiles.Save(prof); err != nil {
 			return usage("%v", err)
 		}
-		key = "profile:" + prof.Name
+		key = dirsync.ProfileKey(prof.Name)
 		if !f.json {
 			fmt.Fprintf(stdout, "Saved sync profile %q.\n", prof.Name)
 		}

@@ -32,6 +32,9 @@ type Config struct {
 	// synchronisation; nil keeps nothing (times alone decide).
 	State *StateStore
 	Key   string
+	// Verify checks each transferred file's hash with the server (see
+	// transfer.JobSpec.Verify).
+	Verify bool
 }
 
 // Scan is both trees compared.
@@ -166,10 +169,10 @@ func Execute(ctx context.Context, pool *client.Pool, q *transfer.Queue, c Config
 		it := items[a.Path]
 		if a.Op == OpUpload {
 			return transfer.JobSpec{Kind: transfer.KindUpload, Local: filepath.Join(c.LocalDir, filepath.FromSlash(a.Path)),
-				Remote: remotePath(a.Path), Replace: it.Remote != nil}
+				Remote: remotePath(a.Path), Replace: it.Remote != nil, Verify: c.Verify}
 		}
 		spec := transfer.JobSpec{Kind: transfer.KindDownload, Remote: remotePath(a.Path), Local: filepath.FromSlash(a.Path),
-			LocalRoot: c.LocalDir, Replace: it.Local != nil}
+			LocalRoot: c.LocalDir, Replace: it.Local != nil, Verify: c.Verify}
 		if it.Remote != nil {
 			spec.Size, spec.HasSize = it.Remote.Size, true
 			if s.Remote.Clock.Source != TimesLIST {

@@ -95,3 +95,6 @@ func Key(localDir, url string) string {
 	}
 	return localDir + " <-> " + url
 }
+
+// ProfileKey names the record of the saved profile called name.
+func ProfileKey(name string) string { return "profile:" + name }

@@ -106,7 +106,7 @@ func (q *Queue) download(ctx context.Context, s *client.Session, j *Job, buf []b
 	if werr != nil {
 		return fmt.Errorf("%s: %w", d.what, werr)
 	}
-	if q.opts.Verify {
+	if q.opts.Verify || j.spec.Verify {
 		f, err := root.Open(d.part)
 		if err != nil {
 			return fmt.Errorf("%s: verify: %w", d.what, err)
@@ -187,7 +187,7 @@ func (q *Queue) upload(ctx context.Context, s *client.Session, j *Job, buf []byt
 		j.setNote(fmt.Sprintf("the server did not resume at byte %d (it then had %d bytes); sent the whole file", offset, got))
 		offset = 0
 	}
-	if q.opts.Verify {
+	if q.opts.Verify || j.spec.Verify {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return fmt.Errorf("upload: %w", err)
 		}

@@ -36,6 +36,9 @@ type JobSpec struct {
 	// part file but never keeps an existing target for its size, and an
 	// upload sends the whole file over the server's.
 	Replace bool
+	// Verify checks this job's file with the server's hash even when the
+	// queue's Verify is off.
+	Verify bool
 }
 
 // QueueOptions configure a Queue.
