@@ -23,6 +23,7 @@ import (
 type syncBar struct {
 	w           *MainWindow
 	content     *fyne.Container
+	frame       *fyne.Container // the panes with the bar under them, laid out again when the bar shows or hides
 	compare     *widget.Button
 	synchronize *widget.Button
 	profiles    *widget.Button
@@ -46,11 +47,13 @@ func (w *MainWindow) newSyncBar() *syncBar {
 	b.watch = widget.NewCheck("Keep the server up to date", b.setWatch)
 	b.summary = widget.NewLabel("Compare marks what differs between the two folders shown.")
 	b.summary.Truncation = fyne.TextTruncateEllipsis
-	b.legend = syncui.Legend()
+	// The scroll is hidden, not the legend in it: a scroll does not lay
+	// out again content shown later.
+	b.legend = container.NewHScroll(syncui.Legend())
 	b.legend.Hide()
 	b.content = container.NewVBox(
 		container.NewBorder(nil, nil, container.NewHBox(b.compare, b.synchronize, b.profiles, b.watch), nil, b.summary),
-		container.NewHScroll(b.legend),
+		b.legend,
 	)
 	b.content.Hide()
 	return b
@@ -61,6 +64,15 @@ func (b *syncBar) connected(c *connection) {
 	b.conn = c
 	b.clear()
 	b.content.Show()
+	b.relayout()
+}
+
+// relayout lays the panes out again after the bar or legend showed or hid.
+func (b *syncBar) relayout() {
+	b.content.Refresh()
+	if b.frame != nil {
+		b.frame.Refresh()
+	}
 }
 
 // disconnected hides the bar, stops watching and removes the marks.
@@ -70,6 +82,7 @@ func (b *syncBar) disconnected() {
 	b.conn = nil
 	b.clear()
 	b.content.Hide()
+	b.relayout()
 }
 
 func (b *syncBar) clear() {
@@ -78,6 +91,7 @@ func (b *syncBar) clear() {
 	b.w.remote.pane.SetMarker(nil)
 	b.legend.Hide()
 	b.summary.SetText("Compare marks what differs between the two folders shown.")
+	b.relayout()
 }
 
 // config is the synchronisation of the two folders the panes show.
@@ -160,6 +174,7 @@ func (b *syncBar) showScan(cfg dirsync.Config, scan *dirsync.Scan) {
 	}
 	b.summary.SetText(strings.ToUpper(text[:1]) + text[1:])
 	b.legend.Show()
+	b.relayout()
 }
 
 // openDialog opens the Synchronize dialog on the last comparison.

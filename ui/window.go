@@ -300,6 +300,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	)
 	w.sync = w.newSyncBar()
 	panes := container.NewBorder(nil, w.sync.content, nil, nil, container.NewHSplit(w.local.Content, w.remote.pane.Content))
+	w.sync.frame = panes
 	main := container.NewVSplit(panes, w.tabs.AppTabs)
 	w.tabs.split = main
 	main.Offset = 0.6

@@ -99,7 +99,7 @@ func NewDialog(win fyne.Window, cmp dirsync.Comparison, opts Options) *Dialog {
 	top := container.NewVBox(form, container.NewHBox(d.del, d.onlyMissing, d.verify), d.summary)
 	body := container.NewBorder(top, container.NewHBox(layoutSpacer(), cancel, d.run), nil, nil, d.list)
 	d.dlg = dialog.NewCustomWithoutButtons("Synchronize", body, win)
-	d.dlg.Resize(fyne.NewSize(760, 560))
+	d.dlg.Resize(fyne.NewSize(860, 660))
 	d.replan()
 	return d
 }
@@ -234,14 +234,20 @@ func (d *Dialog) newRow() fyne.CanvasObject {
 	r := &row{check: widget.NewCheck("", nil), icon: widget.NewIcon(nil), label: widget.NewLabel(""), reason: widget.NewLabel("")}
 	r.label.Truncation = fyne.TextTruncateEllipsis
 	r.reason.Importance = widget.LowImportance
-	c := container.NewBorder(nil, nil, container.NewHBox(r.check, r.icon), r.reason, r.label)
-	return &rowBox{Container: c, r: r}
+	rb := &rowBox{r: r, c: container.NewBorder(nil, nil, container.NewHBox(r.check, r.icon), r.reason, r.label)}
+	rb.ExtendBaseWidget(rb)
+	return rb
 }
 
+// rowBox is the checklist's row widget.
 type rowBox struct {
-	*fyne.Container
+	widget.BaseWidget
 	r *row
+	c *fyne.Container
 }
+
+// CreateRenderer draws the row's container.
+func (b *rowBox) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(b.c) }
 
 var opWords = map[dirsync.Op]string{
 	dirsync.OpUpload: "Upload", dirsync.OpDownload: "Download", dirsync.OpMkdirRemote: "Make folder on the server",
@@ -249,10 +255,10 @@ var opWords = map[dirsync.Op]string{
 	dirsync.OpConflict: "Conflict, left alone",
 }
 
-var opIcons = map[dirsync.Op]fyne.Resource{
-	dirsync.OpUpload: theme.UploadIcon(), dirsync.OpDownload: theme.DownloadIcon(), dirsync.OpMkdirRemote: theme.FolderNewIcon(),
-	dirsync.OpMkdirLocal: theme.FolderNewIcon(), dirsync.OpDeleteRemote: theme.DeleteIcon(), dirsync.OpDeleteLocal: theme.DeleteIcon(),
-	dirsync.OpConflict: theme.WarningIcon(),
+var opIcons = map[dirsync.Op]func() fyne.Resource{
+	dirsync.OpUpload: theme.UploadIcon, dirsync.OpDownload: theme.DownloadIcon, dirsync.OpMkdirRemote: theme.FolderNewIcon,
+	dirsync.OpMkdirLocal: theme.FolderNewIcon, dirsync.OpDeleteRemote: theme.DeleteIcon, dirsync.OpDeleteLocal: theme.DeleteIcon,
+	dirsync.OpConflict: theme.WarningIcon,
 }
 
 func (d *Dialog) showRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -269,9 +275,10 @@ func (d *Dialog) showRow(i widget.ListItemID, o fyne.CanvasObject) {
 		r.check.Enable()
 	}
 	r.check.OnChanged = func(on bool) { d.SetChecked(i, on) }
-	r.icon.SetResource(opIcons[a.Op])
+	r.icon.SetResource(opIcons[a.Op]())
 	r.label.SetText(opWords[a.Op] + "  " + a.Path)
 	r.reason.SetText(a.Reason)
+	o.(*rowBox).c.Refresh() // the reason's new width
 }
 
 // Confirm is the Synchronize button: with deletions checked it first

@@ -23,17 +23,17 @@ import (
 type kind struct {
 	name  string
 	color color.NRGBA
-	icon  fyne.Resource
+	icon  func() fyne.Resource // theme icons are asked for when drawn: the theme is the app's
 }
 
 var (
-	kindOnlyLocal  = kind{"only here", color.NRGBA{R: 0x2e, G: 0xa0, B: 0x43, A: 0x50}, theme.ComputerIcon()}
-	kindOnlyRemote = kind{"only on the server", color.NRGBA{R: 0x1f, G: 0x6f, B: 0xeb, A: 0x50}, theme.StorageIcon()}
-	kindNewerLocal = kind{"newer here", color.NRGBA{R: 0xe3, G: 0x8b, B: 0x00, A: 0x58}, theme.MoveUpIcon()}
-	kindNewerRem   = kind{"newer on the server", color.NRGBA{R: 0x8a, G: 0x3f, B: 0xd1, A: 0x50}, theme.MoveDownIcon()}
-	kindSize       = kind{"different size", color.NRGBA{R: 0xc9, G: 0xb2, B: 0x00, A: 0x58}, theme.QuestionIcon()}
-	kindConflict   = kind{"conflict", color.NRGBA{R: 0xd1, G: 0x24, B: 0x2f, A: 0x58}, theme.WarningIcon()}
-	kindInside     = kind{"differences inside", color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0x38}, theme.MoreHorizontalIcon()}
+	kindOnlyLocal  = kind{"only here", color.NRGBA{R: 0x2e, G: 0xa0, B: 0x43, A: 0x50}, theme.ComputerIcon}
+	kindOnlyRemote = kind{"only on the server", color.NRGBA{R: 0x1f, G: 0x6f, B: 0xeb, A: 0x50}, theme.StorageIcon}
+	kindNewerLocal = kind{"newer here", color.NRGBA{R: 0xe3, G: 0x8b, B: 0x00, A: 0x58}, theme.MoveUpIcon}
+	kindNewerRem   = kind{"newer on the server", color.NRGBA{R: 0x8a, G: 0x3f, B: 0xd1, A: 0x50}, theme.MoveDownIcon}
+	kindSize       = kind{"different size", color.NRGBA{R: 0xc9, G: 0xb2, B: 0x00, A: 0x58}, theme.QuestionIcon}
+	kindConflict   = kind{"conflict", color.NRGBA{R: 0xd1, G: 0x24, B: 0x2f, A: 0x58}, theme.WarningIcon}
+	kindInside     = kind{"differences inside", color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0x38}, theme.MoreHorizontalIcon}
 )
 
 // legendKinds are the legend's entries, in order.
@@ -83,10 +83,10 @@ func NewMarks(c dirsync.Comparison) *Marks {
 // Of returns the mark of the relative path rel.
 func (m *Marks) Of(rel string) (browser.Mark, bool) {
 	if k, ok := m.items[rel]; ok {
-		return browser.Mark{Color: k.color, Icon: k.icon}, true
+		return browser.Mark{Color: k.color, Icon: k.icon()}, true
 	}
 	if m.inside[rel] {
-		return browser.Mark{Color: kindInside.color, Icon: kindInside.icon}, true
+		return browser.Mark{Color: kindInside.color, Icon: kindInside.icon()}, true
 	}
 	return browser.Mark{}, false
 }
@@ -129,7 +129,7 @@ func Legend() fyne.CanvasObject {
 	for _, k := range legendKinds {
 		sw := canvas.NewRectangle(k.color)
 		sw.SetMinSize(fyne.NewSize(14, 14))
-		box.Add(container.NewHBox(container.NewCenter(sw), widget.NewIcon(k.icon), widget.NewLabel(k.name)))
+		box.Add(container.NewHBox(container.NewCenter(sw), widget.NewIcon(k.icon()), widget.NewLabel(k.name)))
 	}
 	return box
 }
