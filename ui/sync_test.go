@@ -47,8 +47,8 @@ func TestCompareAndSynchronize(t *testing.T) {
 	}
 	h, l := connectDemo(t, local)
 	b := h.w.sync
-	if !b.content.Visible() {
-		t.Fatal("the compare bar is hidden while connected")
+	if !b.buttons.Visible() {
+		t.Fatal("Compare and Synchronize are hidden while connected")
 	}
 	test.Tap(b.compare)
 	h.pump(t, "the comparison", func() bool { return b.scan != nil })
@@ -127,7 +127,7 @@ func TestCompareGolden(t *testing.T) {
 		{Name: "old.html", Size: 777, ModTime: goldenDay, Perm: "-rw-r--r--"},
 	}})
 	w.remote.pane.SetDir("/var/www")
-	w.sync.content.Show()
+	w.sync.buttons.Show()
 	w.sync.relayout()
 	e := func(size int64, at time.Time) *dirsync.Entry { return &dirsync.Entry{Size: size, ModTime: at} }
 	scan := &dirsync.Scan{Remote: &dirsync.RemoteScan{Clock: dirsync.Clock{Source: dirsync.TimesMDTM}}, Comparison: dirsync.Compare(

@@ -17,17 +17,20 @@ import (
 	"lockbox/ui/syncui"
 )
 
-// syncBar is the row under the panes while an FTP site is connected:
-// Compare, Synchronize…, Profiles…, the watch toggle, and after a
-// comparison its summary line and the legend of the marks.
+// syncBar is folder synchronisation in the window: Compare,
+// Synchronize…, Profiles… and the watch toggle in the tools row while an
+// FTP site is connected, and after a comparison its summary line and the
+// legend of the marks under the panes.
 type syncBar struct {
 	w           *MainWindow
-	content     *fyne.Container
+	buttons     *fyne.Container // in the tools row; shown while connected
+	content     *fyne.Container // under the panes: summary and legend, shown after a comparison
 	frame       *fyne.Container // the panes with the bar under them, laid out again when the bar shows or hides
+	toolsRow    *fyne.Container // the row holding buttons
 	compare     *widget.Button
 	synchronize *widget.Button
-	profiles    *widget.Button
-	watch       *widget.Check
+	more        *widget.Button // Sync profiles…, Keep the server up to date
+	watching    bool
 	summary     *widget.Label
 	legend      fyne.CanvasObject
 
@@ -42,19 +45,14 @@ type syncBar struct {
 func (w *MainWindow) newSyncBar() *syncBar {
 	b := &syncBar{w: w, opts: syncui.Options{Plan: dirsync.PlanOptions{Direction: dirsync.Up}}}
 	b.compare = widget.NewButtonWithIcon("Compare", theme.ViewRestoreIcon(), func() { b.Compare(nil) })
-	b.synchronize = widget.NewButtonWithIcon("Synchronize…", theme.ViewRefreshIcon(), func() { b.Compare(b.openDialog) })
-	b.profiles = widget.NewButtonWithIcon("Profiles…", theme.ListIcon(), b.showProfiles)
-	b.watch = widget.NewCheck("Keep the server up to date", b.setWatch)
-	b.summary = widget.NewLabel("Compare marks what differs between the two folders shown.")
+	b.synchronize = widget.NewButtonWithIcon("Sync…", theme.ViewRefreshIcon(), func() { b.Compare(b.openDialog) })
+	b.more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), b.showMenu)
+	b.summary = widget.NewLabel("")
 	b.summary.Truncation = fyne.TextTruncateEllipsis
-	// The scroll is hidden, not the legend in it: a scroll does not lay
-	// out again content shown later.
 	b.legend = container.NewHScroll(syncui.Legend())
-	b.legend.Hide()
-	b.content = container.NewVBox(
-		container.NewBorder(nil, nil, container.NewHBox(b.compare, b.synchronize, b.profiles, b.watch), nil, b.summary),
-		b.legend,
-	)
+	b.buttons = container.NewHBox(b.compare, b.synchronize, b.more)
+	b.buttons.Hide()
+	b.content = container.NewVBox(b.summary, b.legend)
 	b.content.Hide()
 	return b
 }
@@ -63,12 +61,16 @@ func (w *MainWindow) newSyncBar() *syncBar {
 func (b *syncBar) connected(c *connection) {
 	b.conn = c
 	b.clear()
-	b.content.Show()
+	b.buttons.Show()
 	b.relayout()
 }
 
 // relayout lays the panes out again after the bar or legend showed or hid.
 func (b *syncBar) relayout() {
+	b.buttons.Refresh()
+	if b.toolsRow != nil {
+		b.toolsRow.Refresh()
+	}
 	b.content.Refresh()
 	if b.frame != nil {
 		b.frame.Refresh()
@@ -78,10 +80,9 @@ func (b *syncBar) relayout() {
 // disconnected hides the bar, stops watching and removes the marks.
 func (b *syncBar) disconnected() {
 	b.setWatch(false)
-	b.watch.SetChecked(false)
 	b.conn = nil
 	b.clear()
-	b.content.Hide()
+	b.buttons.Hide()
 	b.relayout()
 }
 
@@ -89,8 +90,7 @@ func (b *syncBar) clear() {
 	b.scan = nil
 	b.w.local.SetMarker(nil)
 	b.w.remote.pane.SetMarker(nil)
-	b.legend.Hide()
-	b.summary.SetText("Compare marks what differs between the two folders shown.")
+	b.content.Hide()
 	b.relayout()
 }
 
@@ -126,7 +126,7 @@ func (b *syncBar) compareWith(cfg dirsync.Config, next func()) {
 	c := b.conn
 	b.compare.Disable()
 	b.synchronize.Disable()
-	b.summary.SetText("Comparing " + cfg.LocalDir + " with " + cfg.RemoteDir + "…")
+	b.w.setStatus("Comparing "+cfg.LocalDir+" with "+cfg.RemoteDir+"…", widget.MediumImportance)
 	go func() {
 		scan, err := dirsync.CompareTrees(c.ctx, c.pool, cfg)
 		b.w.do(func() {
@@ -136,7 +136,6 @@ func (b *syncBar) compareWith(cfg dirsync.Config, next func()) {
 				return
 			}
 			if err != nil {
-				b.summary.SetText("Compare failed: " + err.Error())
 				b.w.setStatus("Compare failed: "+err.Error(), widget.DangerImportance)
 				return
 			}
@@ -173,7 +172,7 @@ func (b *syncBar) showScan(cfg dirsync.Config, scan *dirsync.Scan) {
 		text += " (" + scan.Remote.Clock.String() + ")"
 	}
 	b.summary.SetText(strings.ToUpper(text[:1]) + text[1:])
-	b.legend.Show()
+	b.content.Show()
 	b.relayout()
 }
 
@@ -197,7 +196,7 @@ func (b *syncBar) openDialog() {
 // Transfers tab shows them); then both folders are compared again.
 func (b *syncBar) run(c *connection, cfg dirsync.Config, scan *dirsync.Scan, plan []dirsync.Action) {
 	b.w.tabs.SelectIndex(transfersTab)
-	b.summary.SetText(fmt.Sprintf("Synchronizing: %d actions…", len(plan)))
+	b.w.setStatus(fmt.Sprintf("Synchronizing: %d actions…", len(plan)), widget.MediumImportance)
 	go func() {
 		res, err := dirsync.Execute(c.ctx, c.pool, c.queue, cfg, scan, plan)
 		b.w.do(func() {
@@ -226,16 +225,18 @@ func (b *syncBar) setWatch(on bool) {
 	if b.stopWatch != nil {
 		b.stopWatch()
 		b.stopWatch = nil
+		b.w.setStatus("Stopped keeping the server up to date.", widget.MediumImportance)
 	}
+	b.watching = false
 	if !on {
 		return
 	}
 	cfg, err := b.config()
 	if err != nil {
 		b.w.setStatus(strings.ToUpper(err.Error()[:1])+err.Error()[1:]+".", widget.WarningImportance)
-		b.watch.SetChecked(false)
 		return
 	}
+	b.watching = true
 	c := b.conn
 	ctx, stop := context.WithCancel(c.ctx)
 	b.stopWatch = stop
@@ -255,6 +256,19 @@ func (b *syncBar) setWatch(on bool) {
 			}
 		})
 	}})
+}
+
+// showMenu opens the menu of the ⋮ button.
+func (b *syncBar) showMenu() {
+	watch := fyne.NewMenuItem("Keep the server up to date", func() { b.setWatch(!b.watching) })
+	watch.Checked = b.watching
+	m := fyne.NewMenu("", fyne.NewMenuItem("Sync profiles…", b.showProfiles), watch)
+	c := fyne.CurrentApp().Driver().CanvasForObject(b.more)
+	if c == nil {
+		return
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b.more)
+	widget.ShowPopUpMenuAtPosition(m, c, pos.Add(fyne.NewPos(0, b.more.Size().Height)))
 }
 
 // showProfiles lists the saved sync profiles of the connected site; Run

@@ -291,14 +291,15 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	}
 
 	b := w.top
+	w.sync = w.newSyncBar()
 	tools := container.NewHBox(b.sites, b.demo, b.demoCert, b.openCert)
 	actions := container.NewHBox(b.inspect, b.cancel, b.disconnect)
+	w.sync.toolsRow = container.NewBorder(nil, nil, tools, actions, w.sync.buttons)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, b.connect, b.quick.content),
-		container.NewBorder(nil, nil, tools, actions),
+		w.sync.toolsRow,
 		container.NewBorder(nil, nil, nil, w.statusDetails, w.status),
 	)
-	w.sync = w.newSyncBar()
 	panes := container.NewBorder(nil, w.sync.content, nil, nil, container.NewHSplit(w.local.Content, w.remote.pane.Content))
 	w.sync.frame = panes
 	main := container.NewVSplit(panes, w.tabs.AppTabs)
