@@ -594,6 +594,29 @@ func (s *Session) ListRecursive(ctx context.Context, root string) (*Tree, error)
 	return t, nil
 }
 
+// ListChecked lists one directory for a walk of the caller's own (several
+// folders at once over a pool, say): every name is checked (CheckName) as
+// the server sent it, before it is made printable, and an entry that could
+// lead outside a local folder is put in refused instead of entries.
+func (s *Session) ListChecked(ctx context.Context, dir string) (entries []Entry, refused []*NameError, err error) {
+	var raw []*ftp.Entry
+	var perms ftpwire.Perms
+	if err := s.exec(ctx, "list", nil, func() (err error) { raw, perms, err = s.listWithPerms(dir); return err }); err != nil {
+		return nil, nil, err
+	}
+	for _, e := range raw {
+		if e.Name == "." || e.Name == ".." {
+			continue
+		}
+		if err := CheckName(e.Name); err != nil {
+			refused = append(refused, &NameError{Dir: dir, Name: e.Name, Reason: err.Error()})
+			continue
+		}
+		entries = append(entries, newEntry(e, perms))
+	}
+	return entries, refused, nil
+}
+
 // emptyWithoutTLS reports whether a download got no byte because the server
 // closed the data connection instead of starting TLS, and then confirmed
 // the transfer on the control connection.

@@ -43,6 +43,13 @@ func (d skewedDriver) ListDir(c *ftpserver.Context, p string, f func(os.FileInfo
 // startListOnly runs an in-process plain FTP server on loopback that
 // offers LIST only (no MLSD, MLST, MDTM or MFMT) with a skewed clock.
 func startListOnly(t *testing.T, root string, skew time.Duration) client.Target {
+	return startServer(t, root, func(d ftpserver.Driver) ftpserver.Driver { return skewedDriver{d, skew} }, true)
+}
+
+// startServer runs an in-process plain FTP server (goftp.io/server) on
+// loopback over root, its driver wrapped by wrap; listOnly takes MLSD,
+// MLST, MDTM and MFMT away.
+func startServer(t *testing.T, root string, wrap func(ftpserver.Driver) ftpserver.Driver, listOnly bool) client.Target {
 	t.Helper()
 	drv, err := file.NewDriver(root)
 	if err != nil {
@@ -52,16 +59,18 @@ func startListOnly(t *testing.T, root string, skew time.Duration) client.Target 
 	for k, v := range ftpserver.DefaultCommands() {
 		switch k {
 		case "MLSD", "MLST", "MDTM", "MFMT":
-		default:
-			cmds[k] = v
+			if listOnly {
+				continue
+			}
 		}
+		cmds[k] = v
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	srv, err := ftpserver.NewServer(&ftpserver.Options{Driver: skewedDriver{drv, skew}, Commands: cmds,
+	srv, err := ftpserver.NewServer(&ftpserver.Options{Driver: wrap(drv), Commands: cmds,
 		Auth: &ftpserver.SimpleAuth{Name: "u", Password: "p"}, Perm: ftpserver.NewSimplePerm("u", "u"),
 		Hostname: "127.0.0.1", PublicIP: "127.0.0.1", Port: port, Logger: &ftpserver.DiscardLogger{}})
 	if err != nil {

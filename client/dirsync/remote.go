@@ -135,8 +135,9 @@ func ScanRemote(ctx context.Context, pool *client.Pool, root string, o ScanOptio
 					remote = path.Join(root, dir)
 				}
 				var entries []client.Entry
+				var refused []*client.NameError
 				err := pool.Do(ctx, func(s *client.Session) (err error) {
-					entries, err = s.List(remote)
+					entries, refused, err = s.ListChecked(ctx, remote)
 					return err
 				})
 				mu.Lock()
@@ -147,11 +148,8 @@ func ScanRemote(ctx context.Context, pool *client.Pool, root string, o ScanOptio
 					}
 					return
 				}
+				rs.Refused = append(rs.Refused, refused...)
 				for _, e := range entries {
-					if err := client.CheckName(e.Name); err != nil {
-						rs.Refused = append(rs.Refused, &client.NameError{Dir: remote, Name: e.Name, Reason: err.Error()})
-						continue
-					}
 					if ignored(e.Name) {
 						continue
 					}
