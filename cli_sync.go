@@ -18,6 +18,7 @@ import (
 const syncUsageText = `Usage:
   lockbox sync [flags] LOCAL URL     compare LOCAL with the server folder in URL and synchronise
   lockbox sync [flags] --profile NAME  run a saved sync profile (LOCKBOX_PASSWORD for cron/systemd)
+  lockbox sync --profiles [--json]   list the saved sync profiles
 
 Compares by size and modification time (MLSD or MDTM in UTC; for a server with LIST only, the
 clock offset is measured once with a probe file and shown). What both sides looked like after a
@@ -44,6 +45,7 @@ type syncFlags struct {
 	tolerance   time.Duration
 	verify      bool
 	watch       bool
+	list        bool
 }
 
 // syncJSON is what --json prints.
@@ -73,6 +75,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&sf.saveProfile, "save-profile", "", "save LOCAL, URL, direction, filters and --delete as profile `NAME` (then run it)")
 	fs.BoolVar(&sf.verify, "verify", false, "check each transferred file's hash with the server (HASH, XSHA256, XSHA1, XMD5 or XCRC); on by default in a saved profile")
 	fs.BoolVar(&sf.watch, "watch", false, "after synchronising, keep watching LOCAL and upload each burst of changes (with --delete, delete too) until Ctrl+C")
+	fs.BoolVar(&sf.list, "profiles", false, "list the saved sync profiles (with --json, as JSON)")
 	fs.DurationVar(&sf.tolerance, "tolerance", dirsync.DefaultTolerance, "times closer than `DURATION` are equal")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, syncUsageText)
@@ -91,6 +94,9 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usage("%v", err)
 	}
 	profiles := dirsync.OpenProfiles(cfgDir)
+	if sf.list {
+		return listProfiles(profiles, f.json, stdout, stderr)
+	}
 	var prof dirsync.Profile
 	key := ""
 	switch {
@@ -310,6 +316,40 @@ func watchCLI(ctx context.Context, pool *client.Pool, cfg dirsync.Config, verify
 	if err != nil {
 		fmt.Fprintf(stderr, "lockbox sync: %v\n", err)
 		return exitFailure
+	}
+	return exitOK
+}
+
+// listProfiles prints the saved sync profiles.
+func listProfiles(store *dirsync.Profiles, asJSON bool, stdout, stderr io.Writer) int {
+	list, err := store.List()
+	if err != nil {
+		fmt.Fprintf(stderr, "lockbox sync: %v\n", err)
+		return exitFailure
+	}
+	if list == nil {
+		list = []dirsync.Profile{}
+	}
+	if asJSON {
+		writeJSON(stdout, map[string]any{"profiles": list})
+		return exitOK
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(stdout, "No saved sync profiles in %s.\n", store.Path())
+		return exitOK
+	}
+	for _, p := range list {
+		extra := ""
+		if p.Delete {
+			extra += ", --delete"
+		}
+		if p.Verify {
+			extra += ", --verify"
+		}
+		if len(p.Filter.Include)+len(p.Filter.Exclude) > 0 {
+			extra += fmt.Sprintf(", include %q, exclude %q", p.Filter.Include, p.Filter.Exclude)
+		}
+		fmt.Fprintf(stdout, "%s: %s <-> %s, %s%s\n", p.Name, p.Local, p.URL, p.Direction, extra)
 	}
 	return exitOK
 }

@@ -79,6 +79,7 @@ func TestCLISync(t *testing.T) {
 				}
 			}},
 		{"the profile again does nothing", []string{"--json", "--profile", "nightly"}, 0, nil, nil},
+		{"profiles are listed", []string{"--profiles"}, 0, nil, nil},
 		{"unknown profile", []string{"--profile", "nope"}, 2, nil, nil},
 		{"bad direction", []string{"--direction", "sideways", local, url}, 2, nil, nil},
 	}
@@ -87,6 +88,12 @@ func TestCLISync(t *testing.T) {
 			code, out, errOut := run(tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, out, errOut)
+			}
+			if tc.name == "profiles are listed" {
+				if !strings.Contains(out, "nightly: "+local) || !strings.Contains(out, "--verify") || strings.Contains(out, demoPassword) {
+					t.Errorf("profiles:\n%s", out)
+				}
+				return
 			}
 			if code == 0 {
 				got := ops(t, out)

@@ -3,6 +3,7 @@ package dirsync
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,6 +37,11 @@ func (p Profile) Check() error {
 	}
 	if p.URL == "" || p.Local == "" {
 		return fmt.Errorf("sync profile %q needs a local folder and a server URL", p.Name)
+	}
+	if u, err := url.Parse(p.URL); err != nil {
+		return fmt.Errorf("sync profile %q: %w", p.Name, err)
+	} else if _, has := u.User.Password(); has {
+		return fmt.Errorf("sync profile %q: the URL holds a password; profiles never keep one", p.Name)
 	}
 	if _, err := ParseDirection(string(p.Direction)); err != nil {
 		return fmt.Errorf("sync profile %q: %w", p.Name, err)
