@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,6 +47,7 @@ type syncFlags struct {
 	verify      bool
 	watch       bool
 	list        bool
+	checksum    bool
 }
 
 // syncJSON is what --json prints.
@@ -75,6 +77,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&sf.saveProfile, "save-profile", "", "save LOCAL, URL, direction, filters and --delete as profile `NAME` (then run it)")
 	fs.BoolVar(&sf.verify, "verify", false, "check each transferred file's hash with the server (HASH, XSHA256, XSHA1, XMD5 or XCRC); on by default in a saved profile")
 	fs.BoolVar(&sf.watch, "watch", false, "after synchronising, keep watching LOCAL and upload each burst of changes (with --delete, delete too) until Ctrl+C")
+	fs.BoolVar(&sf.checksum, "checksum", false, "also compare files of the same size by the server's hash (HASH, XSHA256, XSHA1, XMD5 or XCRC) when it offers one")
 	fs.BoolVar(&sf.list, "profiles", false, "list the saved sync profiles (with --json, as JSON)")
 	fs.DurationVar(&sf.tolerance, "tolerance", dirsync.DefaultTolerance, "times closer than `DURATION` are equal")
 	fs.Usage = func() {
@@ -214,6 +217,13 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	scan, err := dirsync.CompareTrees(ctx, pool, cfg)
 	if err != nil {
 		return fail(err, exitFailure)
+	}
+	if sf.checksum {
+		if _, err := dirsync.CompareChecksums(ctx, pool, cfg, scan, 0); errors.Is(err, dirsync.ErrNoHashCommand) {
+			fmt.Fprintf(stderr, "lockbox sync: not compared by checksum: %v\n", err)
+		} else if err != nil {
+			return fail(err, exitFailure)
+		}
 	}
 	out.Clock, out.Counts = scan.Remote.Clock, scan.Comparison.Counts
 	for _, r := range scan.Remote.Refused {

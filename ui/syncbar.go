@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,7 @@ type syncBar struct {
 	synchronize *widget.Button
 	more        *widget.Button // Sync profiles…, Keep the server up to date
 	watching    bool
+	checksums   bool // Compare also hashes same-size files on the server
 	summary     *widget.Label
 	legend      fyne.CanvasObject
 
@@ -123,12 +125,20 @@ func (b *syncBar) Compare(next func()) {
 
 // compareWith compares the folders of cfg (see Compare).
 func (b *syncBar) compareWith(cfg dirsync.Config, next func()) {
-	c := b.conn
+	c, checksums := b.conn, b.checksums
 	b.compare.Disable()
 	b.synchronize.Disable()
 	b.w.setStatus("Comparing "+cfg.LocalDir+" with "+cfg.RemoteDir+"…", widget.MediumImportance)
 	go func() {
 		scan, err := dirsync.CompareTrees(c.ctx, c.pool, cfg)
+		note := ""
+		if err == nil && checksums {
+			if _, cerr := dirsync.CompareChecksums(c.ctx, c.pool, cfg, scan, 0); errors.Is(cerr, dirsync.ErrNoHashCommand) {
+				note = "Not compared by checksum: " + cerr.Error() + "."
+			} else {
+				err = cerr
+			}
+		}
 		b.w.do(func() {
 			b.compare.Enable()
 			b.synchronize.Enable()
@@ -140,6 +150,9 @@ func (b *syncBar) compareWith(cfg dirsync.Config, next func()) {
 				return
 			}
 			b.showScan(cfg, scan)
+			if note != "" {
+				b.w.setStatus(note, widget.WarningImportance)
+			}
 			if next != nil {
 				next()
 			}
@@ -262,7 +275,9 @@ func (b *syncBar) setWatch(on bool) {
 func (b *syncBar) showMenu() {
 	watch := fyne.NewMenuItem("Keep the server up to date", func() { b.setWatch(!b.watching) })
 	watch.Checked = b.watching
-	m := fyne.NewMenu("", fyne.NewMenuItem("Sync profiles…", b.showProfiles), watch)
+	sums := fyne.NewMenuItem("Compare checksums too", func() { b.checksums = !b.checksums })
+	sums.Checked = b.checksums
+	m := fyne.NewMenu("", fyne.NewMenuItem("Sync profiles…", b.showProfiles), watch, sums)
 	c := fyne.CurrentApp().Driver().CanvasForObject(b.more)
 	if c == nil {
 		return

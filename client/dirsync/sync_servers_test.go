@@ -274,3 +274,44 @@ func TestWatchUploadsChanges(t *testing.T) {
 		t.Errorf("watch ended with %v", err)
 	}
 }
+
+func TestCompareChecksums(t *testing.T) {
+	at := time.Now().Add(-5 * time.Hour).Truncate(time.Second)
+	p := enginetest.NewPKI(t)
+	srv := servertest.StartProFTPD(t, servertest.ProFTPDConfig{ServerCert: p.Leaf, ServerChain: []*certgen.Cert{p.Inter}, Digest: true,
+		Files: map[string][]byte{"same.txt": []byte("identical"), "changed.txt": []byte("server v1"), "touched.txt": []byte("content")}})
+	s := newSyncer(t, server{"proftpd", srv.Root, target(t, srv.FTPServer), client.Options{ExtraRoots: enginetest.RootsOf(p.Root), NoSystemRoots: true,
+		Pins: enginetest.PinStore(t)}}, Up)
+	for name, body := range map[string]string{"same.txt": "identical", "changed.txt": "local! v1", "touched.txt": "content"} {
+		write(t, filepath.Join(s.local, name), body, at)
+		os.Chtimes(filepath.Join(srv.Root, name), at, at)
+	}
+	// Same content, another time: by times it differs, by content not.
+	later := at.Add(time.Hour)
+	os.Chtimes(filepath.Join(srv.Root, "touched.txt"), later, later)
+	scan, err := CompareTrees(bg, s.pool, s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func() map[string]Status {
+		m := map[string]Status{}
+		for _, it := range scan.Comparison.Items {
+			m[it.Path] = it.Status
+		}
+		return m
+	}
+	if got := status(); got["changed.txt"] != Same || got["touched.txt"] != NewerRemote {
+		t.Fatalf("by size and time: %v", got)
+	}
+	n, err := CompareChecksums(bg, s.pool, s.cfg, scan, 0)
+	if err != nil || n != 3 {
+		t.Fatalf("hashed %d: %v", n, err)
+	}
+	want := map[string]Status{"same.txt": Same, "changed.txt": DifferentSize, "touched.txt": Same}
+	if got := status(); !reflect.DeepEqual(got, want) {
+		t.Errorf("by checksum: %v, want %v", got, want)
+	}
+	if scan.Comparison.Counts[Same] != 2 || scan.Comparison.Counts[DifferentSize] != 1 {
+		t.Errorf("counts %v", scan.Comparison.Counts)
+	}
+}
