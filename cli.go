@@ -162,7 +162,7 @@ type usageError struct{ error }
 // options turns flags into engine options; errors are usage errors except
 // for files that cannot be read.
 func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.Options, error) {
-	var o client.Options
+	o := client.Options{MDTMWrite: true} // vsftpd keeps upload times
 	var err error
 	if o.MinVersion, err = parseVersion(f.tlsMin); err != nil {
 		return o, usageError{fmt.Errorf("--tls-min: %w", err)}

@@ -171,7 +171,6 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return optionsFailed("sync", err, stderr)
 	}
-	opts.MDTMWrite = true
 	if target.User != "" {
 		pw, err := password(target, stdin, stderr)
 		if err != nil {

@@ -80,9 +80,10 @@ type Options struct {
 	// servers (or middleboxes) that mishandle EPSV.
 	DisableEPSV bool
 	// MDTMWrite lets SetModTime use MDTM with two arguments when the
-	// server has no MFMT: vsftpd with mdtm_write=YES (its default) takes
-	// "MDTM YYYYMMDDHHMMSS path", but other servers would read the time as
-	// a file name, so it is off unless a site says so.
+	// server announces MDTM but no MFMT: vsftpd with mdtm_write=YES (its
+	// default) takes "MDTM YYYYMMDDHHMMSS path". Another server would read
+	// the time as part of a file name and refuse it (550): the time is then
+	// only not kept, as without the option.
 	MDTMWrite bool
 	// Mode says who opens data connections: passive (the default), active
 	// or auto (passive, falling back to active when passive is refused).

@@ -190,6 +190,7 @@ func (w *MainWindow) options(attempt context.Context, gen int, host string, p co
 		Timeout:    w.settings.Timeout(),
 		MinVersion: w.settings.MinVersion(),
 		Identity:   p.identity,
+		MDTMWrite:  true, // vsftpd keeps upload times
 		Observer: newStepBatch(do, func(steps []trace.Step) {
 			if w.ctl.current(gen) {
 				w.tabs.timeline.addAll(steps)
