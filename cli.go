@@ -40,6 +40,8 @@ const usageText = `Usage:
   lockbox rm|mkdir URL, mv URL NEWNAME  delete, create a folder, rename (lockbox get -h)
   lockbox cert [flags] FILE    show a certificate file (PEM, DER, PKCS#12, PKCS#7) and its
                                problems that can be judged offline
+  lockbox sync [flags] LOCAL URL  compare and synchronise folders; --profile NAME runs a saved
+                               one (lockbox sync -h)
   lockbox sites [--json]       list the window's saved sites (passwords stay in the keyring)
   lockbox sites import FILE    import FileZilla's sitemanager.xml; lockbox sites rm NAME
 
@@ -160,7 +162,7 @@ type usageError struct{ error }
 // options turns flags into engine options; errors are usage errors except
 // for files that cannot be read.
 func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.Options, error) {
-	var o client.Options
+	o := client.Options{MDTMWrite: true} // vsftpd keeps upload times
 	var err error
 	if o.MinVersion, err = parseVersion(f.tlsMin); err != nil {
 		return o, usageError{fmt.Errorf("--tls-min: %w", err)}
@@ -268,6 +270,8 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSites(rest, stdout, stderr)
 	case "get", "put", "rm", "mkdir", "mv":
 		return runTransferCLI(cmd, rest, stdin, stdout, stderr)
+	case "sync":
+		return runSyncCLI(rest, stdin, stdout, stderr)
 	case "inspect", "ls":
 	default:
 		fmt.Fprintf(stderr, "lockbox: unknown command %q\n\n", cmd)

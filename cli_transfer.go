@@ -53,6 +53,7 @@ type transferFlags struct {
 	recursive bool
 	parallel  int
 	exists    string
+	verify    bool
 }
 
 // transferResult is what --json prints.
@@ -73,6 +74,7 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	fs.StringVar(&tf.out, "o", "", "get: write to `PATH` (a file, or an existing folder; with -r the folder for the tree)")
 	fs.BoolVar(&tf.recursive, "r", false, "get, put, rm: the whole folder tree")
 	fs.IntVar(&tf.parallel, "parallel", client.DefaultPoolSize, fmt.Sprintf("transfer over `N` connections at once (1-%d)", client.MaxPoolSize))
+	fs.BoolVar(&tf.verify, "verify", false, "get, put: check each file's hash with the server (HASH, XSHA256, XSHA1, XMD5 or XCRC); a mismatch fails it")
 	fs.StringVar(&tf.exists, "exists", string(transfer.ExistsResume), "existing targets: overwrite, skip, resume or rename")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, transferUsageText)
@@ -257,7 +259,7 @@ func (t *transferRun) ftp(ctx context.Context, connected *atomic.Bool, asJSON bo
 	}
 	defer pool.Close()
 
-	qo := transfer.QueueOptions{Exists: t.policy, Observer: t.bars.observe}
+	qo := transfer.QueueOptions{Exists: t.policy, Observer: t.bars.observe, Verify: t.flags.verify}
 	remote := t.target.RemotePath("") // relative to the login folder unless %2F (RFC 1738)
 	if remote == "" {
 		remote = "."

@@ -21,7 +21,8 @@
 #      alternating pairs (PAIRS, 8), with the median of the per-pair ratios
 #      of wall time and of CPU time;
 #   5. the Go micro-benchmarks (tap passthrough, progress accounting, copy
-#      loop, engine against vsftpd) and a pprof CPU profile of the engine.
+#      loop, engine against vsftpd, folder synchronisation against lftp
+#      mirror, compare memory) and a pprof CPU profile of the engine.
 # Prints a markdown report and writes it to bench/results.md.
 #
 # Environment: RUNS_BIG (5), RUNS_TREE (3), RUNS_LIST (3), BIG_MIB (512),
@@ -665,6 +666,10 @@ if [ "$GO_BENCH" = 1 ]; then
   gobench "The engine against vsftpd (128 MiB, loopback), with a CPU profile" \
     -run '^$' -bench 'VsftpdTransfer' -benchtime 3x -count 1 \
     -cpuprofile "$WORK/out/engine.pprof" -o "$WORK/out/client.test" ./client/
+  gobench "Folder synchronisation against lftp mirror -R --parallel=4 (vsftpd, 10,000 files in 100 folders, 4 connections; seconds)" \
+    -run '^$' -bench 'SyncAgainstLftp' -benchtime 1x -count 1 -timeout 30m ./client/dirsync/
+  gobench "Comparing two trees of 100,000 files (heap in use at the end)" \
+    -run '^$' -bench 'Compare100k' -benchtime 3x -count 1 ./client/dirsync/
   if [ -s "$WORK/out/engine.pprof" ]; then
     GO_OUT+=$'\n'"#### go tool pprof -top -focus 'Session\\)\\.[dD]ownload' (the engine's downloads only, top 20 by flat time)"$'\n\n```\n'
     GO_OUT+=$(cd "$REPO" && go tool pprof -top -nodecount 20 -focus 'Session\)\.[dD]ownload' "$WORK/out/client.test" "$WORK/out/engine.pprof" 2>/dev/null |

@@ -353,6 +353,9 @@ func Connect(ctx context.Context, t Target, opts Options) (*Session, *Report, er
 	if opts.DisableEPSV {
 		dopts = append(dopts, ftp.DialWithDisabledEPSV(true))
 	}
+	if opts.MDTMWrite {
+		dopts = append(dopts, ftp.DialWithWritingMDTM(true))
+	}
 	if ctl.tls != nil && !protected {
 		// The only effect of this option with our dial function: Login sends
 		// PBSZ 0 and PROT P, for a server that wanted them after login.

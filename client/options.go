@@ -79,6 +79,12 @@ type Options struct {
 	// DisableEPSV makes passive data connections use PASV only, for
 	// servers (or middleboxes) that mishandle EPSV.
 	DisableEPSV bool
+	// MDTMWrite lets SetModTime use MDTM with two arguments when the
+	// server announces MDTM but no MFMT: vsftpd with mdtm_write=YES (its
+	// default) takes "MDTM YYYYMMDDHHMMSS path". Another server would read
+	// the time as part of a file name and refuse it (550): the time is then
+	// only not kept, as without the option.
+	MDTMWrite bool
 	// Mode says who opens data connections: passive (the default), active
 	// or auto (passive, falling back to active when passive is refused).
 	Mode DataMode

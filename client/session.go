@@ -215,7 +215,8 @@ func (s *Session) HasMDTM() bool { return s.sc.IsGetTimeSupported() }
 // modification times (MLSD), good enough to keep without asking MDTM.
 func (s *Session) ListsPreciseTimes() bool { return s.sc.IsTimePreciseInList() }
 
-// CanSetModTime reports whether SetModTime can work (the server offers MFMT).
+// CanSetModTime reports whether SetModTime can work (the server offers
+// MFMT, or MDTM with Options.MDTMWrite).
 func (s *Session) CanSetModTime() bool { return s.sc.IsSetTimeSupported() }
 
 // NoOp sends NOOP: a keep-alive, and a check that the session still works.
@@ -249,8 +250,8 @@ func (s *Session) ModTime(ctx context.Context, p string) (t time.Time, err error
 	return t, err
 }
 
-// SetModTime sets a file's modification time with MFMT; ErrUnsupported
-// when the server does not offer it.
+// SetModTime sets a file's modification time with MFMT (or two-argument
+// MDTM, see Options.MDTMWrite); ErrUnsupported when neither can be used.
 func (s *Session) SetModTime(ctx context.Context, p string, t time.Time) error {
 	if !s.CanSetModTime() {
 		return &StepError{Step: "mfmt", Err: ErrUnsupported}
@@ -591,6 +592,29 @@ func (s *Session) ListRecursive(ctx context.Context, root string) (*Tree, error)
 		}
 	}
 	return t, nil
+}
+
+// ListChecked lists one directory for a walk of the caller's own (several
+// folders at once over a pool, say): every name is checked (CheckName) as
+// the server sent it, before it is made printable, and an entry that could
+// lead outside a local folder is put in refused instead of entries.
+func (s *Session) ListChecked(ctx context.Context, dir string) (entries []Entry, refused []*NameError, err error) {
+	var raw []*ftp.Entry
+	var perms ftpwire.Perms
+	if err := s.exec(ctx, "list", nil, func() (err error) { raw, perms, err = s.listWithPerms(dir); return err }); err != nil {
+		return nil, nil, err
+	}
+	for _, e := range raw {
+		if e.Name == "." || e.Name == ".." {
+			continue
+		}
+		if err := CheckName(e.Name); err != nil {
+			refused = append(refused, &NameError{Dir: dir, Name: e.Name, Reason: err.Error()})
+			continue
+		}
+		entries = append(entries, newEntry(e, perms))
+	}
+	return entries, refused, nil
 }
 
 // emptyWithoutTLS reports whether a download got no byte because the server

@@ -40,6 +40,9 @@ type connectPrefs struct {
 	demo bool
 	// localDir is the local folder to open once connected.
 	localDir string
+	// verify checks every transfer with the server's hash (the site's
+	// Verify setting).
+	verify bool
 	// plainOK records that the user agreed to send the password unencrypted.
 	plainOK bool
 	// leaveOK records that the current connection may be closed (its
@@ -206,6 +209,7 @@ func (w *MainWindow) options(attempt context.Context, gen int, host string, p co
 		Mode:       w.settings.DataMode(),
 		Active:     w.settings.ActiveOptions(),
 		Identity:   p.identity,
+		MDTMWrite:  true, // vsftpd keeps upload times
 		Observer: newStepBatch(do, func(steps []trace.Step) {
 			if w.ctl.current(gen) {
 				w.tabs.timeline.addAll(steps)
@@ -320,6 +324,7 @@ func (w *MainWindow) connected(r connectResult) {
 	do := w.do
 	q, qerr := transfer.NewQueue(r.pool, transfer.QueueOptions{
 		Exists: w.settings.ExistsPolicy(),
+		Verify: r.prefs.verify,
 		Observer: func(pr transfer.Progress) {
 			do(func() {
 				if w.ctl.conn == c {

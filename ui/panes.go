@@ -179,6 +179,7 @@ func (r *remotePane) connect(c *connection, dir string) {
 	}
 	r.pane.SetSource(&remoteSource{pool: c.pool, failed: failed})
 	r.pane.SetDir(dir)
+	r.w.sync.connected(c)
 }
 
 // showHTTPS shows the resource of an inspected https:// URL.
@@ -188,12 +189,14 @@ func (r *remotePane) showHTTPS(t client.Target, rep *client.Report) {
 		name = "index.html"
 	}
 	tt := t
+	r.w.sync.disconnected()
 	r.https, r.httpsRep = &tt, rep
 	r.pane.SetSource(&httpsSource{name: name})
 	r.pane.SetDir("/")
 }
 
 func (r *remotePane) disconnect() {
+	r.w.sync.disconnected()
 	r.https = nil
 	r.pane.SetSource(nil)
 }

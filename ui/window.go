@@ -80,6 +80,9 @@ type Deps struct {
 	// keyring, or memory when KeyringErr says why there is none.
 	Secrets    secrets.Store
 	KeyringErr error
+	// SyncDir is the folder of sync-state.json and sync-profiles.json;
+	// "" keeps no synchronisation state and lists no profiles.
+	SyncDir string
 }
 
 // DefaultSize is the size the main window opens at.
@@ -140,6 +143,7 @@ type MainWindow struct {
 	padlock       *padlockBar // the status bar at the bottom
 	dlg           openDialogs // the questions open, if any
 	demo          demoState   // the built-in demo, once started
+	sync          *syncBar    // compare, synchronise, watch (syncbar.go)
 	stores        storeProblems
 
 	// do runs a function on the UI goroutine: fyne.Do, or in tests a queue
@@ -227,7 +231,8 @@ func openMain(a fyne.App) *MainWindow {
 		warnings = append(warnings, "Settings: "+serr.Error())
 	}
 	settings.ApplyTheme(a, prefs)
-	w := NewMainWindow(a, Deps{Pins: pins, TLSSeen: seen, Settings: prefs, SettingsPath: setPath})
+	syncDir, _ := trust.ConfigDir()
+	w := NewMainWindow(a, Deps{Pins: pins, TLSSeen: seen, Settings: prefs, SettingsPath: setPath, SyncDir: syncDir})
 	warnings = append(warnings, w.openStores()...)
 	var ce *configfile.CorruptError
 	switch {
@@ -286,14 +291,17 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	}
 
 	b := w.top
+	w.sync = w.newSyncBar()
 	tools := container.NewHBox(b.sites, b.demo, b.demoCert, b.openCert)
 	actions := container.NewHBox(b.inspect, b.cancel, b.disconnect)
+	w.sync.toolsRow = container.NewBorder(nil, nil, tools, actions, w.sync.buttons)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, b.connect, b.quick.content),
-		container.NewBorder(nil, nil, tools, actions),
+		w.sync.toolsRow,
 		container.NewBorder(nil, nil, nil, w.statusDetails, w.status),
 	)
-	panes := container.NewHSplit(w.local.Content, w.remote.pane.Content)
+	panes := container.NewBorder(nil, w.sync.content, nil, nil, container.NewHSplit(w.local.Content, w.remote.pane.Content))
+	w.sync.frame = panes
 	main := container.NewVSplit(panes, w.tabs.AppTabs)
 	w.tabs.split = main
 	main.Offset = 0.6

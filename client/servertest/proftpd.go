@@ -38,6 +38,9 @@ type ProFTPDConfig struct {
 	// Files are placed in the served root, keyed by slash-separated
 	// relative path, owned by the FTP user.
 	Files map[string][]byte
+	// Digest loads mod_digest (Debian's proftpd-mod-crypto): FEAT then
+	// lists HASH and the X-commands XCRC, XMD5, XSHA1 and XSHA256.
+	Digest bool
 }
 
 // ProFTPD is a running ProFTPD started by StartProFTPD.
@@ -205,6 +208,9 @@ func (s *ProFTPD) config(cfg ProFTPDConfig, modDir string, acct ftpAccount) (str
 	}
 	if len(cfg.ServerChain) > 0 {
 		lines = append(lines, "TLSCertificateChainFile "+filepath.Join(dir, "chain.crt"))
+	}
+	if cfg.Digest {
+		lines = append(lines, "LoadModule mod_digest.c", "DigestEngine on")
 	}
 	if cfg.SessionTickets {
 		lines = append(lines, "TLSSessionTickets on")

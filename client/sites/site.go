@@ -103,6 +103,9 @@ type Site struct {
 	// trust for this site, in any form trust.ParseFingerprint reads; ""
 	// for none. Any other certificate is then refused.
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Verify checks each transferred file with the server's hash (HASH or
+	// an X-command), as the command line's verify option.
+	Verify bool `json:"verify,omitempty"`
 }
 
 // Proxy choices for Site.Proxy; any other value is a proxy URL.

@@ -80,6 +80,9 @@ func (q *Queue) download(ctx context.Context, s *client.Session, j *Job, buf []b
 	if err != nil || d == nil {
 		return err
 	}
+	if j.spec.Replace {
+		d.existing = nil
+	}
 	if hasSize && d.offset > size {
 		d.offset = 0 // not this file's beginning
 	}
@@ -102,6 +105,17 @@ func (q *Queue) download(ctx context.Context, s *client.Session, j *Job, buf []b
 	}
 	if werr != nil {
 		return fmt.Errorf("%s: %w", d.what, werr)
+	}
+	if q.opts.Verify || j.spec.Verify {
+		f, err := root.Open(d.part)
+		if err != nil {
+			return fmt.Errorf("%s: verify: %w", d.what, err)
+		}
+		err = q.verify(ctx, s, j, remote, f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%w; kept %s", err, d.part)
+		}
 	}
 	return d.commit(j, "retr", n, mtime, q.opts.IgnoreTimes)
 }
@@ -129,6 +143,9 @@ func (q *Queue) upload(ctx context.Context, s *client.Session, j *Job, buf []byt
 		return err
 	}
 	policy := q.opts.Exists
+	if j.spec.Replace {
+		policy = ExistsOverwrite
+	}
 	remote, skip, err := policy.onExisting(remote, exists, func(name string) (bool, error) {
 		_, err := s.FileSize(ctx, name)
 		if err != nil && !isMissing(err) {
@@ -170,6 +187,14 @@ func (q *Queue) upload(ctx context.Context, s *client.Session, j *Job, buf []byt
 		j.setNote(fmt.Sprintf("the server did not resume at byte %d (it then had %d bytes); sent the whole file", offset, got))
 		offset = 0
 	}
+	if q.opts.Verify || j.spec.Verify {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("upload: %w", err)
+		}
+		if err := q.verify(ctx, s, j, remote, f); err != nil {
+			return err
+		}
+	}
 	if !q.opts.IgnoreTimes {
 		err := s.SetModTime(ctx, remote, st.ModTime())
 		switch {
@@ -182,4 +207,14 @@ func (q *Queue) upload(ctx context.Context, s *client.Session, j *Job, buf []byt
 		}
 	}
 	return nil
+}
+
+// verify compares the server's hash of remote with what r reads; with no
+// hash command on the server the job gets a note instead.
+func (q *Queue) verify(ctx context.Context, s *client.Session, j *Job, remote string, r io.Reader) error {
+	ok, err := s.VerifyFile(ctx, remote, r)
+	if err == nil && !ok {
+		j.setNote("not verified: the server offers no hash command")
+	}
+	return err
 }

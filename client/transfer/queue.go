@@ -31,6 +31,14 @@ type JobSpec struct {
 	Size    int64
 	HasSize bool
 	ModTime time.Time
+	// Replace says the target is known to differ from the source (a
+	// folder synchronisation decided so): a download still resumes its
+	// part file but never keeps an existing target for its size, and an
+	// upload sends the whole file over the server's.
+	Replace bool
+	// Verify checks this job's file with the server's hash even when the
+	// queue's Verify is off.
+	Verify bool
 }
 
 // QueueOptions configure a Queue.
@@ -52,6 +60,11 @@ type QueueOptions struct {
 	// IgnoreTimes turns off keeping modification times (os.Chtimes after a
 	// download, MFMT after an upload).
 	IgnoreTimes bool
+	// Verify asks the server for each transferred file's hash (HASH or an
+	// X-command, see client.Session.VerifyFile) and compares it with the
+	// local file: a mismatch fails the job (a download keeps its part
+	// file); a server with no hash command gets a "not verified" note.
+	Verify bool
 }
 
 // Failure is a job that did not complete.

@@ -19,3 +19,16 @@ func (p *Pane) SetLocation(loc *time.Location) {
 	p.loc = loc
 	p.table.Refresh()
 }
+
+// MarkOf returns the mark of the shown entry called name, if any.
+func (p *Pane) MarkOf(name string) (Mark, bool) {
+	if p.marker == nil {
+		return Mark{}, false
+	}
+	for _, e := range p.rows {
+		if e.Name == name {
+			return p.marker(p.dir, e)
+		}
+	}
+	return Mark{}, false
+}

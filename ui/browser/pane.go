@@ -91,6 +91,8 @@ type Pane struct {
 	collapseTo int             // row to select alone on MouseUp, when a press hit a multi-selection; -1 if none
 	drag       *dragState
 
+	marker Marker // marks rows (a comparison's differences); nil: none
+
 	errText string // the error of the last operation, shown in red
 	busy    string // what the operation under way is doing
 	opGen   int    // bumped by each operation started

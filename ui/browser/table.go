@@ -155,6 +155,7 @@ type cell struct {
 	col  column
 	bg   *canvas.Rectangle
 	icon *widget.Icon
+	mark *widget.Icon // the row's mark (Name column), beside the entry's icon
 	text *widget.Label
 }
 
@@ -168,16 +169,17 @@ var (
 )
 
 func newCell(p *Pane) *cell {
-	c := &cell{p: p, row: -1, bg: canvas.NewRectangle(color.Transparent), icon: widget.NewIcon(nil), text: widget.NewLabel("")}
+	c := &cell{p: p, row: -1, bg: canvas.NewRectangle(color.Transparent), icon: widget.NewIcon(nil), mark: widget.NewIcon(nil), text: widget.NewLabel("")}
 	c.text.Truncation = fyne.TextTruncateEllipsis
 	c.bg.Hide()
+	c.mark.Hide()
 	c.ExtendBaseWidget(c)
 	return c
 }
 
 // CreateRenderer lays the icon left of the text, over the background.
 func (c *cell) CreateRenderer() fyne.WidgetRenderer {
-	return &cellRenderer{c: c, objects: []fyne.CanvasObject{c.bg, c.icon, c.text}}
+	return &cellRenderer{c: c, objects: []fyne.CanvasObject{c.bg, c.icon, c.mark, c.text}}
 }
 
 // MinSize is the renderer's, its height rounded up to a whole number: Fyne's
@@ -210,6 +212,12 @@ func (r *cellRenderer) Layout(s fyne.Size) {
 		c.icon.Resize(is)
 		x = pad + is.Width
 	}
+	if c.mark.Visible() {
+		ms := c.mark.MinSize()
+		c.mark.Move(fyne.NewPos(x+pad/2, (s.Height-ms.Height)/2))
+		c.mark.Resize(ms)
+		x += pad/2 + ms.Width
+	}
 	c.text.Move(fyne.NewPos(x, 0))
 	c.text.Resize(fyne.NewSize(s.Width-x, s.Height))
 }
@@ -238,12 +246,31 @@ func (c *cell) show(id widget.TableCellID) {
 		e = c.p.rows[id.Row]
 	}
 
-	if known && c.p.sel[e.Name] {
+	var mark Mark
+	marked := false
+	if known && c.p.marker != nil {
+		mark, marked = c.p.marker(c.p.dir, e)
+	}
+	switch {
+	case known && c.p.sel[e.Name]:
 		c.bg.FillColor = theme.Color(theme.ColorNameSelection)
 		c.bg.Show()
 		c.bg.Refresh()
-	} else {
+	case marked && mark.Color != nil:
+		c.bg.FillColor = mark.Color
+		c.bg.Show()
+		c.bg.Refresh()
+	default:
 		c.bg.Hide()
+	}
+	if withMark := marked && mark.Icon != nil && c.col == colName; withMark != c.mark.Visible() || withMark && c.mark.Resource != mark.Icon {
+		if withMark {
+			c.mark.SetResource(mark.Icon)
+			c.mark.Show()
+		} else {
+			c.mark.Hide()
+		}
+		c.Refresh()
 	}
 
 	// Cells move between columns as the table scrolls: only the Name

@@ -72,6 +72,7 @@ func (m *Manager) load(site sites.Site, saved bool) {
 	m.proxy.SetText(site.Proxy)
 	m.proxyPass.SetText("")
 	m.fingerprint.SetText(site.Fingerprint)
+	m.verify.SetChecked(site.Verify)
 	m.clearErrors()
 	m.gen++
 	m.passwordNote.SetText("")
@@ -218,6 +219,7 @@ func (m *Manager) formSite() (sites.Site, error) {
 		RemoteDir:   strings.TrimSpace(m.remoteDir.Text),
 		Proxy:       strings.TrimSpace(m.proxy.Text),
 		Fingerprint: strings.TrimSpace(m.fingerprint.Text),
+		Verify:      m.verify.Checked,
 	}
 	if len(site.CAFiles) == 0 {
 		site.CAFiles = nil

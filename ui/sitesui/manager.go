@@ -63,6 +63,8 @@ type Manager struct {
 	// proxyPass its password, for the keyring; fingerprint the one
 	// certificate to trust.
 	proxy, proxyPass, fingerprint *widget.Entry
+	// verify checks each transfer with the server's hash.
+	verify *widget.Check
 
 	caFiles    []string
 	caList     *widget.List
@@ -157,6 +159,7 @@ func (m *Manager) build() {
 	m.proxyPass.SetPlaceHolder("kept in the system keyring")
 	m.fingerprint = widget.NewEntry()
 	m.fingerprint.SetPlaceHolder("SHA-256, to trust exactly one certificate")
+	m.verify = widget.NewCheck("Check each transferred file's checksum with the server", nil)
 	for _, e := range []*widget.Entry{m.name, m.host, m.port, m.user, m.localDir, m.remoteDir, m.proxy, m.fingerprint} {
 		e.AlwaysShowValidationError = true
 		e.OnChanged = func(string) { e.SetValidationError(nil) }
@@ -210,6 +213,7 @@ func (m *Manager) build() {
 		widget.NewFormItem("Proxy", m.proxy),
 		widget.NewFormItem("Proxy password", m.proxyPass),
 		widget.NewFormItem("Expected fingerprint", m.fingerprint),
+		widget.NewFormItem("Verify transfers", m.verify),
 	)
 	m.demoNote = widget.NewLabel("The built-in demo: an FTPS server inside Lockbox, on 127.0.0.1, with a fresh self-signed " +
 		"certificate, so you can watch a whole handshake and the trust question without a server of your own. " +
