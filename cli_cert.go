@@ -17,6 +17,9 @@ import (
 // validity, self-signed or unknown issuer (against the system roots and
 // --ca), usage, weak keys and signatures; no hostname.
 func runCert(args []string, stdout, stderr io.Writer) int {
+	if isWorkshopCommand(args) {
+		return runWorkshop(args, stdout, stderr)
+	}
 	var f cliFlags
 	fs := newFlagSet(&f, stderr)
 	pos, err := parseInterleaved(fs, args)
