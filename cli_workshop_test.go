@@ -98,6 +98,14 @@ func TestCLIClientCertificateFromAdministrator(t *testing.T) {
 			t.Errorf("openssl req lacks %q:\n%s", want, verify)
 		}
 	}
+	r = mustRun(t, 0, "cert", req)
+	if !strings.Contains(r.stdout, "Level 0 (request)") || !strings.Contains(r.stdout, "lockboxftp") {
+		t.Errorf("lockbox cert REQUEST: %s", r.stdout)
+	}
+	r = mustRun(t, 0, "cert", "--json", req)
+	if !strings.Contains(r.stdout, `"format": "PKCS#10 request"`) || !strings.Contains(r.stdout, `"problems": []`) {
+		t.Errorf("lockbox cert --json REQUEST: %s", r.stdout)
+	}
 	r = mustRun(t, 0, "cert", "requests", "--json")
 	outputs = append(outputs, r.stdout)
 	var reqs struct {
