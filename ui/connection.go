@@ -35,6 +35,9 @@ type connectPrefs struct {
 	preselectIdentity string
 	// demo marks the built-in demo, whose own identity is offered.
 	demo bool
+	// siteName is the saved site's name ("" for the quick-connect bar):
+	// it selects the CAs trusted for that site only.
+	siteName string
 	// localDir is the local folder to open once connected.
 	localDir string
 	// plainOK records that the user agreed to send the password unencrypted.
@@ -90,6 +93,7 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	w.closeConnection()
 
 	at := w.beginAttempt(t)
+	w.ctl.site = p.siteName
 	if p.localDir != "" {
 		w.local.SetDir(p.localDir)
 	}
@@ -187,6 +191,8 @@ func (w *MainWindow) options(attempt context.Context, gen int, host string, p co
 		Timeout:    w.settings.Timeout(),
 		MinVersion: w.settings.MinVersion(),
 		Identity:   p.identity,
+		TrustedCAs: w.deps.TrustedCAs,
+		Site:       p.siteName,
 		Observer: newStepBatch(do, func(steps []trace.Step) {
 			if w.ctl.current(gen) {
 				w.tabs.timeline.addAll(steps)

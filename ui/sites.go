@@ -74,7 +74,7 @@ func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 		return
 	}
 	w.top.quick.fill(t)
-	p := connectPrefs{localDir: s.LocalDir, noIdentity: s.Identity == sites.IdentityNever}
+	p := connectPrefs{localDir: s.LocalDir, noIdentity: s.Identity == sites.IdentityNever, siteName: s.Name}
 	if store := w.deps.Sites; store != nil {
 		p.rememberIdentity = func(name string) {
 			cur, ok := store.Get(s.Name)
