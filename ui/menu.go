@@ -43,6 +43,7 @@ func (w *MainWindow) mainMenu() *fyne.MainMenu {
 				w.setStatus("Not connected: there is no connection to show.", 0)
 			}
 		}),
+		item("Trusted servers and CAs…", theme.ConfirmIcon(), nil, w.ShowTrustManager),
 		fyne.NewMenuItemSeparator(),
 		&fyne.MenuItem{Label: "Local demo", ChildMenu: w.top.demoMenu},
 	)
