@@ -49,6 +49,10 @@ func (w *MainWindow) mainMenu() *fyne.MainMenu {
 	)
 	ids := fyne.NewMenu("Identities",
 		item("Client identities…", theme.AccountIcon(), IdentitiesShortcut, w.ShowIdentities),
+		fyne.NewMenuItemSeparator(),
+		item("New key and certificate…", theme.ContentAddIcon(), nil, w.ShowNewCertificate),
+		item("Import signed certificate…", theme.DownloadIcon(), nil, w.ImportSignedCertificate),
+		item("Private CAs…", theme.ConfirmIcon(), nil, w.ShowPrivateCAs),
 	)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Keyboard shortcuts", w.showShortcuts),
