@@ -15,6 +15,7 @@ import (
 
 	"lockbox/client"
 	"lockbox/client/configfile"
+	"lockbox/client/sites"
 	"lockbox/client/trust"
 	"lockbox/client/workshop"
 )
@@ -106,7 +107,7 @@ func runTrust(args []string, stdout, stderr io.Writer) int {
 		case "add-ca":
 			return trustAddCA(cas, pos[0], *site, *asJSON, stdout)
 		}
-		return trustList(pins, cas, *asJSON, stdout)
+		return trustList(pins, cas, siteCAs(stderr), *asJSON, stdout)
 	}()
 	if err != nil {
 		fmt.Fprintf(stderr, "lockbox trust %s: %v\n", sub, err)
@@ -128,14 +129,44 @@ type caTrustOut struct {
 	PEM         string `json:"pem"`
 }
 
-func trustList(pins *trust.Store, cas *trust.CAStore, asJSON bool, stdout io.Writer) error {
+// siteCAs reads the saved sites' CA files (nil when the sites cannot be
+// read, with a warning).
+func siteCAs(stderr io.Writer) []sites.SiteCA {
+	st, err := sites.OpenDefault()
+	if st == nil {
+		fmt.Fprintf(stderr, "lockbox: warning: saved sites: %v\n", err)
+		return nil
+	}
+	return st.CAFileCerts()
+}
+
+type siteCAOut struct {
+	Site     string    `json:"site"`
+	File     string    `json:"file"`
+	Subject  string    `json:"subject,omitempty"`
+	SHA256   string    `json:"sha256,omitempty"`
+	NotAfter time.Time `json:"not_after,omitzero"`
+	Error    string    `json:"error,omitempty"`
+}
+
+func trustList(pins *trust.Store, cas *trust.CAStore, siteFiles []sites.SiteCA, asJSON bool, stdout io.Writer) error {
 	if asJSON {
 		v := struct {
-			PinsFile string       `json:"pins_file"`
-			CAsFile  string       `json:"cas_file"`
-			Pins     []pinOut     `json:"pins"`
-			CAs      []caTrustOut `json:"cas"`
-		}{pins.Path(), cas.Path(), []pinOut{}, []caTrustOut{}}
+			PinsFile    string       `json:"pins_file"`
+			CAsFile     string       `json:"cas_file"`
+			Pins        []pinOut     `json:"pins"`
+			CAs         []caTrustOut `json:"cas"`
+			SiteCAFiles []siteCAOut  `json:"site_ca_files"`
+		}{pins.Path(), cas.Path(), []pinOut{}, []caTrustOut{}, []siteCAOut{}}
+		for _, sc := range siteFiles {
+			o := siteCAOut{Site: sc.Site, File: sc.File}
+			if sc.Err != nil {
+				o.Error = sc.Err.Error()
+			} else {
+				o.Subject, o.SHA256, o.NotAfter = sc.Cert.Subject.String(), trust.Fingerprint(sc.Cert.Raw), sc.Cert.NotAfter
+			}
+			v.SiteCAFiles = append(v.SiteCAFiles, o)
+		}
 		for _, p := range pins.All() {
 			o := pinOut{Pin: p}
 			if c, err := x509.ParseCertificate(p.Certificate); err == nil {
@@ -166,6 +197,19 @@ func trustList(pins *trust.Store, cas *trust.CAStore, asJSON bool, stdout io.Wri
 		tw.Flush()
 	}
 	fmt.Fprintln(stdout)
+	if len(siteFiles) > 0 {
+		fmt.Fprintln(stdout, "CA files of saved sites (change them in the window's site manager):")
+		fmt.Fprintln(tw, "SITE\tFILE\tSUBJECT\tSHA-256\tEXPIRES")
+		for _, sc := range siteFiles {
+			if sc.Err != nil {
+				fmt.Fprintf(tw, "%s\t%s\tunreadable: %v\t\t\n", sc.Site, sc.File, sc.Err)
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sc.Site, sc.File, sc.Cert.Subject, trust.Fingerprint(sc.Cert.Raw), sc.Cert.NotAfter.Format("2006-01-02"))
+		}
+		tw.Flush()
+		fmt.Fprintln(stdout)
+	}
 	if len(cas.All()) == 0 {
 		fmt.Fprintf(stdout, "No CAs trusted beyond the system's (%s).\n", cas.Path())
 		return nil

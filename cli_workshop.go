@@ -516,5 +516,3 @@ func caJSON(c workshop.CA) caOut {
 	}
 	return out
 }
-
-

@@ -15,6 +15,7 @@ import (
 	"lockbox/client/identity"
 	"lockbox/client/secrets"
 	"lockbox/client/servertest"
+	"lockbox/client/sites"
 	"lockbox/client/trust"
 )
 
@@ -291,9 +292,20 @@ func TestCLIBeYourOwnCA(t *testing.T) {
 			t.Errorf("%s not verified: %s", srv.Addr, r.stdout)
 		}
 	}
+	st, err := sites.OpenDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Put(sites.Site{Name: "nas", URL: "ftpes://" + srv1.Addr, CAFiles: []string{caFile}}); err != nil {
+		t.Fatal(err)
+	}
 	r = mustRun(t, 0, "trust", "list")
-	if !strings.Contains(r.stdout, "all sites") || !strings.Contains(r.stdout, "CN=Home CA") {
+	if !strings.Contains(r.stdout, "all sites") || !strings.Contains(r.stdout, "CN=Home CA") || !strings.Contains(r.stdout, "CA files of saved sites") {
 		t.Errorf("trust list: %s", r.stdout)
+	}
+	r = mustRun(t, 0, "trust", "list", "--json")
+	if !strings.Contains(r.stdout, `"site": "nas"`) {
+		t.Errorf("trust list --json lacks the site's CA file: %s", r.stdout)
 	}
 	fp, _ := trust.OpenCAsDefault()
 	sha := fp.All()[0].SHA256

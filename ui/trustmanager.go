@@ -18,7 +18,11 @@ func (w *MainWindow) ShowTrustManager() {
 		w.setStatus("Neither the pinned certificates nor the trusted CAs could be opened.", widget.WarningImportance)
 		return
 	}
-	trustui.Show(w.app, w.deps.Pins, w.deps.TrustedCAs, trustui.Options{Do: w.runUI, Now: w.deps.Now, Check: w.checkPin})
+	opts := trustui.Options{Do: w.runUI, Now: w.deps.Now, Check: w.checkPin}
+	if st := w.deps.Sites; st != nil {
+		opts.SiteCAs = st.CAFileCerts
+	}
+	trustui.Show(w.app, w.deps.Pins, w.deps.TrustedCAs, opts)
 }
 
 // checkPin connects to a pinned server (FTPS on 990, HTTPS on 443, else

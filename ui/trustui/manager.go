@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"lockbox/certview"
+	"lockbox/client/sites"
 	"lockbox/client/trust"
 	"lockbox/client/workshop"
 )
@@ -37,15 +38,25 @@ type Options struct {
 	// Check connects to a pinned server and says whether it still shows
 	// the pinned certificate; nil hides "Check now".
 	Check func(ctx context.Context, hostPort string) (string, error)
+	// SiteCAs lists the CA files of saved sites, shown beside the trusted
+	// CAs (they are changed in the site manager); nil lists none.
+	SiteCAs func() []sites.SiteCA
 }
 
 // entry is one row: a pin or a trusted CA.
 type entry struct {
-	pin *trust.Pin
-	ca  *trust.TrustedCA
+	pin  *trust.Pin
+	ca   *trust.TrustedCA
+	site *sites.SiteCA
 }
 
 func (e entry) cert() (*x509.Certificate, error) {
+	if e.site != nil {
+		if e.site.Err != nil {
+			return nil, e.site.Err
+		}
+		return e.site.Cert, nil
+	}
 	if e.ca != nil {
 		return e.ca.Cert()
 	}
@@ -140,6 +151,12 @@ func (m *Manager) Reload() {
 			m.entries = append(m.entries, entry{ca: &c})
 		}
 	}
+	if m.opts.SiteCAs != nil {
+		for _, sc := range m.opts.SiteCAs() {
+			sc := sc
+			m.entries = append(m.entries, entry{site: &sc})
+		}
+	}
 	m.selected = -1
 	m.list.UnselectAll()
 	m.list.Refresh()
@@ -156,6 +173,13 @@ func (m *Manager) describe(e entry) (string, string) {
 		p := e.pin
 		return fmt.Sprintf("%s — pinned: %s", p.HostPort, p.Subject),
 			fmt.Sprintf("issued by %s · SHA-256 %s · accepted %s · expires %s", p.Issuer, trust.ShortFingerprint(p.SHA256), date(p.AcceptedAt), date(p.NotAfter))
+	}
+	if sc := e.site; sc != nil {
+		if sc.Err != nil {
+			return fmt.Sprintf("CA file of site %s: %s", sc.Site, sc.File), "unreadable: " + sc.Err.Error()
+		}
+		return fmt.Sprintf("CA for site %s (file %s): %s", sc.Site, sc.File, sc.Cert.Subject),
+			fmt.Sprintf("SHA-256 %s · expires %s · change it in the site manager", trust.ShortFingerprint(trust.Fingerprint(sc.Cert.Raw)), date(sc.Cert.NotAfter))
 	}
 	c := e.ca
 	return fmt.Sprintf("CA for %s: %s", c.Scope(), c.Subject),
@@ -177,6 +201,9 @@ func (m *Manager) updateButtons() {
 		} else {
 			b.Disable()
 		}
+	}
+	if ok && e.site != nil {
+		m.remove.Disable() // the site manager owns its CA files
 	}
 	if ok && e.pin != nil {
 		m.check.Enable()
@@ -273,6 +300,10 @@ func (m *Manager) askRemove() {
 	if !ok {
 		return
 	}
+	if e.site != nil {
+		m.setStatus("This CA is one of the site's CA files: remove it in File → Site manager….")
+		return
+	}
 	var q string
 	if e.pin != nil {
 		q = fmt.Sprintf("Forget the certificate pinned for %s? Lockbox will ask again the next time it connects.", e.pin.HostPort)
@@ -293,6 +324,9 @@ func (m *Manager) askRemove() {
 func (m *Manager) RemoveSelected() {
 	e, ok := m.current()
 	if !ok {
+		return
+	}
+	if e.site != nil {
 		return
 	}
 	var err error

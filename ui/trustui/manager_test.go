@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"lockbox/client/sites"
 	"lockbox/client/trust"
 	"lockbox/ui/internal/uitest"
 )
@@ -138,11 +139,30 @@ func TestManagerActions(t *testing.T) {
 	}
 
 	m.Select(2) // the CA for the site "office"
+	if m.entries[2].ca == nil || m.entries[2].ca.Site != "office" {
+		t.Fatalf("row 2 is %+v", m.entries[2])
+	}
 	if !m.check.Disabled() {
 		t.Error("\"Check now\" is enabled for a CA")
 	}
 	m.RemoveSelected()
 	if len(cas.Roots("office")) != 1 {
 		t.Errorf("office still trusts %d CAs, want only the global one", len(cas.Roots("office")))
+	}
+}
+
+func TestManagerListsSiteCAFiles(t *testing.T) {
+	pins, cas := stores(t)
+	siteCA := fixedCert(t, 30, "Site File CA", true)
+	_, m := newManager(t, pins, cas, Options{Do: uitest.NewQueue().Do, SiteCAs: func() []sites.SiteCA {
+		return []sites.SiteCA{{Site: "nas", File: "/etc/nas-ca.pem", Cert: siteCA}}
+	}})
+	last := len(m.entries) - 1
+	if title, _ := m.describe(m.entries[last]); !strings.Contains(title, "site nas") || !strings.Contains(title, "Site File CA") {
+		t.Fatalf("last row %q, want the site's CA file", title)
+	}
+	m.Select(last)
+	if !m.remove.Disabled() || m.show.Disabled() {
+		t.Error("a site's CA file can be shown but is removed in the site manager")
 	}
 }

@@ -69,7 +69,9 @@ func TestFormMakes(t *testing.T) {
 			f.key.SetSelected(tc.key)
 			f.days.SetText(tc.days)
 			test.Tap(f.create)
-			q.Pump(t, "the result", func() bool { return strings.Contains(f.status.Text, tc.wantStatus) || strings.HasPrefix(f.status.Text, "Not created") })
+			q.Pump(t, "the result", func() bool {
+				return strings.Contains(f.status.Text, tc.wantStatus) || strings.HasPrefix(f.status.Text, "Not created")
+			})
 			if !strings.Contains(f.status.Text, tc.wantStatus) {
 				t.Fatalf("status %q, want %q", f.status.Text, tc.wantStatus)
 			}
