@@ -344,3 +344,32 @@ func TestCLIWorkshopUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestCLIIdentityIntoNginx(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("LOCKBOX_CONFIG_DIR", dir)
+	useMemoryKeyring(t)
+	srv := servertest.StartNginx(t, servertest.NginxConfig{RequireClientCert: true,
+		Files: map[string][]byte{"hello.txt": []byte("hello over HTTPS\n")}})
+	work := t.TempDir()
+	req := filepath.Join(work, "web.csr")
+	mustRun(t, 0, "cert", "new", "--request", "--name", "web", "--cn", "alice", "--key", "ecdsa-p384", "-o", req)
+	caCert, caKey, err := srv.CACert.WriteFiles(work, "ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := filepath.Join(work, "web.crt")
+	opensslCLI(t, "x509", "-req", "-in", req, "-CA", caCert, "-CAkey", caKey, "-CAcreateserial", "-days", "10", "-out", signed)
+	mustRun(t, 0, "cert", "import", signed)
+	serverPEM := filepath.Join(work, "server.pem")
+	os.WriteFile(serverPEM, srv.ServerCert.CertPEM(), 0o600)
+	out := filepath.Join(work, "hello.txt")
+	mustRun(t, 0, "get", "--ca", serverPEM, "--identity", "web", "-o", out, srv.URL+"/hello.txt")
+	if got := string(mustRead(t, out)); got != "hello over HTTPS\n" {
+		t.Errorf("downloaded %q", got)
+	}
+	r := mustRun(t, 1, "get", "--ca", serverPEM, "--identity", "nobody", "-o", out, srv.URL+"/hello.txt")
+	if !strings.Contains(r.stderr, "no saved identity") {
+		t.Errorf("unknown identity: %s", r.stderr)
+	}
+}

@@ -187,6 +187,31 @@ func TestVsftpdTrustIssuingCA(t *testing.T) {
 	if asked != 1 || report.Trust != client.TrustVerified {
 		t.Errorf("second server: asked %d times in all, trust %v; want verified without asking", asked, report.Trust)
 	}
+
+	t.Run("for one site only", func(t *testing.T) {
+		siteCAs, err := trust.OpenCAs(filepath.Join(t.TempDir(), trust.TrustedCAsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := 0
+		o := opts
+		o.TrustedCAs, o.Site = siteCAs, "nas"
+		o.Decide = func(context.Context, client.Decision) client.Choice { asked++; return client.TrustIssuingCAForSite }
+		if _, err := login(t, first, o); err != nil {
+			t.Fatal(err)
+		}
+		if got := siteCAs.All(); len(got) != 1 || got[0].Site != "nas" {
+			t.Fatalf("trusted CAs = %+v, want the NAS CA for the site nas", got)
+		}
+		if _, err := login(t, second, o); err != nil || asked != 1 {
+			t.Errorf("same site, second server: asked %d times, %v", asked, err)
+		}
+		o.Site = "elsewhere"
+		o.Decide = func(context.Context, client.Decision) client.Choice { asked++; return client.Reject }
+		if _, err := login(t, second, o); err == nil || asked != 2 {
+			t.Errorf("another site: asked %d times, err %v; want asked again and refused", asked, err)
+		}
+	})
 }
 
 func TestIssuingCANotOfferedForSelfSignedLeaf(t *testing.T) {
