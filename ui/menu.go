@@ -51,6 +51,7 @@ func (w *MainWindow) mainMenu() *fyne.MainMenu {
 		item("Client identities…", theme.AccountIcon(), IdentitiesShortcut, w.ShowIdentities),
 		fyne.NewMenuItemSeparator(),
 		item("New key and certificate…", theme.ContentAddIcon(), nil, w.ShowNewCertificate),
+		item("Pending requests…", theme.HistoryIcon(), nil, w.ShowPendingRequests),
 		item("Import signed certificate…", theme.DownloadIcon(), nil, w.ImportSignedCertificate),
 		item("Private CAs…", theme.ConfirmIcon(), nil, w.ShowPrivateCAs),
 	)

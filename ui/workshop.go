@@ -54,3 +54,10 @@ func (w *MainWindow) ShowPrivateCAs() {
 		workshopui.ShowCAs(w.app, ws, workshopui.Options{Do: w.runUI})
 	}
 }
+
+// ShowPendingRequests opens Identities → Pending requests….
+func (w *MainWindow) ShowPendingRequests() {
+	if ws := w.openWorkshop(); ws != nil {
+		workshopui.ShowRequests(w.app, ws)
+	}
+}

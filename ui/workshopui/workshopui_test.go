@@ -130,3 +130,33 @@ func TestImportAndCA(t *testing.T) {
 		t.Errorf("a certificate for no pending key: %v", err)
 	}
 }
+
+func TestPendingRequests(t *testing.T) {
+	ws := newWorkshop(t)
+	for _, n := range []string{"a", "b"} {
+		if _, err := ws.NewRequest(n, workshop.Spec{Subject: workshop.Subject{CommonName: n}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(760, 420))
+	r := NewRequests(w, ws)
+	w.SetContent(r.Content())
+	if len(r.pending) != 2 || !r.remove.Disabled() {
+		t.Fatalf("%d requests listed, remove enabled %v", len(r.pending), !r.remove.Disabled())
+	}
+	r.Select(0)
+	test.Tap(r.copy)
+	if !strings.Contains(a.Clipboard().Content(), "BEGIN CERTIFICATE REQUEST") {
+		t.Error("the request was not copied")
+	}
+	test.Tap(r.remove)
+	if r.confirm == nil {
+		t.Fatal("Remove did not ask")
+	}
+	test.Tap(uitest.Button(w.Canvas().Overlays().Top(), "Yes"))
+	if len(ws.Pending()) != 1 || ws.Pending()[0].Name != "b" || len(r.pending) != 1 {
+		t.Errorf("after removing a: %+v", ws.Pending())
+	}
+}
