@@ -25,14 +25,13 @@ func ShowImport(win fyne.Window, ws *workshop.Workshop, opts Options, report fun
 		if err != nil || r == nil {
 			return
 		}
-		data, err := io.ReadAll(io.LimitReader(r, 4*workshop.MaxRequestSize))
-		r.Close()
-		if err != nil {
-			report("", err)
-			return
-		}
 		go func() {
-			msg, err := Import(ws, data)
+			data, err := io.ReadAll(io.LimitReader(r, 4*workshop.MaxRequestSize))
+			r.Close()
+			msg := ""
+			if err == nil {
+				msg, err = Import(ws, data)
+			}
 			opts.Do(func() {
 				if err == nil {
 					opts.OnChange()
@@ -178,17 +177,31 @@ func (c *CAs) askSign() {
 		if err != nil || r == nil {
 			return
 		}
-		csr, err := io.ReadAll(io.LimitReader(r, workshop.MaxRequestSize+1))
-		r.Close()
-		if err != nil {
-			c.status.SetText(err.Error())
-			return
-		}
+		name := r.URI().Name()
+		go func() {
+			csr, err := io.ReadAll(io.LimitReader(r, workshop.MaxRequestSize+1))
+			r.Close()
+			c.opts.Do(func() {
+				if err != nil {
+					c.status.SetText(err.Error())
+					return
+				}
+				c.askSignOptions(name, csr)
+			})
+		}()
+	}, c.win)
+}
+
+// askSignOptions asks the validity and usage, then signs off the UI
+// goroutine (opening the CA's key derives its PKCS#12 password) and asks
+// where to save the certificate.
+func (c *CAs) askSignOptions(name string, csr []byte) {
+	{
 		days := widget.NewEntry()
 		days.SetText("365")
 		usage := widget.NewSelect([]string{"Client", "Server", "Client and server"}, nil)
 		usage.SetSelectedIndex(0)
-		dialog.ShowForm("Sign "+r.URI().Name(), "Sign", "Cancel", []*widget.FormItem{
+		dialog.ShowForm("Sign "+name, "Sign", "Cancel", []*widget.FormItem{
 			widget.NewFormItem("Valid for (days)", days), widget.NewFormItem("Usage", usage),
 		}, func(ok bool) {
 			if !ok {
@@ -200,14 +213,25 @@ func (c *CAs) askSign() {
 				return
 			}
 			u := []workshop.Usage{workshop.UsageClient, workshop.UsageServer, workshop.UsageBoth}[indexOf(usage.Options, usage.Selected)]
-			cert, err := c.Sign(csr, n, u)
-			if err != nil {
-				c.status.SetText("Not signed: " + err.Error())
+			if c.selected < 0 || c.selected >= len(c.cas) {
+				c.status.SetText("Not signed: choose a CA first")
 				return
 			}
-			saveFile(c.win, cert.Subject.CommonName+".crt", workshop.CertificatePEM(cert), c.status)
+			caName := c.cas[c.selected].Name
+			c.status.SetText("Signing…")
+			go func() {
+				cert, err := c.ws.Sign(caName, csr, n, u)
+				c.opts.Do(func() {
+					if err != nil {
+						c.status.SetText("Not signed: " + err.Error())
+						return
+					}
+					c.status.SetText("Signed: " + cert.Subject.String())
+					saveFile(c.win, cert.Subject.CommonName+".crt", workshop.CertificatePEM(cert), c.status)
+				})
+			}()
 		}, c.win)
-	}, c.win)
+	}
 }
 
 func (c *CAs) export() {
