@@ -42,6 +42,11 @@ const usageText = `Usage:
                                problems that can be judged offline
   lockbox sync [flags] LOCAL URL  compare and synchronise folders; --profile NAME runs a saved
                                one (lockbox sync -h)
+  lockbox cert new|requests|import|export|ca|sign …
+                               make keys, certificates and requests; run a private CA
+                               (lockbox cert new -h)
+  lockbox trust list|rm|export|add-ca|check …
+                               the pinned certificates and trusted CAs (lockbox trust -h)
   lockbox sites [--json]       list the window's saved sites (passwords stay in the keyring)
   lockbox sites import FILE    import FileZilla's sitemanager.xml; lockbox sites rm NAME
 
@@ -67,6 +72,7 @@ type cliFlags struct {
 	ca             stringList
 	noSystemRoots  bool
 	cert, key      string
+	identity       string
 	certPassEnv    string
 	serverName     string
 	tlsMin, tlsMax string
@@ -93,6 +99,7 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.noSystemRoots, "no-system-roots", false, "trust only the --ca roots, not the system's")
 	fs.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM, or PKCS#12 .p12/.pfx)")
 	fs.StringVar(&f.key, "key", "", "client private key `FILE` (PEM), when not inside --cert")
+	fs.StringVar(&f.identity, "identity", "", "present the saved identity `NAME` (made or imported with lockbox cert, or saved in the window) when the server asks for a client certificate; its password comes from the keyring")
 	fs.StringVar(&f.certPassEnv, "cert-password-env", "", "environment variable `NAME` holding the PKCS#12 password")
 	fs.StringVar(&f.serverName, "servername", "", "check the certificate against `NAME` (and send it as SNI) instead of the URL's host")
 	fs.StringVar(&f.tlsMin, "tls-min", "1.2", "lowest TLS `version` to accept: 1.2 or 1.3")
@@ -179,6 +186,9 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	if f.key != "" && f.cert == "" {
 		return o, usageError{errors.New("--key needs --cert")}
 	}
+	if f.identity != "" && f.cert != "" {
+		return o, usageError{errors.New("give --identity or --cert, not both")}
+	}
 	if err := f.data.apply(&o); err != nil {
 		return o, err
 	}
@@ -205,6 +215,18 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 			return o, fmt.Errorf("client identity: %w", err)
 		}
 	}
+	if f.identity != "" {
+		if o.Identity, err = loadSavedIdentity(f.identity); err != nil {
+			return o, fmt.Errorf("--identity: %w", err)
+		}
+	}
+	o.TrustedCAs, err = trust.OpenCAsDefault()
+	var corruptCAs *configfile.CorruptError
+	if errors.As(err, &corruptCAs) {
+		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
+	} else if err != nil {
+		return o, fmt.Errorf("trusted CAs: %w", err)
+	}
 	o.Pins, err = trust.OpenDefault()
 	var corrupt *configfile.CorruptError
 	if errors.As(err, &corrupt) {
@@ -223,6 +245,27 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 		o.Decide = func(context.Context, client.Decision) client.Choice { return client.AcceptAlways }
 	}
 	return o, nil
+}
+
+// loadSavedIdentity loads the saved identity name with its password from
+// the keyring.
+func loadSavedIdentity(name string) (*identity.Identity, error) {
+	store, err := identity.OpenDefaultStore()
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := store.Get(name); !ok {
+		return nil, fmt.Errorf("%q: %w (lockbox cert new or import makes one; the window's identity manager lists them)", name, identity.ErrNotSaved)
+	}
+	sec, kerr := openKeyring()
+	if kerr != nil {
+		sec = nil
+	}
+	id, err := store.LoadSaved(name, sec)
+	if errors.Is(err, identity.ErrPasswordNeeded) && kerr != nil {
+		return nil, fmt.Errorf("%w (the keyring cannot be opened: %v)", err, kerr)
+	}
+	return id, err
 }
 
 // extraRoots loads the --ca files (none: nil), refusing --no-system-roots
@@ -268,6 +311,8 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCert(rest, stdout, stderr)
 	case "sites":
 		return runSites(rest, stdout, stderr)
+	case "trust":
+		return runTrust(rest, stdout, stderr)
 	case "get", "put", "rm", "mkdir", "mv":
 		return runTransferCLI(cmd, rest, stdin, stdout, stderr)
 	case "sync":

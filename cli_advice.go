@@ -15,7 +15,7 @@ import (
 func flagAdvice(r client.Reason) string {
 	switch r {
 	case client.ReasonClientCertRequired:
-		return "give one with --cert and --key (or a PKCS#12 file with --cert)"
+		return "give one with --cert and --key (or a PKCS#12 file with --cert), or a saved identity with --identity"
 	case client.ReasonTLSTooOld:
 		return "Lockbox accepts TLS 1.2 and 1.3 only (--tls-min), so ask the server's administrator to enable TLS 1.2 or later"
 	case client.ReasonUnknownRoot:

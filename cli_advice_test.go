@@ -18,7 +18,7 @@ func TestFlagAdvice(t *testing.T) {
 		want string
 	}{
 		{"client certificate", &client.ClientCertRequiredError{Err: errors.New("remote error")},
-			"the server requires a client certificate and none was sent (remote error); give one with --cert and --key (or a PKCS#12 file with --cert)"},
+			"the server requires a client certificate and none was sent (remote error); give one with --cert and --key (or a PKCS#12 file with --cert), or a saved identity with --identity"},
 		{"old TLS", &client.TLSVersionError{Offered: 0x0301, Min: 0x0303, Err: errors.New("x")}, "(--tls-min)"},
 		{"unknown root", &client.UntrustedError{Problems: []verify.Problem{{Code: verify.CodeUnknownAuthority, Severity: verify.SeverityError}}},
 			"add its root with --ca only if you know and trust whoever runs it"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"lockbox/certview"
 	"lockbox/client"
+	"lockbox/client/trust"
 	"lockbox/client/verify"
 )
 
@@ -17,6 +19,9 @@ import (
 // validity, self-signed or unknown issuer (against the system roots and
 // --ca), usage, weak keys and signatures; no hostname.
 func runCert(args []string, stdout, stderr io.Writer) int {
+	if isWorkshopCommand(args) {
+		return runWorkshop(args, stdout, stderr)
+	}
 	var f cliFlags
 	fs := newFlagSet(&f, stderr)
 	pos, err := parseInterleaved(fs, args)
@@ -46,6 +51,9 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	now := time.Now()
+	if loaded.Request != nil {
+		return showRequest(path, loaded, f.json, now, stdout, stderr)
+	}
 	problems, chain, err := certview.OfflineProblems(loaded.Chain, roots, f.noSystemRoots, now)
 	if err != nil {
 		fmt.Fprintf(stderr, "lockbox cert: %v\n", err)
@@ -74,6 +82,43 @@ func runCert(args []string, stdout, stderr io.Writer) int {
 		if a := rootAdvice(problems); a != "" {
 			fmt.Fprintf(stderr, "lockbox cert: %s\n", a)
 		}
+		return exitUntrusted
+	}
+	return exitOK
+}
+
+// showRequest prints a certificate request as the inspector shows it,
+// with the problems a CA would refuse it for (exit 3 when there are any).
+func showRequest(path string, loaded *certview.Loaded, asJSON bool, now time.Time, stdout, stderr io.Writer) int {
+	csr := loaded.Request
+	problems := certview.RequestProblems(csr)
+	if asJSON {
+		out := struct {
+			File       string           `json:"file"`
+			Format     string           `json:"format"`
+			Subject    string           `json:"subject"`
+			DNSNames   []string         `json:"dns_names,omitempty"`
+			IPs        []string         `json:"ip_addresses,omitempty"`
+			Emails     []string         `json:"email_addresses,omitempty"`
+			PublicKey  string           `json:"public_key_algorithm"`
+			Signature  string           `json:"signature_algorithm"`
+			SPKISHA256 string           `json:"spki_sha256"`
+			Problems   []verify.Problem `json:"problems"`
+		}{File: path, Format: loaded.Format, Subject: csr.Subject.String(), DNSNames: csr.DNSNames, Emails: csr.EmailAddresses,
+			PublicKey: csr.PublicKeyAlgorithm.String(), Signature: csr.SignatureAlgorithm.String(),
+			SPKISHA256: trust.SPKIHash(&x509.Certificate{RawSubjectPublicKeyInfo: csr.RawSubjectPublicKeyInfo}), Problems: problems}
+		for _, ip := range csr.IPAddresses {
+			out.IPs = append(out.IPs, ip.String())
+		}
+		if out.Problems == nil {
+			out.Problems = []verify.Problem{}
+		}
+		writeJSON(stdout, out)
+	} else {
+		certview.WriteText(stdout, certview.BuildRequest(csr, problems, certview.ModelOptions{Now: now, Source: fmt.Sprintf("%s (%s)", path, loaded.Format)}))
+	}
+	if verify.HasErrors(problems) {
+		fmt.Fprintf(stderr, "lockbox cert: the request has problems a CA would refuse it for\n")
 		return exitUntrusted
 	}
 	return exitOK

@@ -44,6 +44,15 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		if l.Request != nil {
+			if len(l.Chain) != 0 || l.Format != FormatRequest {
+				t.Fatal("a request with certificates")
+			}
+			if err := WriteText(io.Discard, BuildRequest(l.Request, RequestProblems(l.Request), ModelOptions{Now: fixedNow})); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
 		if len(l.Chain) == 0 {
 			t.Fatal("accepted a file without certificates")
 		}

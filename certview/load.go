@@ -40,8 +40,12 @@ type Loaded struct {
 	// Chain holds the certificates, leaf first when they form one chain,
 	// else in the file's order.
 	Chain []*x509.Certificate
-	// Format is FormatPEM, FormatDER, FormatPKCS12 or FormatPKCS7.
+	// Format is FormatPEM, FormatDER, FormatPKCS12, FormatPKCS7 or
+	// FormatRequest.
 	Format string
+	// Request is the certificate request, when the file is one (Chain is
+	// then empty).
+	Request *x509.CertificateRequest
 }
 
 // PasswordError means the file is PKCS#12 and the password was empty or
@@ -118,6 +122,12 @@ func Parse(data []byte, password string) (*Loaded, error) {
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("no certificate found: the file is empty")
+	}
+	if csr, ok, err := sniffRequest(data); ok {
+		if err != nil {
+			return nil, err
+		}
+		return &Loaded{Format: FormatRequest, Request: csr}, nil
 	}
 	var l *Loaded
 	var err error

@@ -110,6 +110,9 @@ func modelFromFile(name string, data []byte, password string, now time.Time, noS
 	if err != nil {
 		return nil, err
 	}
+	if l.Request != nil {
+		return BuildRequest(l.Request, RequestProblems(l.Request), ModelOptions{Now: now, Source: fmt.Sprintf("%s (%s)", name, l.Format)}), nil
+	}
 	problems, chain, err := OfflineProblems(l.Chain, nil, noSystemRoots, now)
 	if err != nil {
 		return nil, err

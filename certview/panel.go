@@ -336,7 +336,7 @@ func (p *Panel) showLevel(i int) {
 			b.Disable()
 		}
 	}
-	if p.levelCount() > 0 {
+	if p.levelCount() > 0 && p.model.Levels[0].Role != RoleRequest {
 		p.chainButton.Enable()
 	} else {
 		p.chainButton.Disable()
@@ -348,10 +348,14 @@ func (p *Panel) showLevel(i int) {
 		p.scroll.ScrollToTop()
 		return
 	}
+	role := fmt.Sprintf("   level %d, %s certificate", lv.Index, lv.Role)
+	if lv.Role == RoleRequest {
+		role = "   a PKCS#10 certificate request, not yet a certificate"
+	}
 	title := []widget.RichTextSegment{
 		&widget.TextSegment{Text: lv.Title, Style: widget.RichTextStyle{Inline: true,
 			SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}},
-		&widget.TextSegment{Text: fmt.Sprintf("   level %d, %s certificate", lv.Index, lv.Role),
+		&widget.TextSegment{Text: role,
 			Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder}},
 	}
 	if lv.Note != "" {

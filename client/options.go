@@ -9,6 +9,7 @@ import (
 	"lockbox/client/identity"
 	"lockbox/client/trace"
 	"lockbox/client/trust"
+	"lockbox/client/verify"
 )
 
 // Choice is the user's answer to an untrusted certificate.
@@ -22,6 +23,12 @@ const (
 	AcceptOnce
 	// AcceptAlways pins the certificate for this host:port.
 	AcceptAlways
+	// TrustIssuingCA adds the CA that issued the certificate
+	// (Decision.IssuingCA) to Options.TrustedCAs for every server, then
+	// verifies the chain against it.
+	TrustIssuingCA
+	// TrustIssuingCAForSite is TrustIssuingCA for Options.Site only.
+	TrustIssuingCAForSite
 )
 
 // Decision is what the user is shown when a certificate is not trusted.
@@ -30,6 +37,36 @@ type Decision struct {
 	HostPort string
 	// Report holds the chain, the problems and, for a changed pin, the comparison.
 	Report *Report
+}
+
+// IssuingCA returns the CA certificate "trust the issuing CA" would add,
+// or nil when that may not be offered. It is offered only when the chain
+// the server sent ends in a real CA certificate (basic constraints
+// CA:TRUE) that is unknown, and the only errors are that the issuer is
+// unknown or the chain incomplete: never for a self-signed leaf, and never
+// when trusting the CA would still leave the certificate wrong (another
+// name, expired).
+func (d Decision) IssuingCA() *x509.Certificate {
+	if d.Report == nil || len(d.Report.Certificates) < 2 {
+		return nil
+	}
+	unknown := false
+	for _, p := range d.Report.Problems {
+		if p.Severity != verify.SeverityError {
+			continue
+		}
+		switch p.Code {
+		case verify.CodeUnknownAuthority, verify.CodeIncompleteChain:
+			unknown = true
+		default:
+			return nil
+		}
+	}
+	last := d.Report.Certificates[len(d.Report.Certificates)-1]
+	if !unknown || !trust.IsCA(last) {
+		return nil
+	}
+	return last
 }
 
 // CanPin reports whether "always accept" may be offered: never for a
@@ -98,6 +135,13 @@ type Options struct {
 	// Timeout bounds the whole connect (TCP, banner, TLS handshake) and each
 	// later network read or write; 0 means 30 seconds.
 	Timeout time.Duration
+	// TrustedCAs are the CAs the user trusts beyond the system's; those for
+	// every site and those for Site are added to ExtraRoots, and "trust the
+	// issuing CA" adds to it. nil means none.
+	TrustedCAs *trust.CAStore
+	// Site is the saved site being connected to ("" for a bare URL): it
+	// selects the per-site TrustedCAs.
+	Site string
 	// Pins is the store of accepted certificates; nil means no pins.
 	Pins *trust.Store
 	// TLSSeen records each FTP host:port where TLS was negotiated; a server

@@ -332,7 +332,7 @@ func (st *sharedTrust) decide(ctx context.Context, d Decision) Choice {
 	st.asked++
 	c := st.ask(ctx, d)
 	switch c {
-	case AcceptOnce, AcceptAlways:
+	case AcceptOnce, AcceptAlways, TrustIssuingCA, TrustIssuingCAForSite:
 		st.accepted[d.HostPort] = fp
 	default:
 		st.rejected[d.HostPort] = fp

@@ -32,6 +32,9 @@ type security struct {
 	base       *tls.Config
 	rec        *trace.Recorder
 
+	// extraRoots are Options.ExtraRoots plus the trusted CAs for the site.
+	extraRoots []*x509.Certificate
+
 	mu       sync.Mutex
 	group    tls.CurveID // the key exchange the control connection agreed on
 	report   *Report
@@ -46,11 +49,15 @@ type security struct {
 }
 
 func newSecurity(ctx context.Context, t Target, opts *Options, rec *trace.Recorder, report *Report) (*security, error) {
-	roots, err := trust.RootPool(opts.ExtraRoots, opts.NoSystemRoots)
+	extra := opts.ExtraRoots
+	if opts.TrustedCAs != nil {
+		extra = append(append([]*x509.Certificate(nil), extra...), opts.TrustedCAs.Roots(opts.Site)...)
+	}
+	roots, err := trust.RootPool(extra, opts.NoSystemRoots)
 	if err != nil {
 		return nil, fmt.Errorf("trusted roots: %w", err)
 	}
-	s := &security{opts: opts, target: t, roots: roots, rec: rec, report: report}
+	s := &security{opts: opts, target: t, roots: roots, extraRoots: extra, rec: rec, report: report}
 	s.serverName = opts.ServerName
 	if s.serverName == "" {
 		s.serverName = t.Host
@@ -150,7 +157,7 @@ func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, contr
 	res := verify.Check(cs.PeerCertificates, verify.Options{
 		ServerName: s.serverName,
 		Roots:      s.roots,
-		ExtraRoots: s.opts.ExtraRoots,
+		ExtraRoots: s.extraRoots,
 		Now:        s.opts.now(),
 	})
 	hostPort := s.target.Address()
@@ -241,6 +248,8 @@ func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, contr
 			"You chose to trust this exact certificate for this server from now on; Lockbox will warn you if it ever changes.")
 		s.setTrust(TrustPinned)
 		return s.remember(leaf, TrustPinned)
+	case TrustIssuingCA, TrustIssuingCAForSite:
+		return s.trustIssuingCA(em, choice, hostPort, cs.PeerCertificates, res.Problems)
 	case AcceptOnce:
 		em.Emit(trace.Info, "trust_decision", "accept once",
 			"You chose to trust this certificate for this session only; you will be asked again next time.")
@@ -249,6 +258,44 @@ func (s *security) verifyConnection(ctx context.Context, em trace.Emitter, contr
 	}
 	em.Fail(trace.Info, "trust_decision", "rejected", "The certificate is not trusted, so Lockbox ended the handshake before sending anything secret.")
 	return &UntrustedError{Trust: trustLevel, Problems: res.Problems}
+}
+
+// trustIssuingCA adds the chain's CA to the trusted CAs (for all sites or
+// for this one) and verifies the chain again with it: the server is then
+// verified, not pinned.
+func (s *security) trustIssuingCA(em trace.Emitter, choice Choice, hostPort string, presented []*x509.Certificate, problems []verify.Problem) error {
+	ca := Decision{HostPort: hostPort, Report: s.snapshot()}.IssuingCA()
+	if ca == nil {
+		return &UntrustedError{Trust: TrustUntrusted, Problems: problems}
+	}
+	if s.opts.TrustedCAs == nil {
+		return errors.New("cannot trust the issuing CA: no store of trusted CAs")
+	}
+	site := ""
+	if choice == TrustIssuingCAForSite {
+		site = s.opts.Site
+	}
+	entry, err := trust.NewTrustedCA(ca, site, s.opts.now())
+	if err != nil {
+		return err
+	}
+	roots := s.roots.Clone()
+	roots.AddCert(ca)
+	res := verify.Check(presented, verify.Options{ServerName: s.serverName, Roots: roots,
+		ExtraRoots: append(append([]*x509.Certificate(nil), s.extraRoots...), ca), Now: s.opts.now()})
+	if !res.Verified {
+		return &UntrustedError{Trust: TrustUntrusted, Problems: res.Problems}
+	}
+	if err := s.opts.TrustedCAs.Add(entry); err != nil {
+		return fmt.Errorf("trust the issuing CA: %w", err)
+	}
+	em.Emit(trace.Info, "trust_decision", "trusted the issuing CA "+ca.Subject.String()+" for "+entry.Scope(),
+		"You chose to trust the CA that issued this certificate: this server, and any other it vouches for, is now verified against it.")
+	s.mu.Lock()
+	s.report.Problems = res.Problems
+	s.mu.Unlock()
+	s.setTrust(TrustVerified)
+	return s.remember(presented[0], TrustVerified)
 }
 
 func (s *security) remember(leaf *x509.Certificate, t Trust) error {

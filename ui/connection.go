@@ -38,6 +38,9 @@ type connectPrefs struct {
 	preselectIdentity string
 	// demo marks the built-in demo, whose own identity is offered.
 	demo bool
+	// siteName is the saved site's name ("" for the quick-connect bar):
+	// it selects the CAs trusted for that site only.
+	siteName string
 	// localDir is the local folder to open once connected.
 	localDir string
 	// verify checks every transfer with the server's hash (the site's
@@ -96,6 +99,7 @@ func (w *MainWindow) connectTo(t client.Target, p connectPrefs) {
 	w.closeConnection()
 
 	at := w.beginAttempt(t)
+	w.ctl.site = p.siteName
 	if p.localDir != "" {
 		w.local.SetDir(p.localDir)
 	}
@@ -210,6 +214,8 @@ func (w *MainWindow) options(attempt context.Context, gen int, host string, p co
 		Active:     w.settings.ActiveOptions(),
 		Identity:   p.identity,
 		MDTMWrite:  true, // vsftpd keeps upload times
+		TrustedCAs: w.deps.TrustedCAs,
+		Site:       p.siteName,
 		Observer: newStepBatch(do, func(steps []trace.Step) {
 			if w.ctl.current(gen) {
 				w.tabs.timeline.addAll(steps)

@@ -17,6 +17,7 @@ import (
 type controller struct {
 	gen       int                // number of the current (or last) attempt
 	dialed    string             // host of the current (or last) attempt's URL
+	site      string             // saved site of the current attempt, "" for a bare URL
 	running   bool               // an inspection or connection attempt is under way
 	cancelled bool               // the user cancelled the running attempt
 	stop      context.CancelFunc // cancels the running attempt

@@ -43,11 +43,17 @@ func (w *MainWindow) mainMenu() *fyne.MainMenu {
 				w.setStatus("Not connected: there is no connection to show.", 0)
 			}
 		}),
+		item("Trusted servers and CAs…", theme.ConfirmIcon(), nil, w.ShowTrustManager),
 		fyne.NewMenuItemSeparator(),
 		&fyne.MenuItem{Label: "Local demo", ChildMenu: w.top.demoMenu},
 	)
 	ids := fyne.NewMenu("Identities",
 		item("Client identities…", theme.AccountIcon(), IdentitiesShortcut, w.ShowIdentities),
+		fyne.NewMenuItemSeparator(),
+		item("New key and certificate…", theme.ContentAddIcon(), nil, w.ShowNewCertificate),
+		item("Pending requests…", theme.HistoryIcon(), nil, w.ShowPendingRequests),
+		item("Import signed certificate…", theme.DownloadIcon(), nil, w.ImportSignedCertificate),
+		item("Private CAs…", theme.ConfirmIcon(), nil, w.ShowPrivateCAs),
 	)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Keyboard shortcuts", w.showShortcuts),

@@ -77,7 +77,7 @@ func (w *MainWindow) ConnectSite(s sites.Site, password string) {
 	}
 	w.top.quick.fill(t)
 	w.top.quick.setMode(s.Mode)
-	p := connectPrefs{localDir: s.LocalDir, noIdentity: s.Identity == sites.IdentityNever, verify: s.Verify}
+	p := connectPrefs{localDir: s.LocalDir, noIdentity: s.Identity == sites.IdentityNever, verify: s.Verify, siteName: s.Name}
 	if store := w.deps.Sites; store != nil {
 		p.rememberIdentity = func(name string) {
 			cur, ok := store.Get(s.Name)

@@ -74,6 +74,10 @@ type Deps struct {
 	LocalDir string
 	// Sites are the saved sites; nil disables the site manager's saving.
 	Sites *sites.Store
+	// TrustedCAs are the CAs trusted beyond the system's (for all sites or
+	// one); nil disables "Trust the issuing CA" and the trust manager's
+	// CA list.
+	TrustedCAs *trust.CAStore
 	// Identities are the saved client identities; nil offers none.
 	Identities *identity.Store
 	// Secrets keep the sites' and identities' passwords: the system
@@ -232,7 +236,11 @@ func openMain(a fyne.App) *MainWindow {
 	}
 	settings.ApplyTheme(a, prefs)
 	syncDir, _ := trust.ConfigDir()
-	w := NewMainWindow(a, Deps{Pins: pins, TLSSeen: seen, Settings: prefs, SettingsPath: setPath, SyncDir: syncDir})
+	cas, caErr := trust.OpenCAsDefault()
+	if caErr != nil {
+		warnings = append(warnings, "Trusted CAs: "+caErr.Error())
+	}
+	w := NewMainWindow(a, Deps{Pins: pins, TLSSeen: seen, TrustedCAs: cas, Settings: prefs, SettingsPath: setPath, SyncDir: syncDir})
 	warnings = append(warnings, w.openStores()...)
 	var ce *configfile.CorruptError
 	switch {
@@ -515,6 +523,7 @@ func (w *MainWindow) inspectTarget(target client.Target, p connectPrefs) {
 		return
 	}
 	at := w.beginAttempt(target)
+	w.ctl.site = p.siteName
 
 	opts := w.options(at.ctx, at.gen, target.Host, p)
 	// An inspection never logs in: the password stays here.
@@ -567,7 +576,8 @@ func (w *MainWindow) showTrust(d client.Decision, answer chan<- client.Choice) {
 	w.setStatus("The certificate of "+d.HostPort+" is not trusted: your decision is needed.", widget.WarningImportance)
 	canPin := d.CanPin() && w.deps.Pins != nil
 	var dlg *trustDialog
-	dlg = newTrustDialog(w.Window, d, w.ctl.dialed, w.now(), canPin, w.deps.Pins != nil, func(c client.Choice) {
+	offer := issuerOffer{canStore: w.deps.TrustedCAs != nil, site: w.ctl.site}
+	dlg = newTrustDialogFor(w.Window, d, offer, w.ctl.dialed, w.now(), canPin, w.deps.Pins != nil, func(c client.Choice) {
 		if w.dlg.trust == dlg {
 			w.dlg.trust = nil
 		}

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -54,7 +55,7 @@ func TestCompare(t *testing.T) {
 			if c.LikelyRenewal != (tt.sameKey && tt.sameIssuer) {
 				t.Errorf("LikelyRenewal = %v", c.LikelyRenewal)
 			}
-			if c.Old != old {
+			if !reflect.DeepEqual(c.Old, old) {
 				t.Errorf("Old pin not carried in the change")
 			}
 			for _, want := range []string{tt.verdictPrefix, tt.verdictParts,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -81,7 +82,7 @@ func FuzzOpenPins(f *testing.F) {
 			s, err := Open(path)
 			if s != nil {
 				for _, p := range s.All() {
-					if got, ok := s.Lookup(p.HostPort); !ok || got != p {
+					if got, ok := s.Lookup(p.HostPort); !ok || !reflect.DeepEqual(got, p) {
 						t.Fatalf("pin for %q cannot be looked up", p.HostPort)
 					}
 				}

@@ -27,18 +27,22 @@ type Pin struct {
 	NotAfter time.Time `json:"not_after"`
 	// AcceptedAt is when the user accepted it.
 	AcceptedAt time.Time `json:"accepted_at"`
+	// Certificate is the pinned certificate, DER, so that it can be shown
+	// and exported; pins saved before it was kept lack it.
+	Certificate []byte `json:"certificate,omitempty"`
 }
 
 // NewPin describes leaf as accepted for hostPort at now.
 func NewPin(hostPort string, leaf *x509.Certificate, now time.Time) Pin {
 	return Pin{
-		HostPort:   normHostPort(hostPort),
-		SHA256:     Fingerprint(leaf.Raw),
-		SPKISHA256: SPKIHash(leaf),
-		Subject:    leaf.Subject.String(),
-		Issuer:     leaf.Issuer.String(),
-		NotAfter:   leaf.NotAfter.UTC(),
-		AcceptedAt: now.UTC(),
+		HostPort:    normHostPort(hostPort),
+		SHA256:      Fingerprint(leaf.Raw),
+		SPKISHA256:  SPKIHash(leaf),
+		Subject:     leaf.Subject.String(),
+		Issuer:      leaf.Issuer.String(),
+		NotAfter:    leaf.NotAfter.UTC(),
+		AcceptedAt:  now.UTC(),
+		Certificate: leaf.Raw,
 	}
 }
 

@@ -162,3 +162,8 @@ func RootPool(extra []*x509.Certificate, noSystemRoots bool) (*x509.CertPool, er
 	}
 	return pool, nil
 }
+
+// ParseCertificates reads the certificates in data, as LoadCAFiles reads a
+// file: PEM (CERTIFICATE or PKCS7 blocks), concatenated DER certificates or
+// a DER/BER PKCS#7 bundle.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) { return parseCAData(data) }

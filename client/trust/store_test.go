@@ -6,6 +6,7 @@ import (
 	"lockbox/client/configfile"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
@@ -74,7 +75,7 @@ func TestStoreReopen(t *testing.T) {
 			if ok != tt.wantFind {
 				t.Fatalf("Lookup(%q) found=%v, want %v", tt.lookup, ok, tt.wantFind)
 			}
-			if ok && got != want[normHostPort(tt.lookup)] {
+			if ok && !reflect.DeepEqual(got, want[normHostPort(tt.lookup)]) {
 				t.Fatalf("reopened pin = %+v, want %+v", got, want[normHostPort(tt.lookup)])
 			}
 			if n := len(again.All()); n != len(tt.added) {
@@ -185,7 +186,7 @@ func TestStoreAddNormalizes(t *testing.T) {
 		t.Fatalf("Add: %v", err)
 	}
 	got, ok := s.Lookup("ftp.example.com:990")
-	if !ok || got != p {
+	if !ok || !reflect.DeepEqual(got, p) {
 		t.Fatalf("Lookup = %+v, %v; want %+v", got, ok, p)
 	}
 }
