@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"lockbox/client/certgen"
 	"lockbox/client/servertest"
@@ -38,11 +39,12 @@ func proxyOf(t *testing.T, p *servertest.Proxy) *Proxy {
 // outgoing address and none at Lockbox's own.
 func sawProxy(t *testing.T, logPath, marker string) {
 	t.Helper()
-	b, err := os.ReadFile(logPath)
+	want := []byte(fmt.Sprintf(marker, servertest.ProxyOutgoing))
+	b, err := servertest.WaitForLog(logPath, want, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(b, []byte(fmt.Sprintf(marker, servertest.ProxyOutgoing))) {
+	if !bytes.Contains(b, want) {
 		t.Errorf("the server's log shows no client at %s:\n%s", servertest.ProxyOutgoing, b)
 	}
 	if bytes.Contains(b, []byte(fmt.Sprintf(marker, "127.0.0.1"))) {

@@ -9,12 +9,14 @@
 package servertest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // sbinDirs are searched after PATH: as a non-root user /usr/sbin is often
@@ -66,3 +68,23 @@ func unavailable(t testing.TB, msg string) {
 
 // errNotRoot is returned when a server needs root and we are not root.
 var errNotRoot = errors.New("servertest: must run as root")
+
+// WaitForLog returns the content of the log at path once it contains want,
+// or, after timeout, whatever it holds then. Servers write a request's log
+// line after they answer it (nginx logs when the request ends, vsftpd as
+// the session goes on), so a client can finish before the line is there:
+// a test that checks a log waits for the line it expects, and judges the
+// rest of the log from what it then holds.
+func WaitForLog(path string, want []byte, timeout time.Duration) ([]byte, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		b, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if bytes.Contains(b, want) || time.Now().After(deadline) {
+			return b, nil
+		}
+		time.Sleep(10 * time.Millisecond) // polling the server's file, bounded by timeout
+	}
+}
