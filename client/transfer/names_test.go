@@ -25,3 +25,31 @@ func TestNumberedAndLocalRel(t *testing.T) {
 		}
 	}
 }
+
+// On Windows a download's local path is checked against Windows' rules
+// too; both platforms' rules are tested on every platform.
+func TestLocalRelWindowsNames(t *testing.T) {
+	for _, tc := range []struct {
+		p                  string
+		onWindows, onLinux bool
+	}{
+		{"report.pdf", true, true},
+		{filepath.Join("dir", "a.txt"), true, true},
+		{"CON", false, true},
+		{filepath.Join("aux.txt"), false, true},
+		{filepath.Join("ok", "NUL"), false, true},
+		{filepath.Join("COM1", "x"), false, true},
+		{"a:b", false, true},
+		{"name.", false, true},
+		{"name ", false, true},
+		{"a*b?", false, true},
+		{"../x", false, false},
+	} {
+		if _, err := localRelFor(tc.p, true); (err == nil) != tc.onWindows {
+			t.Errorf("Windows rules: localRelFor(%q) = %v, want ok %v", tc.p, err, tc.onWindows)
+		}
+		if _, err := localRelFor(tc.p, false); (err == nil) != tc.onLinux {
+			t.Errorf("Linux rules: localRelFor(%q) = %v, want ok %v", tc.p, err, tc.onLinux)
+		}
+	}
+}
