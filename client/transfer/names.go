@@ -32,7 +32,8 @@ func localRel(p string) (string, error) { return localRelFor(p, runtime.GOOS == 
 // platforms' rules are tested on every platform.
 func localRelFor(p string, windows bool) (string, error) {
 	c := filepath.Clean(p)
-	if c == "." || filepath.IsAbs(c) || filepath.VolumeName(c) != "" || c == ".." || strings.HasPrefix(c, ".."+string(filepath.Separator)) {
+	if c == "." || filepath.IsAbs(c) || filepath.VolumeName(c) != "" || strings.HasPrefix(c, "/") || strings.HasPrefix(c, string(filepath.Separator)) ||
+		c == ".." || strings.HasPrefix(c, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("local path %q is not inside the download folder", p)
 	}
 	if windows {
