@@ -33,7 +33,7 @@ func CheckName(name string) error { return checkName(name, runtime.GOOS == "wind
 
 // checkName is CheckName with Windows' rules on or off, so that both
 // platforms' rules are tested on every platform. It does not ask the host's
-// path/filepath: with "/" and "\\" refused no name is absolute on Linux, and
+// path/filepath: with "/" and "\" refused no name is absolute on Linux, and
 // Windows' drive letters ("C:") are refused with its colon.
 func checkName(name string, windows bool) error {
 	switch {
