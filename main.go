@@ -25,6 +25,7 @@ func main() {
 		ui.Run(a)
 		return
 	}
+	attachConsole()
 	os.Exit(runCLI(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -55,3 +55,12 @@ func assertNoSecret(t *testing.T, where string, secret string, texts ...string) 
 }
 
 var bg = context.Background()
+
+func mustTargetTB(tb testing.TB, raw string) Target {
+	tb.Helper()
+	tg, err := ParseURL(raw)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tg
+}

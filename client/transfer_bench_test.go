@@ -1,3 +1,5 @@
+//go:build linux
+
 package client
 
 import (
@@ -179,15 +181,6 @@ func (u *usage) report(b *testing.B, size int64) {
 }
 
 func selfSignedIPs() []net.IP { return []net.IP{net.IPv4(127, 0, 0, 1)} }
-
-func mustTargetTB(tb testing.TB, raw string) Target {
-	tb.Helper()
-	tg, err := ParseURL(raw)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return tg
-}
 
 // counter stands for a transfer job's progress: two atomic adds per chunk,
 // as the queue's jobs do.

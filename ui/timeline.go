@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -99,7 +100,14 @@ func dirIcon(s trace.Step) fyne.Resource {
 	return theme.InfoIcon()
 }
 
-// stepRow renders one step: "12 ms  control  →  client_hello  summary" with
+// timelineGlyphs replaces, in what the timeline draws, the arrows the
+// engine and trace.Dir.Arrow use (and a terminal draws) with the bundled
+// Noto Sans's « and »: Noto Sans has no → or ←, and Fyne then takes them
+// from a system font, which Linux has (DejaVu) and Windows may not, where
+// they drew as boxes. TestTimelineGlyphsInBundledFont checks the result.
+var timelineGlyphs = strings.NewReplacer("→", "»", "←", "«")
+
+// stepRow renders one step: "12 ms  control  »  client_hello  summary" with
 // the plain-language explanation under it in smaller, quieter text.
 func stepRow(s trace.Step) fyne.CanvasObject {
 	nameColor := theme.ColorNamePrimary
@@ -113,11 +121,11 @@ func stepRow(s trace.Step) fyne.CanvasObject {
 			Style: widget.RichTextStyle{Inline: true, TextStyle: mono, ColorName: theme.ColorNamePlaceHolder}},
 		&widget.TextSegment{Text: fmt.Sprintf("%-8s", s.Conn),
 			Style: widget.RichTextStyle{Inline: true, TextStyle: mono, ColorName: theme.ColorNamePlaceHolder}},
-		&widget.TextSegment{Text: " " + s.Dir.Arrow() + " ",
+		&widget.TextSegment{Text: " " + timelineGlyphs.Replace(s.Dir.Arrow()) + " ",
 			Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}, ColorName: textColor}},
 		&widget.TextSegment{Text: s.Name,
 			Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}, ColorName: nameColor}},
-		&widget.TextSegment{Text: "  " + s.Summary,
+		&widget.TextSegment{Text: "  " + timelineGlyphs.Replace(s.Summary),
 			Style: widget.RichTextStyle{Inline: true, ColorName: textColor}},
 	)
 	head.Wrapping = fyne.TextWrapWord

@@ -1,7 +1,8 @@
 // Package configfile reads and writes Lockbox's small configuration files
 // (pins.json, tls_seen.json, sites.json, identities.json, settings.json):
 // reading with a size bound, replacing atomically with mode 0600 in a 0700
-// folder, and renaming a damaged file aside so that a later save does not
+// folder on Unix (on Windows, where modes mean nothing, the ACL of the
+// user's profile folder protects them: see ModesApply), and renaming a damaged file aside so that a later save does not
 // destroy it. Versioned is the load and save of the versioned JSON files,
 // and CorruptError, the one error every store returns for a damaged file.
 //
@@ -21,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 )
 
@@ -30,6 +32,14 @@ const FileMode fs.FileMode = 0o600
 
 // DirMode is the mode of the folders WriteAtomic creates.
 const DirMode fs.FileMode = 0o700
+
+// ModesApply reports whether FileMode and DirMode protect the files. On
+// Windows they do not: Windows keeps only a read-only flag, and what
+// protects the files is the access-control list of the folder they live
+// in. Lockbox keeps them under %AppData% (the user's roaming profile),
+// whose ACL Windows sets to the user, SYSTEM and Administrators only, and
+// the new files inherit it; Lockbox makes no mode claim there.
+const ModesApply = runtime.GOOS != "windows"
 
 // corruptTimeFormat is the UTC timestamp MoveAside appends.
 const corruptTimeFormat = "20060102T150405Z"

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package servertest starts real third-party servers (vsftpd, ProFTPD,
 // Pure-FTPd, nginx) for integration tests, so Lockbox is tested against
 // the servers it will meet in the wild rather than against Go stand-ins.

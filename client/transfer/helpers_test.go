@@ -1,8 +1,12 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"lockbox/client"
@@ -46,3 +50,53 @@ func openTestPool(t *testing.T, tg client.Target, opts client.Options, po client
 
 // wrapData wraps the sockets of s's later data connections.
 func wrapData(s *client.Session, wrap func(net.Conn) net.Conn) { testhook.WrapData(s, wrap) }
+
+func newTestQueue(t *testing.T, p *client.Pool, opts QueueOptions) *Queue {
+	t.Helper()
+	q, err := NewQueue(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Start(bg)
+	t.Cleanup(func() { q.Close() })
+	return q
+}
+
+// readTree reads every file under dir and lists its folders.
+func readTree(t *testing.T, dir string) (map[string][]byte, []string) {
+	t.Helper()
+	files := map[string][]byte{}
+	var dirs []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "." {
+				dirs = append(dirs, rel)
+			}
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		files[rel] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files, dirs
+}
+
+func sameTree(t *testing.T, what string, want map[string][]byte, got map[string][]byte) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d files, want %d", what, len(got), len(want))
+	}
+	for rel, b := range want {
+		if g, ok := got[rel]; !ok || !bytes.Equal(g, b) {
+			t.Errorf("%s: %s differs or is missing (%d bytes, want %d)", what, rel, len(g), len(b))
+		}
+	}
+}

@@ -3,8 +3,11 @@ package transfer
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+
+	"lockbox/client"
 )
 
 // numbered returns "name (n).ext" for the rename policy: "report.pdf" →
@@ -19,12 +22,26 @@ func numbered(name string, n int) string {
 	return base + " (" + strconv.Itoa(n) + ")" + ext
 }
 
-// localRel checks a download's local path: relative, and not leading out
-// of the queue's folder after filepath.Clean.
-func localRel(p string) (string, error) {
+// localRel checks a download's local path: relative, not leading out of
+// the queue's folder after filepath.Clean and, on Windows, made of names a
+// Windows folder can hold (client.CheckWindowsName: no device names such as
+// "CON" or "aux.txt", no trailing dot or space, none of < > : " | ? *).
+func localRel(p string) (string, error) { return localRelFor(p, runtime.GOOS == "windows") }
+
+// localRelFor is localRel with Windows' name rules on or off, so that both
+// platforms' rules are tested on every platform.
+func localRelFor(p string, windows bool) (string, error) {
 	c := filepath.Clean(p)
-	if c == "." || filepath.IsAbs(c) || filepath.VolumeName(c) != "" || c == ".." || strings.HasPrefix(c, ".."+string(filepath.Separator)) {
+	if c == "." || filepath.IsAbs(c) || filepath.VolumeName(c) != "" || strings.HasPrefix(c, "/") || strings.HasPrefix(c, string(filepath.Separator)) ||
+		c == ".." || strings.HasPrefix(c, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("local path %q is not inside the download folder", p)
+	}
+	if windows {
+		for _, el := range strings.Split(c, string(filepath.Separator)) {
+			if err := client.CheckWindowsName(el); err != nil {
+				return "", fmt.Errorf("local path %q: %w; nothing was written for it", p, err)
+			}
+		}
 	}
 	return c, nil
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package transfer
 
 import (
@@ -5,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -35,17 +36,6 @@ func vsftpdTarget(t *testing.T, srv *servertest.Vsftpd, p string) client.Target 
 	tg := mustTarget(t, "ftpes://"+srv.User+"@"+srv.Addr+p)
 	tg.Password, tg.HasPassword = srv.Password, true
 	return tg
-}
-
-func newTestQueue(t *testing.T, p *client.Pool, opts QueueOptions) *Queue {
-	t.Helper()
-	q, err := NewQueue(p, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q.Start(bg)
-	t.Cleanup(func() { q.Close() })
-	return q
 }
 
 func isDirAt(p string) bool { st, err := os.Stat(p); return err == nil && st.IsDir() }
@@ -224,45 +214,6 @@ func makeTree(t *testing.T, dir string) map[string][]byte {
 		t.Fatal(err)
 	}
 	return files
-}
-
-// readTree reads every file under dir and lists its folders.
-func readTree(t *testing.T, dir string) (map[string][]byte, []string) {
-	t.Helper()
-	files := map[string][]byte{}
-	var dirs []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if rel != "." {
-				dirs = append(dirs, rel)
-			}
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		files[rel] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files, dirs
-}
-
-func sameTree(t *testing.T, what string, want map[string][]byte, got map[string][]byte) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("%s: %d files, want %d", what, len(got), len(want))
-	}
-	for rel, b := range want {
-		if g, ok := got[rel]; !ok || !bytes.Equal(g, b) {
-			t.Errorf("%s: %s differs or is missing (%d bytes, want %d)", what, rel, len(g), len(b))
-		}
-	}
 }
 
 func TestVsftpdTreeRoundTrip(t *testing.T) {

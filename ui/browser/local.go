@@ -57,7 +57,7 @@ func localEntry(dir string, de fs.DirEntry) (e Entry, ok bool) {
 		return Entry{}, false
 	}
 	mode := info.Mode()
-	e = Entry{Name: de.Name(), Dir: mode.IsDir(), ModTime: info.ModTime(), Perm: permString(mode)}
+	e = Entry{Name: de.Name(), Dir: mode.IsDir(), ModTime: info.ModTime(), Perm: localPerm(info)}
 	if mode.IsRegular() {
 		e.Size = info.Size()
 	}
