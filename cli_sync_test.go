@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -105,5 +106,77 @@ func TestCLISync(t *testing.T) {
 				tc.check(t)
 			}
 		})
+	}
+}
+
+// lineWriter is an io.Writer safe for two goroutines that hands over each
+// line written.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for {
+		line, err := w.buf.ReadString('\n')
+		if err != nil {
+			w.buf.WriteString(line) // not a whole line yet
+			return len(p), nil
+		}
+		w.lines <- line
+	}
+}
+
+// TestCLISyncWatchStopsOnInterrupt runs sync --watch, waits for its first
+// pass, sends the process Ctrl+C (SIGINT) and expects the command to end
+// by itself with exit status 0 and no error.
+func TestCLISyncWatchStopsOnInterrupt(t *testing.T) {
+	t.Setenv("LOCKBOX_CONFIG_DIR", t.TempDir())
+	t.Setenv("LOCKBOX_PASSWORD", demoPassword)
+	addr, root, ca, _ := startTransferServer(t)
+	local := t.TempDir()
+	os.WriteFile(filepath.Join(local, "up.txt"), []byte("up"), 0o644)
+	stdout := &lineWriter{lines: make(chan string, 100)}
+	var stderr bytes.Buffer
+	code := make(chan int, 1)
+	go func() {
+		code <- runCLI([]string{"sync", "--ca", ca, "--watch", "--json", local, "ftpes://alice@" + addr + "/"}, nil, stdout, &stderr)
+	}()
+	deadline := time.After(30 * time.Second)
+	var first strings.Builder
+	for !strings.HasPrefix(first.String(), "{") || !strings.HasSuffix(first.String(), "\n}\n") {
+		select {
+		case line := <-stdout.lines: // the first pass: Ctrl+C is being listened for
+			first.WriteString(line)
+		case c := <-code:
+			t.Fatalf("sync --watch ended by itself with %d: %s", c, stderr.String())
+		case <-deadline:
+			t.Fatalf("no first pass: %s", first.String())
+		}
+	}
+	if !strings.Contains(first.String(), `"upload"`) {
+		t.Errorf("first pass: %s", first.String())
+	}
+	if got := readFile(t, filepath.Join(root, "up.txt")); got != "up" {
+		t.Errorf("server has %q", got)
+	}
+	self, err := os.FindProcess(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := self.Signal(os.Interrupt); err != nil {
+		t.Fatalf("Ctrl+C: %v", err)
+	}
+	select {
+	case c := <-code:
+		if c != 0 || stderr.Len() > 0 {
+			t.Errorf("after Ctrl+C: exit %d, stderr %q; want 0 and nothing", c, stderr.String())
+		}
+	case <-deadline:
+		t.Fatal("sync --watch did not stop on Ctrl+C")
 	}
 }

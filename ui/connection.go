@@ -424,11 +424,15 @@ func (w *MainWindow) closeConnection() {
 	if c == nil {
 		return
 	}
+	watchDone := w.sync.watchDone // stopped by disconnect, below
 	w.remote.disconnect()
 	w.top.disconnect.Disable()
 	w.setPadlock(nil, client.Target{})
 	done := w.hooks.closed
 	go func() {
+		if watchDone != nil {
+			<-watchDone // the watch ends before its connections close
+		}
 		c.close()
 		if done != nil {
 			done <- struct{}{}

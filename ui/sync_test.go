@@ -14,6 +14,7 @@ import (
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
 	"lockbox/ui/browser"
+	"lockbox/ui/internal/uitest"
 	"lockbox/ui/syncui"
 )
 
@@ -174,4 +175,39 @@ func TestSyncDialogGolden(t *testing.T) {
 		t.Errorf("plan %q, want %q", strings.Join(got, "|"), want)
 	}
 	test.AssertImageMatches(t, "sync_dialog.png", h.w.Window.Canvas().Capture())
+}
+
+// TestWatchStopsWhenTheWindowCloses turns on "Keep the server up to date",
+// waits for a local file to reach the server, closes the window and
+// expects the watch to end (the window waits for it before closing the
+// connection).
+func TestWatchStopsWhenTheWindowCloses(t *testing.T) {
+	local := t.TempDir()
+	os.WriteFile(filepath.Join(local, "kept.txt"), []byte("kept"), 0o644)
+	h, l := connectDemo(t, local)
+	b := h.w.sync
+	b.setWatch(true)
+	h.pump(t, "the watched file on the server", func() bool {
+		got, err := os.ReadFile(filepath.Join(l.Root, "kept.txt"))
+		return err == nil && string(got) == "kept"
+	})
+	done := b.watchDone
+	if done == nil || !b.watching {
+		t.Fatal("the watch is not running")
+	}
+	h.closed = true
+	h.w.Window.Close()
+	select {
+	case <-h.w.hooks.closed:
+	case <-time.After(uitest.Timeout):
+		t.Fatal("the connection did not close")
+	}
+	select {
+	case <-done:
+	case <-time.After(uitest.Timeout):
+		t.Fatal("the watch did not stop when the window closed")
+	}
+	if b.watching || b.stopWatch != nil {
+		t.Errorf("after closing: watching %v", b.watching)
+	}
 }

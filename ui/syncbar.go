@@ -41,6 +41,7 @@ type syncBar struct {
 	cfg       dirsync.Config
 	opts      syncui.Options
 	stopWatch context.CancelFunc
+	watchDone chan struct{} // closed when the last watch started has ended
 	dialog    *syncui.Dialog
 }
 
@@ -254,7 +255,15 @@ func (b *syncBar) setWatch(on bool) {
 	ctx, stop := context.WithCancel(c.ctx)
 	b.stopWatch = stop
 	b.w.setStatus("Keeping "+cfg.RemoteDir+" up to date with "+cfg.LocalDir+".", widget.MediumImportance)
-	go dirsync.Watch(ctx, c.pool, c.queue, cfg, dirsync.WatchOptions{Ran: func(r *dirsync.Result, err error) {
+	done := make(chan struct{})
+	b.watchDone = done
+	go b.watch(ctx, c, cfg, done)
+}
+
+// watch runs dirsync.Watch until ctx ends, then closes done.
+func (b *syncBar) watch(ctx context.Context, c *connection, cfg dirsync.Config, done chan struct{}) {
+	defer close(done)
+	dirsync.Watch(ctx, c.pool, c.queue, cfg, dirsync.WatchOptions{Ran: func(r *dirsync.Result, err error) {
 		b.w.do(func() {
 			if b.conn != c || ctx.Err() != nil {
 				return

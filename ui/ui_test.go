@@ -45,6 +45,7 @@ type harness struct {
 	dialogs []*trustDialog
 	results []result
 	notes   []*fyne.Notification
+	closed  bool // the test closed the window itself
 }
 
 type result struct {
@@ -75,6 +76,9 @@ func newHarness(t *testing.T, deps Deps) *harness {
 	t.Cleanup(func() {
 		// Wait for a connection to finish closing, so that no test's
 		// goroutines outlive it.
+		if h.closed {
+			return
+		}
 		connected := h.w.ctl.conn != nil
 		h.w.Window.Close()
 		if connected {

@@ -67,8 +67,7 @@ func (c Clock) Precision() time.Duration {
 // RemoteScan is a scanned server tree.
 type RemoteScan struct {
 	Tree Tree
-	// Listed are the times the listing itself gave (for TimesMDTM, the
-	// coarse LIST time kept to know when MDTM must be asked again).
+	// Clock says where the times came from.
 	Clock Clock
 	// Refused are names the server sent that could lead outside the local
 	// folder; nothing is done with them.
@@ -209,6 +208,9 @@ func fillTimes(ctx context.Context, pool *client.Pool, root string, t Tree, work
 			defer wg.Done()
 			errs[w] = pool.Do(ctx, func(s *client.Session) error {
 				for i := w; i < len(todo); i += workers {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
 					tm, err := s.ModTime(ctx, path.Join(root, todo[i]))
 					if err != nil {
 						if s.Broken() || ctx.Err() != nil {
@@ -231,7 +233,7 @@ func fillTimes(ctx context.Context, pool *client.Pool, root string, t Tree, work
 	for i, p := range todo {
 		if !times[i].IsZero() {
 			e := t[p]
-			e.ModTime = times[i]
+			e.ModTime, e.Listed = times[i], e.ModTime
 			t[p] = e
 		}
 	}

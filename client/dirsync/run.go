@@ -45,6 +45,11 @@ type Scan struct {
 	Comparison Comparison
 	// RefusedLocal are local names that are not plain names, left alone.
 	RefusedLocal []string
+	// Start is when the server scan began (this machine's clock, UTC).
+	Start time.Time
+	// Asked counts the files whose exact time was asked with MDTM;
+	// Reused those whose time was taken from the last record instead.
+	Asked, Reused int
 }
 
 func (c *Config) tolerance(clock Clock) time.Duration {
@@ -70,19 +75,95 @@ func CompareTrees(ctx context.Context, pool *client.Pool, c Config) (*Scan, erro
 			return nil, err
 		}
 	}
+	// Exact times are asked only for files on both sides, and not for
+	// those whose time the last record still vouches for (reusable).
+	// fillTimes calls NeedTime from one goroutine.
+	reused := map[string]time.Time{}
+	asked := 0
 	o := ScanOptions{Filter: c.Filter, Workers: c.Workers, NeedTime: func(rel string, listed Entry) bool {
-		l, ok := local[rel]
-		return ok && !l.Dir
+		if l, ok := local[rel]; !ok || l.Dir {
+			return false
+		}
+		if t, ok := reusable(base, rel, listed); ok {
+			reused[rel] = t
+			return false
+		}
+		asked++
+		return true
 	}}
 	if base != nil && base.Clock.Source == TimesLIST && base.Clock.Measured {
 		o.Offset, o.OffsetKnown = base.Clock.Offset, true
 	}
+	start := time.Now().UTC()
 	remote, err := ScanRemote(ctx, pool, c.RemoteDir, o)
 	if err != nil {
 		return nil, err
 	}
-	return &Scan{Local: local, Remote: remote, Base: base, RefusedLocal: refused,
+	for rel, t := range reused {
+		e := remote.Tree[rel]
+		e.ModTime, e.Listed = t, e.ModTime
+		remote.Tree[rel] = e
+	}
+	return &Scan{Local: local, Remote: remote, Base: base, RefusedLocal: refused, Start: start, Asked: asked, Reused: len(reused),
 		Comparison: Compare(local, remote.Tree, base, c.tolerance(remote.Clock))}, nil
+}
+
+// skewMargin is how far the server's clock may lag this machine's without
+// a recorded time being trusted wrongly (see reusable).
+const skewMargin = 10 * time.Minute
+
+// reusable returns the exact time the last record kept for the server file
+// rel, when it can stand in for asking MDTM again: the server only lists
+// times (LIST) to the minute, or to the day for old files ("Dec 06 2025"),
+// in its own time zone. The record kept, per file, the size, the LIST time
+// as parsed (Listed) and the exact MDTM time T, all read in a scan that
+// began at base.Start. The time is reused when
+//
+//   - the size and the listed time are unchanged, and
+//   - the listed time's whole bucket (that minute, or that day) had ended
+//     before base.Start (less skewMargin for the server's clock lagging
+//     this one): then any write since gave the file a time in a later
+//     bucket, so a different listed time.
+//
+// The bucket's end is not computed from the listed time itself, which is
+// in the server's unknown zone (and in an "hh:mm" line its year is
+// guessed): the file's exact time T lies inside its bucket, so the bucket
+// ends no later than T plus the bucket's length, and T + length < Start
+// is enough, whatever the zone. A listed time with seconds is a
+// one-second bucket, one with hh:mm a minute, one at midnight a day (an
+// hh:mm file written at 00:00 is taken for a day: only more MDTMs).
+// Anything else (no record, a record from an older version with no
+// Listed, a file written in the minute before the last scan, a server
+// that now lists another zone or format) asks MDTM as before. A later
+// write that sets the time explicitly (MFMT by another client) to a
+// moment in the same bucket, with the same size, is not seen; nor would
+// MDTM see one that sets the very same second.
+func reusable(base *Record, rel string, listed Entry) (time.Time, bool) {
+	if base == nil || base.Clock.Source != TimesMDTM || base.Start.IsZero() || listed.ModTime.IsZero() {
+		return time.Time{}, false
+	}
+	p, ok := base.Files[rel]
+	if !ok || p.Remote.Dir || p.Remote.Listed.IsZero() || p.Remote.ModTime.IsZero() ||
+		p.Remote.Size != listed.Size || !p.Remote.Listed.Equal(listed.ModTime) {
+		return time.Time{}, false
+	}
+	if !p.Remote.ModTime.Add(listedGrain(listed.ModTime)).Before(base.Start.Add(-skewMargin)) {
+		return time.Time{}, false
+	}
+	return p.Remote.ModTime, true
+}
+
+// listedGrain is how long a span one listed time stands for: a second when
+// the listing gave seconds, a minute for hh:mm, a day (25 hours, for a
+// daylight-saving change) for a date alone.
+func listedGrain(t time.Time) time.Duration {
+	switch {
+	case t.Nanosecond() != 0, t.Second() != 0:
+		return time.Second
+	case t.Hour() != 0 || t.Minute() != 0:
+		return time.Minute
+	}
+	return 25 * time.Hour
 }
 
 // Outcome is one action carried out (or not).
@@ -253,7 +334,7 @@ func record(ctx context.Context, pool *client.Pool, c Config, before *Scan, bad,
 			return fmt.Errorf("scan after synchronising: %w", err)
 		}
 	}
-	rec := &Record{Clock: after.Remote.Clock, Files: map[string]Pair{}}
+	rec := &Record{Clock: after.Remote.Clock, Files: map[string]Pair{}, Start: after.Start}
 	for _, it := range after.Comparison.Items {
 		if bad[it.Path] {
 			if before.Base != nil {
@@ -267,5 +348,27 @@ func record(ctx context.Context, pool *client.Pool, c Config, before *Scan, bad,
 			rec.Files[it.Path] = Pair{Local: *it.Local, Remote: *it.Remote}
 		}
 	}
+	if after.Asked == 0 && before.Base != nil && sameRecord(before.Base, rec) {
+		return nil // nothing new to keep: the file is not written again
+	}
 	return c.State.Put(c.Key, rec)
+}
+
+// sameRecord reports whether b keeps what a keeps, but for Start (a scan
+// that asked no MDTM learns nothing from a later start).
+func sameRecord(a, b *Record) bool {
+	if a.Clock != b.Clock || len(a.Files) != len(b.Files) {
+		return false
+	}
+	for p, x := range a.Files {
+		y, ok := b.Files[p]
+		if !ok || !sameRecorded(x.Local, y.Local) || !sameRecorded(x.Remote, y.Remote) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameRecorded(a, b Entry) bool {
+	return a.Size == b.Size && a.Dir == b.Dir && a.ModTime.Equal(b.ModTime) && a.Listed.Equal(b.Listed)
 }

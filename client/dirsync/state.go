@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"lockbox/client/configfile"
 )
@@ -21,6 +22,10 @@ type Record struct {
 	Clock Clock `json:"clock"`
 	// Files are the paths that were in sync, by relative path.
 	Files map[string]Pair `json:"files"`
+	// Start is when (this machine's clock, UTC) the scan that read the
+	// recorded server times began; zero in records written before it
+	// was kept.
+	Start time.Time `json:"start,omitzero"`
 }
 
 type stateFile struct {

@@ -88,6 +88,12 @@ func (s *syncer) run() ([]Action, *Result) {
 		s.t.Fatalf("compare: %v", err)
 	}
 	plan := Plan(scan.Comparison, s.cfg.Plan)
+	return plan, s.execute(scan, plan)
+}
+
+// execute carries out plan.
+func (s *syncer) execute(scan *Scan, plan []Action) *Result {
+	s.t.Helper()
 	q, err := transfer.NewQueue(s.pool, transfer.QueueOptions{})
 	if err != nil {
 		s.t.Fatal(err)
@@ -103,7 +109,7 @@ func (s *syncer) run() ([]Action, *Result) {
 			s.t.Errorf("%s %s: %s", o.Op, o.Path, o.Error)
 		}
 	}
-	return plan, res
+	return res
 }
 
 func ops(plan []Action) []string {

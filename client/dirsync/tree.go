@@ -22,6 +22,10 @@ type Entry struct {
 	ModTime time.Time `json:"mtime"`
 	// Dir marks a folder.
 	Dir bool `json:"dir,omitempty"`
+	// Listed is, for a server file whose exact time came from MDTM (or
+	// was reused from the last record), the time its LIST line gave, as
+	// parsed; zero otherwise. See reusable.
+	Listed time.Time `json:"listed,omitzero"`
 }
 
 // Tree maps slash-separated paths relative to a scanned root to entries.

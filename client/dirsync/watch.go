@@ -23,7 +23,22 @@ type WatchOptions struct {
 	// Ran is told each pass's result (the first is the initial
 	// synchronisation); calls are not concurrent.
 	Ran func(*Result, error)
+
+	// For tests: tick, when set, stands for the quiet timer (each value
+	// sent is "the folder has been quiet for Quiet"), and checked is told
+	// what each such moment led to.
+	tick    <-chan time.Time
+	checked func(settle)
 }
+
+// settle is what Watch did when the folder had been quiet for a while.
+type settle string
+
+const (
+	settleIdle    settle = "idle"    // no change since the last pass
+	settleGrowing settle = "growing" // a changed file's size still moved: wait again
+	settlePassed  settle = "passed"  // sizes held: a pass ran
+)
 
 // Watch keeps the server folder up to date with the local one (WinSCP's
 // "keep remote directory up to date"): it synchronises once (direction
@@ -68,6 +83,16 @@ func Watch(ctx context.Context, pool *client.Pool, q *transfer.Queue, c Config, 
 	pass()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	defer timer.Stop()
+	quietC := timer.C
+	if o.tick != nil {
+		quietC = o.tick
+	}
+	checked := func(s settle) {
+		if o.checked != nil {
+			o.checked(s)
+		}
+	}
 	sizes := map[string]int64{} // files touched in this burst, last size seen
 	pending := false
 	for {
@@ -91,8 +116,9 @@ func Watch(ctx context.Context, pool *client.Pool, q *transfer.Queue, c Config, 
 			sizes[ev.Name] = -1
 			pending = true
 			timer.Reset(quiet)
-		case <-timer.C:
+		case <-quietC:
 			if !pending {
+				checked(settleIdle)
 				continue
 			}
 			growing := false
@@ -108,11 +134,13 @@ func Watch(ctx context.Context, pool *client.Pool, q *transfer.Queue, c Config, 
 			}
 			if growing {
 				timer.Reset(quiet) // still being written: wait until its size holds
+				checked(settleGrowing)
 				continue
 			}
 			clear(sizes)
 			pending = false
 			pass()
+			checked(settlePassed)
 		}
 	}
 }
