@@ -7,8 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"image"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,42 +156,5 @@ func TestWindowsWindowUnderWine(t *testing.T) {
 		<-exited
 	})
 
-	// xdotool --sync waits until the window is mapped; the bound only
-	// keeps a broken start from hanging the run.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	find := exec.CommandContext(ctx, xdotool, "search", "--sync", "--onlyvisible", "--name", "^Lockbox$")
-	find.Env = env
-	if out, err := find.Output(); err != nil || len(bytes.TrimSpace(out)) == 0 {
-		t.Fatalf("no Lockbox window appeared: %v\nlockbox.exe output:\n%s", err, appOut.String())
-	}
-
-	var img, prev image.Image
-	for try := 0; try < 300 && (img == nil || distinctColours(img) < 8 || !sameImage(img, prev)); try++ {
-		prev = img
-		select {
-		case err := <-exited:
-			t.Fatalf("lockbox.exe exited: %v\n%s", err, appOut.String())
-		default:
-		}
-		shot := exec.Command(xwd, "-root", "-silent")
-		shot.Env = env
-		raw, err := shot.Output()
-		if err != nil {
-			t.Fatalf("xwd: %v", err)
-		}
-		if img, err = decodeXWD(raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := distinctColours(img); n < 8 {
-		t.Fatalf("the window is blank (%d colours)", n)
-	}
-	if dir := os.Getenv("LOCKBOX_SCREENSHOT_DIR"); dir != "" {
-		f, err := os.Create(filepath.Join(dir, "window_windows.png"))
-		if err == nil {
-			png.Encode(f, img)
-			f.Close()
-		}
-	}
+	windowScreenshot(t, env, xdotool, xwd, exited, &appOut, 300, "window_windows.png")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // requireTool finds a program; in CI (CI=true) a missing one fails the
@@ -171,22 +173,33 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 		<-exited
 	})
 
-	// xdotool --sync blocks until a window with that name is mapped.
-	find := exec.Command(xdotool, "search", "--sync", "--onlyvisible", "--name", "^Lockbox$")
-	find.Env = env
-	if out, err := find.Output(); err != nil || len(bytes.TrimSpace(out)) == 0 {
-		t.Fatalf("no Lockbox window appeared: %v\napp output:\n%s", err, appOut.String())
-	}
+	windowScreenshot(t, env, xdotool, xwd, exited, &appOut, 200, "window.png") // the README's screenshot of the empty window
+}
 
-	// The window is mapped; its first frames may still be unpainted or
-	// mid-layout: take screenshots until two in a row agree and show more
-	// than a blank area.
+// windowScreenshot waits for the window named Lockbox on the X display in
+// env to be mapped, then takes screenshots until two in a row agree and
+// show more than a blank area (its first frames may be unpainted or
+// mid-layout), and keeps the picture as $LOCKBOX_SCREENSHOT_DIR/name when
+// that is set. It fails the test if the program (exited) ends first, or
+// the window never settles within tries screenshots; out is the program's
+// output, for the message.
+func windowScreenshot(t *testing.T, env []string, xdotool, xwd string, exited <-chan error, out *bytes.Buffer, tries int, name string) {
+	t.Helper()
+	// xdotool --sync waits until the window is mapped; the bound only
+	// keeps a broken start from hanging the run.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	find := exec.CommandContext(ctx, xdotool, "search", "--sync", "--onlyvisible", "--name", "^Lockbox$")
+	find.Env = env
+	if found, err := find.Output(); err != nil || len(bytes.TrimSpace(found)) == 0 {
+		t.Fatalf("no Lockbox window appeared: %v\noutput:\n%s", err, out.String())
+	}
 	var img, prev image.Image
-	for try := 0; try < 200 && (img == nil || distinctColours(img) < 8 || !sameImage(img, prev)); try++ {
+	for try := 0; try < tries && (img == nil || distinctColours(img) < 8 || !sameImage(img, prev)); try++ {
 		prev = img
 		select {
 		case err := <-exited:
-			t.Fatalf("lockbox exited: %v\n%s", err, appOut.String())
+			t.Fatalf("the program exited: %v\n%s", err, out.String())
 		default:
 		}
 		shot := exec.Command(xwd, "-root", "-silent")
@@ -202,9 +215,8 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 	if n := distinctColours(img); n < 8 {
 		t.Fatalf("the window is blank (%d colours)", n)
 	}
-	// Keep the picture: it is the README's screenshot of the empty window.
 	if dir := os.Getenv("LOCKBOX_SCREENSHOT_DIR"); dir != "" {
-		f, err := os.Create(filepath.Join(dir, "window.png"))
+		f, err := os.Create(filepath.Join(dir, name))
 		if err == nil {
 			png.Encode(f, img)
 			f.Close()
