@@ -10,12 +10,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/jlaffaye/ftp"
 
 	"lockbox/client/internal/ftpwire"
+	"lockbox/client/internal/netconn"
 	"lockbox/client/trace"
 )
 
@@ -625,5 +625,5 @@ func emptyWithoutTLS(n int64, rerr, ctlErr error) bool {
 	if n != 0 || ctlErr != nil || !errors.As(rerr, &se) || se.Step != "data_tls_handshake" {
 		return false
 	}
-	return errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) || errors.Is(rerr, syscall.ECONNRESET)
+	return errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) || netconn.IsReset(rerr)
 }
