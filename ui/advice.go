@@ -13,12 +13,12 @@ import (
 // labels of the menu (menu.go), the site manager's form (sitesui) and the
 // settings page (ui/settings); advice_test.go checks them against those.
 const (
-	siteManagerPath = "File → Site manager…"
-	identitiesPath  = "Identities → Client identities…"
-	settingsPath    = "File → Settings…"
+	siteManagerPath = "File › Site manager…"
+	identitiesPath  = "Identities › Client identities…"
+	settingsPath    = "File › Settings…"
 	// settingsConnection and settingsProxy are the settings' pages.
-	settingsConnection = settingsPath + " → " + settings.ConnectionPage
-	settingsProxy      = settingsPath + " → " + settings.ProxyPage
+	settingsConnection = settingsPath + " › " + settings.ConnectionPage
+	settingsProxy      = settingsPath + " › " + settings.ProxyPage
 	siteTLSField       = "TLS minimum"
 	siteCAField        = "Extra CA roots"
 	siteCertField      = "Client certificate"

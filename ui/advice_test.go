@@ -35,40 +35,40 @@ func TestAdvicePerReason(t *testing.T) {
 	}{
 		{"client certificate required",
 			&client.StepError{Step: "tls_handshake", Err: &client.ClientCertRequiredError{Err: errors.New("remote error")}},
-			[]string{"Client certificate", "File → Site manager…", "Identities → Client identities…"}},
+			[]string{"Client certificate", "File › Site manager…", "Identities › Client identities…"}},
 		{"server offers only TLS 1.0",
 			&client.TLSVersionError{Offered: tls.VersionTLS10, Min: tls.VersionTLS12, Err: errors.New("x")},
 			[]string{"TLS 1.2 and 1.3 only", "administrator to enable TLS 1.2"}},
 		{"chain's root unknown",
 			&client.StepError{Step: "tls_handshake", Err: &client.UntrustedError{Problems: []verify.Problem{unknownRoot}}},
-			[]string{"Extra CA roots", "File → Site manager…", "If you know and trust"}},
+			[]string{"Extra CA roots", "File › Site manager…", "If you know and trust"}},
 		{"plain FTP would send the password",
 			&client.StepError{Step: "login", Reason: client.ReasonPlaintextPassword, Err: errors.New("ftp:// sends your password unencrypted")},
 			[]string{"FTPES (explicit TLS)", "FTPS (implicit TLS)", "as the protocol"}},
 		{"TLS 1.2 server without session tickets",
 			&client.StepError{Step: "list", Reason: client.ReasonResumptionNeedsTickets, Err: errors.New("522")},
-			[]string{"TLS minimum", "TLS 1.3 only", "Oldest TLS", "File → Settings…", "session tickets"}},
+			[]string{"TLS minimum", "TLS 1.3 only", "Oldest TLS", "File › Settings…", "session tickets"}},
 		{"proxy refused the password",
 			&client.StepError{Step: "proxy_connect", Err: &client.ProxyError{Proxy: "socks5://u@p:1080", Failure: client.ProxyAuthFailed}},
-			[]string{"Proxy", "user and password", "File → Site manager…", "File → Settings…"}},
+			[]string{"Proxy", "user and password", "File › Site manager…", "File › Settings…"}},
 		{"proxy refused the target",
 			&client.ProxyError{Proxy: "http://p:3128", Target: "h:21", Failure: client.ProxyTargetRefused, Answer: "HTTP/1.0 403 Forbidden"},
-			[]string{"proxy's rules", "Proxy", "File → Site manager…"}},
+			[]string{"proxy's rules", "Proxy", "File › Site manager…"}},
 		{"proxy unreachable",
 			&client.ProxyError{Proxy: "http://p:3128", Failure: client.ProxyUnreachable, Err: errors.New("connection refused")},
-			[]string{"Proxy", "running proxy", "File → Settings…"}},
+			[]string{"Proxy", "running proxy", "File › Settings…"}},
 		{"active mode through a proxy",
 			&client.ActiveThroughProxyError{Proxy: "http://p:3128"},
 			[]string{"passive mode", "Proxy"}},
 		{"server refuses passive mode",
 			&client.StepError{Step: "list", Err: &client.PassiveRefusedError{Reply: "502 Passive mode is disabled on this server.", Err: errors.New("502")}},
-			[]string{"Set Transfer mode to Active (or Auto)", "File → Site manager…", "quick-connect bar's Mode", "File → Settings…"}},
+			[]string{"Set Transfer mode to Active (or Auto)", "File › Site manager…", "quick-connect bar's Mode", "File › Settings…"}},
 		{"server never connected back",
 			&client.StepError{Step: "tcp_accept", Err: errors.New("i/o timeout")},
-			[]string{"never connected back", "External IP address", "Active mode ports", "File → Settings…", "Transfer mode to Passive"}},
+			[]string{"never connected back", "External IP address", "Active mode ports", "File › Settings…", "Transfer mode to Passive"}},
 		{"no port for active mode",
 			&client.StepError{Step: "tcp_listen", Err: errors.New("address already in use")},
-			[]string{"could not open a port", "Active mode ports", "Bind address", "File → Settings…", "Transfer mode to Passive"}},
+			[]string{"could not open a port", "Active mode ports", "Bind address", "File › Settings…", "Transfer mode to Passive"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,7 +102,7 @@ func TestRootAdviceInTrustDialog(t *testing.T) {
 		want string
 	}{
 		{"no report", nil, ""},
-		{"issuer unknown", &client.Report{Problems: []verify.Problem{{Code: verify.CodeUnknownAuthority, Severity: verify.SeverityError}}}, "Extra CA roots in File → Site manager…"},
+		{"issuer unknown", &client.Report{Problems: []verify.Problem{{Code: verify.CodeUnknownAuthority, Severity: verify.SeverityError}}}, "Extra CA roots in File › Site manager…"},
 		{"intermediate missing", &client.Report{Problems: []verify.Problem{{Code: verify.CodeIncompleteChain, Severity: verify.SeverityError}}}, "Extra CA roots"},
 		{"self-signed: no root to add", &client.Report{Problems: []verify.Problem{{Code: verify.CodeSelfSigned, Severity: verify.SeverityError}}}, ""},
 	}
@@ -128,7 +128,7 @@ func TestAdviceNamesRealLabels(t *testing.T) {
 	menu := map[string]bool{}
 	for _, m := range h.w.mainMenu().Items {
 		for _, it := range m.Items {
-			menu[m.Label+" → "+it.Label] = true
+			menu[m.Label+" › "+it.Label] = true
 		}
 	}
 	for _, path := range []string{siteManagerPath, identitiesPath, settingsPath} {

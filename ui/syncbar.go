@@ -320,7 +320,7 @@ func (b *syncBar) showProfiles() {
 	info.Wrapping = fyne.TextWrapWord
 	sel.OnChanged = func(n string) {
 		p := byName[n]
-		info.SetText(fmt.Sprintf("%s ⇄ %s, %s%s", p.Local, p.URL, p.Direction, map[bool]string{true: ", deletes", false: ""}[p.Delete]))
+		info.SetText(fmt.Sprintf("%s with %s, %s%s", p.Local, p.URL, p.Direction, map[bool]string{true: ", deletes", false: ""}[p.Delete]))
 	}
 	name := widget.NewEntry()
 	name.SetPlaceHolder("Name for the folders shown now")

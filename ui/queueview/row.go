@@ -124,14 +124,14 @@ func kindIcon(k transfer.JobKind) fyne.Resource {
 }
 
 // pathText says what a job works on, in the direction the data flows:
-// "remote → local" for a download, "local → remote" for an upload, "old →
+// "remote » local" for a download, "local » remote" for an upload, "old »
 // new" for a rename, the server path alone for the others.
 func pathText(p transfer.Progress) string {
 	switch {
 	case p.Kind == transfer.KindUpload && p.Local != "":
-		return p.Local + " → " + p.Remote
+		return p.Local + " » " + p.Remote
 	case p.Local != "":
-		return p.Remote + " → " + p.Local
+		return p.Remote + " » " + p.Local
 	}
 	return p.Remote
 }
@@ -169,9 +169,9 @@ func stateText(p transfer.Progress) (string, widget.Importance) {
 		return "running", widget.MediumImportance
 	case catDone:
 		if p.Note != "" {
-			return "done ✓ — " + p.Note, widget.SuccessImportance
+			return "done — " + p.Note, widget.SuccessImportance
 		}
-		return "done ✓", widget.SuccessImportance
+		return "done", widget.SuccessImportance
 	case catSkipped:
 		return "skipped (exists)", widget.MediumImportance
 	case catFailed:

@@ -85,7 +85,7 @@ func TestUpdateAddsAndReplacesRows(t *testing.T) {
 	}
 	r := h.row(t, 1)
 	for _, c := range []struct{ what, got, want string }{
-		{"path", r.path.Text, "/pub/file1.iso → file1.iso"},
+		{"path", r.path.Text, "/pub/file1.iso » file1.iso"},
 		{"speed", r.speed.Text, "12.3 MB/s"},
 		{"eta", r.eta.Text, "0:42"},
 		{"state", r.state.Text, "running"},
@@ -123,15 +123,15 @@ func TestRowShowsState(t *testing.T) {
 		path       string
 		icon       fyne.Resource
 	}{
-		{"queued", download(1, transfer.StateQueued, 0, 100), "queued", widget.LowImportance, 0, "0%", "/pub/file1.iso → file1.iso", theme.DownloadIcon()},
-		{"done", download(2, transfer.StateDone, 100, 100), "done ✓", widget.SuccessImportance, 1, "100%", "/pub/file2.iso → file2.iso", theme.DownloadIcon()},
-		{"failed", failed, "failed: 550 Permission denied", widget.DangerImportance, 0.1, "10%", "/pub/file3.iso → file3.iso", theme.DownloadIcon()},
-		{"skipped", skipped, "skipped (exists)", widget.MediumImportance, 1, "100%", "/pub/file4.iso → file4.iso", theme.DownloadIcon()},
-		{"unknown size", unknown, "running", widget.MediumImportance, 0, "2.0 MB of ?", "/pub/file5.iso → file5.iso", theme.DownloadIcon()},
-		{"upload", upload, "done ✓", widget.SuccessImportance, 1, "100%", "/home/a/x.txt → /up/x.txt", theme.UploadIcon()},
-		{"mkdir", mkdir, "done ✓", widget.SuccessImportance, 1, "100%", "/new", theme.FolderNewIcon()},
-		{"note", noted, "done ✓ — modification time not kept", widget.SuccessImportance, 1, "100%", "/pub/file8.iso → file8.iso", theme.DownloadIcon()},
-		{"cancelled", download(9, transfer.StateCancelled, 0, 100), "cancelled", widget.WarningImportance, 0, "0%", "/pub/file9.iso → file9.iso", theme.DownloadIcon()},
+		{"queued", download(1, transfer.StateQueued, 0, 100), "queued", widget.LowImportance, 0, "0%", "/pub/file1.iso » file1.iso", theme.DownloadIcon()},
+		{"done", download(2, transfer.StateDone, 100, 100), "done", widget.SuccessImportance, 1, "100%", "/pub/file2.iso » file2.iso", theme.DownloadIcon()},
+		{"failed", failed, "failed: 550 Permission denied", widget.DangerImportance, 0.1, "10%", "/pub/file3.iso » file3.iso", theme.DownloadIcon()},
+		{"skipped", skipped, "skipped (exists)", widget.MediumImportance, 1, "100%", "/pub/file4.iso » file4.iso", theme.DownloadIcon()},
+		{"unknown size", unknown, "running", widget.MediumImportance, 0, "2.0 MB of ?", "/pub/file5.iso » file5.iso", theme.DownloadIcon()},
+		{"upload", upload, "done", widget.SuccessImportance, 1, "100%", "/home/a/x.txt » /up/x.txt", theme.UploadIcon()},
+		{"mkdir", mkdir, "done", widget.SuccessImportance, 1, "100%", "/new", theme.FolderNewIcon()},
+		{"note", noted, "done — modification time not kept", widget.SuccessImportance, 1, "100%", "/pub/file8.iso » file8.iso", theme.DownloadIcon()},
+		{"cancelled", download(9, transfer.StateCancelled, 0, 100), "cancelled", widget.WarningImportance, 0, "0%", "/pub/file9.iso » file9.iso", theme.DownloadIcon()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -445,7 +445,7 @@ func TestDetailShowsSelectedJob(t *testing.T) {
 		t.Errorf("detail = %q before any selection", h.v.detail.Text)
 	}
 	h.v.list.Select(0)
-	want := "download /pub/file1.iso → file1.iso: failed: " + failed.Err.Error() + " · 100 B of 1.0 kB · 100 B carried"
+	want := "download /pub/file1.iso » file1.iso: failed: " + failed.Err.Error() + " · 100 B of 1.0 kB · 100 B carried"
 	if h.v.detail.Text != want || h.v.detail.Importance != widget.DangerImportance {
 		t.Errorf("detail = %q (%v), want %q", h.v.detail.Text, h.v.detail.Importance, want)
 	}

@@ -301,7 +301,7 @@ func (m *Manager) askRemove() {
 		return
 	}
 	if e.site != nil {
-		m.setStatus("This CA is one of the site's CA files: remove it in File → Site manager….")
+		m.setStatus("This CA is one of the site's CA files: remove it in File › Site manager….")
 		return
 	}
 	var q string

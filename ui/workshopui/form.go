@@ -220,7 +220,7 @@ func (f *Form) submit() {
 func (f *Form) showResult(request bool) {
 	f.result.RemoveAll()
 	if request {
-		f.status.SetText(fmt.Sprintf("Request %q made. Send it to your CA; when the certificate comes back, use Identities → Import signed certificate….", f.pending.Name))
+		f.status.SetText(fmt.Sprintf("Request %q made. Send it to your CA; when the certificate comes back, use Identities › Import signed certificate….", f.pending.Name))
 		pemText := widget.NewMultiLineEntry()
 		pemText.SetText(string(f.pending.RequestPEM()))
 		pemText.Disable()

@@ -59,7 +59,7 @@ func NewRequests(win fyne.Window, ws *workshop.Workshop) *Requests {
 		}
 	})
 	r.remove = widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), r.askRemove)
-	r.status = widget.NewLabel("When the CA's certificate comes back, use Identities → Import signed certificate….")
+	r.status = widget.NewLabel("When the CA's certificate comes back, use Identities › Import signed certificate….")
 	r.status.Wrapping = fyne.TextWrapWord
 	r.content = container.NewBorder(nil, container.NewVBox(container.NewHBox(r.save, r.copy, r.remove), r.status), nil, nil, r.list)
 	r.Reload()
