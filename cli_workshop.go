@@ -337,25 +337,33 @@ func savedJSON(sv identity.Saved) identityOut {
 }
 
 func certRequests(w *workshop.Workshop, asJSON bool, stdout io.Writer) error {
-	list := w.Pending()
+	return printList(stdout, asJSON, "requests", w.Pending(), pendingJSON,
+		"No request is waiting for its certificate. Make one with: lockbox cert new --request --cn NAME",
+		"NAME\tSUBJECT\tKEY\tMADE", func(p workshop.Pending) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s", p.Name, p.Subject, p.Key.Label(), p.Created.Format("2006-01-02"))
+		})
+}
+
+// printList writes what a list command found: with --json an object whose
+// key holds the list (empty, never null), else a sentence when there is
+// nothing, or a table of header and a row (tab-separated) per item.
+func printList[T, J any](stdout io.Writer, asJSON bool, key string, list []T, toJSON func(T) J, empty, header string, row func(T) string) error {
 	if asJSON {
-		out := struct {
-			Requests []pendingOut `json:"requests"`
-		}{Requests: []pendingOut{}}
-		for _, p := range list {
-			out.Requests = append(out.Requests, pendingJSON(p))
+		out := make([]J, 0, len(list))
+		for _, x := range list {
+			out = append(out, toJSON(x))
 		}
-		writeJSON(stdout, out)
+		writeJSON(stdout, map[string][]J{key: out})
 		return nil
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(stdout, "No request is waiting for its certificate. Make one with: lockbox cert new --request --cn NAME")
+		fmt.Fprintln(stdout, empty)
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSUBJECT\tKEY\tMADE")
-	for _, p := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.Subject, p.Key.Label(), p.Created.Format("2006-01-02"))
+	fmt.Fprintln(tw, header)
+	for _, x := range list {
+		fmt.Fprintln(tw, row(x))
 	}
 	return tw.Flush()
 }
@@ -471,27 +479,11 @@ func runCA(f *workshopFlags, pos []string, stdout, stderr io.Writer) int {
 			}
 			return writeOut(f.out, encodeCert(cert, f.der), stdout)
 		}
-		list := w.CAs()
-		if f.json {
-			out := struct {
-				CAs []caOut `json:"cas"`
-			}{CAs: []caOut{}}
-			for _, c := range list {
-				out.CAs = append(out.CAs, caJSON(c))
-			}
-			writeJSON(stdout, out)
-			return nil
-		}
-		if len(list) == 0 {
-			fmt.Fprintln(stdout, "No private CA yet. Make one with: lockbox cert ca new NAME")
-			return nil
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tSUBJECT\tSHA-256")
-		for _, c := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.Subject, trust.Fingerprint(c.Certificate))
-		}
-		return tw.Flush()
+		return printList(stdout, f.json, "cas", w.CAs(), caJSON,
+			"No private CA yet. Make one with: lockbox cert ca new NAME",
+			"NAME\tSUBJECT\tSHA-256", func(c workshop.CA) string {
+				return fmt.Sprintf("%s\t%s\t%s", c.Name, c.Subject, trust.Fingerprint(c.Certificate))
+			})
 	}()
 	if err != nil {
 		fmt.Fprintf(stderr, "lockbox cert ca %s: %v\n", sub, workshopAdvice(err))

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -60,11 +59,8 @@ type CAs struct {
 	ws   *workshop.Workshop
 	opts Options
 
-	cas                   []workshop.CA
-	selected              int
-	list                  *widget.List
+	*pickList[workshop.CA]
 	newCA, sign, exportCA *widget.Button
-	status                *widget.Label
 	content               fyne.CanvasObject
 }
 
@@ -81,20 +77,13 @@ func ShowCAs(a fyne.App, ws *workshop.Workshop, opts Options) *CAs {
 // NewCAs builds the private CAs view for win.
 func NewCAs(win fyne.Window, ws *workshop.Workshop, opts Options) *CAs {
 	opts.fill()
-	c := &CAs{win: win, ws: ws, opts: opts, selected: -1}
-	c.list = widget.NewList(func() int { return len(c.cas) }, func() fyne.CanvasObject {
-		return widget.NewLabel("CA")
-	}, func(id widget.ListItemID, o fyne.CanvasObject) {
-		ca := c.cas[id]
-		o.(*widget.Label).SetText(fmt.Sprintf("%s — %s", ca.Name, ca.Subject))
-	})
-	c.list.OnSelected = func(id widget.ListItemID) { c.selected = id; c.update() }
+	c := &CAs{win: win, ws: ws, opts: opts}
+	c.pickList = newPickList(func(ca workshop.CA) string { return fmt.Sprintf("%s — %s", ca.Name, ca.Subject) },
+		"A private CA signs certificates for your own servers and users. Give its certificate (never its key) to whoever must trust it.")
 	c.newCA = widget.NewButtonWithIcon("New CA…", theme.ContentAddIcon(), c.askNew)
 	c.sign = widget.NewButtonWithIcon("Sign a request…", theme.ConfirmIcon(), c.askSign)
 	c.exportCA = widget.NewButtonWithIcon("Export CA certificate…", theme.DocumentSaveIcon(), c.export)
-	c.status = widget.NewLabel("A private CA signs certificates for your own servers and users. Give its certificate (never its key) to whoever must trust it.")
-	c.status.Wrapping = fyne.TextWrapWord
-	c.content = container.NewBorder(nil, container.NewVBox(container.NewHBox(c.newCA, c.sign, c.exportCA), c.status), nil, nil, c.list)
+	c.content = c.layout([]*widget.Button{c.newCA, c.sign, c.exportCA}, c.sign, c.exportCA)
 	c.Reload()
 	return c
 }
@@ -103,23 +92,7 @@ func NewCAs(win fyne.Window, ws *workshop.Workshop, opts Options) *CAs {
 func (c *CAs) Content() fyne.CanvasObject { return c.content }
 
 // Reload lists the CAs again.
-func (c *CAs) Reload() {
-	c.cas = c.ws.CAs()
-	c.selected = -1
-	c.list.UnselectAll()
-	c.list.Refresh()
-	c.update()
-}
-
-func (c *CAs) update() {
-	if c.selected >= 0 && c.selected < len(c.cas) {
-		c.sign.Enable()
-		c.exportCA.Enable()
-	} else {
-		c.sign.Disable()
-		c.exportCA.Disable()
-	}
-}
+func (c *CAs) Reload() { c.reload(c.ws.CAs()) }
 
 // Create makes a CA called name off the UI goroutine; done gets the error.
 func (c *CAs) Create(name string, spec workshop.Spec, done func(error)) {
@@ -163,10 +136,11 @@ func (c *CAs) askNew() {
 
 // Sign signs the request in csr with the selected CA.
 func (c *CAs) Sign(csr []byte, days int, usage workshop.Usage) (*x509.Certificate, error) {
-	if c.selected < 0 || c.selected >= len(c.cas) {
+	ca, ok := c.current()
+	if !ok {
 		return nil, fmt.Errorf("choose a CA first")
 	}
-	return c.ws.Sign(c.cas[c.selected].Name, csr, days, usage)
+	return c.ws.Sign(ca.Name, csr, days, usage)
 }
 
 // Select selects CA i.
@@ -213,11 +187,12 @@ func (c *CAs) askSignOptions(name string, csr []byte) {
 				return
 			}
 			u := []workshop.Usage{workshop.UsageClient, workshop.UsageServer, workshop.UsageBoth}[indexOf(usage.Options, usage.Selected)]
-			if c.selected < 0 || c.selected >= len(c.cas) {
+			ca, ok := c.current()
+			if !ok {
 				c.status.SetText("Not signed: choose a CA first")
 				return
 			}
-			caName := c.cas[c.selected].Name
+			caName := ca.Name
 			c.status.SetText("Signing…")
 			go func() {
 				cert, err := c.ws.Sign(caName, csr, n, u)
@@ -235,10 +210,10 @@ func (c *CAs) askSignOptions(name string, csr []byte) {
 }
 
 func (c *CAs) export() {
-	if c.selected < 0 || c.selected >= len(c.cas) {
+	ca, ok := c.current()
+	if !ok {
 		return
 	}
-	ca := c.cas[c.selected]
 	cert, err := ca.Cert()
 	if err != nil {
 		c.status.SetText(err.Error())

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -19,11 +18,8 @@ type Requests struct {
 	win fyne.Window
 	ws  *workshop.Workshop
 
-	pending            []workshop.Pending
-	selected           int
-	list               *widget.List
+	*pickList[workshop.Pending]
 	save, copy, remove *widget.Button
-	status             *widget.Label
 	content            fyne.CanvasObject
 	confirm            *dialog.ConfirmDialog
 }
@@ -40,13 +36,10 @@ func ShowRequests(a fyne.App, ws *workshop.Workshop) *Requests {
 
 // NewRequests builds the pending requests view for win.
 func NewRequests(win fyne.Window, ws *workshop.Workshop) *Requests {
-	r := &Requests{win: win, ws: ws, selected: -1}
-	r.list = widget.NewList(func() int { return len(r.pending) }, func() fyne.CanvasObject { return widget.NewLabel("request") },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			p := r.pending[id]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s — %s, %s key, made %s", p.Name, p.Subject, p.Key.Label(), p.Created.Format("2006-01-02")))
-		})
-	r.list.OnSelected = func(id widget.ListItemID) { r.selected = id; r.update() }
+	r := &Requests{win: win, ws: ws}
+	r.pickList = newPickList(func(p workshop.Pending) string {
+		return fmt.Sprintf("%s — %s, %s key, made %s", p.Name, p.Subject, p.Key.Label(), p.Created.Format("2006-01-02"))
+	}, "When the CA's certificate comes back, use Identities › Import signed certificate….")
 	r.save = widget.NewButtonWithIcon("Save request (PEM)…", theme.DocumentSaveIcon(), func() {
 		if p, ok := r.current(); ok {
 			saveFile(r.win, p.Name+".csr", p.RequestPEM(), r.status)
@@ -59,9 +52,7 @@ func NewRequests(win fyne.Window, ws *workshop.Workshop) *Requests {
 		}
 	})
 	r.remove = widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), r.askRemove)
-	r.status = widget.NewLabel("When the CA's certificate comes back, use Identities › Import signed certificate….")
-	r.status.Wrapping = fyne.TextWrapWord
-	r.content = container.NewBorder(nil, container.NewVBox(container.NewHBox(r.save, r.copy, r.remove), r.status), nil, nil, r.list)
+	r.content = r.layout([]*widget.Button{r.save, r.copy, r.remove}, r.save, r.copy, r.remove)
 	r.Reload()
 	return r
 }
@@ -70,34 +61,10 @@ func NewRequests(win fyne.Window, ws *workshop.Workshop) *Requests {
 func (r *Requests) Content() fyne.CanvasObject { return r.content }
 
 // Reload lists the pending requests again.
-func (r *Requests) Reload() {
-	r.pending = r.ws.Pending()
-	r.selected = -1
-	r.list.UnselectAll()
-	r.list.Refresh()
-	r.update()
-}
+func (r *Requests) Reload() { r.reload(r.ws.Pending()) }
 
 // Select selects request i.
 func (r *Requests) Select(i int) { r.list.Select(i) }
-
-func (r *Requests) current() (workshop.Pending, bool) {
-	if r.selected < 0 || r.selected >= len(r.pending) {
-		return workshop.Pending{}, false
-	}
-	return r.pending[r.selected], true
-}
-
-func (r *Requests) update() {
-	_, ok := r.current()
-	for _, b := range []*widget.Button{r.save, r.copy, r.remove} {
-		if ok {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
-}
 
 func (r *Requests) askRemove() {
 	p, ok := r.current()

@@ -106,8 +106,8 @@ func TestImportAndCA(t *testing.T) {
 		done = true
 	})
 	q.Pump(t, "the CA", func() bool { return done })
-	if len(c.cas) != 1 {
-		t.Fatalf("%d CAs listed", len(c.cas))
+	if len(c.items) != 1 {
+		t.Fatalf("%d CAs listed", len(c.items))
 	}
 	p, err := ws.NewRequest("nas", workshop.Spec{Subject: workshop.Subject{CommonName: "nas.home.arpa"}})
 	if err != nil {
@@ -116,7 +116,13 @@ func TestImportAndCA(t *testing.T) {
 	if _, err := c.Sign(p.RequestPEM(), 30, workshop.UsageServer); err == nil {
 		t.Error("signed with no CA chosen")
 	}
+	if !c.sign.Disabled() || !c.exportCA.Disabled() || c.newCA.Disabled() {
+		t.Errorf("no CA chosen: sign enabled %v, export enabled %v, new enabled %v", !c.sign.Disabled(), !c.exportCA.Disabled(), !c.newCA.Disabled())
+	}
 	c.Select(0)
+	if c.sign.Disabled() || c.exportCA.Disabled() {
+		t.Error("a CA chosen: sign or export still disabled")
+	}
 	cert, err := c.Sign(p.RequestPEM(), 30, workshop.UsageServer)
 	if err != nil {
 		t.Fatal(err)
@@ -143,8 +149,8 @@ func TestPendingRequests(t *testing.T) {
 	w.Resize(fyne.NewSize(760, 420))
 	r := NewRequests(w, ws)
 	w.SetContent(r.Content())
-	if len(r.pending) != 2 || !r.remove.Disabled() {
-		t.Fatalf("%d requests listed, remove enabled %v", len(r.pending), !r.remove.Disabled())
+	if len(r.items) != 2 || !r.remove.Disabled() {
+		t.Fatalf("%d requests listed, remove enabled %v", len(r.items), !r.remove.Disabled())
 	}
 	r.Select(0)
 	test.Tap(r.copy)
@@ -156,7 +162,7 @@ func TestPendingRequests(t *testing.T) {
 		t.Fatal("Remove did not ask")
 	}
 	test.Tap(uitest.Button(w.Canvas().Overlays().Top(), "Yes"))
-	if len(ws.Pending()) != 1 || ws.Pending()[0].Name != "b" || len(r.pending) != 1 {
+	if len(ws.Pending()) != 1 || ws.Pending()[0].Name != "b" || len(r.items) != 1 {
 		t.Errorf("after removing a: %+v", ws.Pending())
 	}
 }
