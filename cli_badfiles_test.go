@@ -89,7 +89,7 @@ func TestCLIBadFiles(t *testing.T) {
 		{"PKCS#12 is PEM", file{"id.p12", certPEM}, p12Args("P12_RIGHT"), "not a PKCS#12 file, or a damaged one"},
 		{"PKCS#12 enormous", file{"id.p12", bytes.Repeat([]byte{0x30}, 2<<20)}, p12Args("P12_RIGHT"), "larger than 1 MiB"},
 		{"cert: empty", file{"show.pem", nil}, certArgs, "the file is empty"},
-		{"cert: truncated", file{"show.pem", certPEM[:len(certPEM)-40]}, certArgs, "truncated PEM block"},
+		{"cert: truncated", file{"show.pem", certPEM[:len(certPEM)-40]}, certArgs, "truncated or malformed PEM"},
 		{"cert: garbage", file{"show.bin", []byte{0, 1, 2, 0xff}}, certArgs, "not a certificate, PKCS#12 or PKCS#7 file"},
 		{"cert: PKCS#12 wrong password", file{"show.p12", p12}, func(p string) []string { return []string{"cert", "--cert-password-env", "P12_WRONG", p} }, "password for the PKCS#12 file is wrong"},
 		{"cert: enormous", file{"show.pem", bytes.Repeat([]byte("A"), 11<<20)}, certArgs, "larger than the 10 MiB"},

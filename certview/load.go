@@ -168,27 +168,24 @@ var certBlockTypes = map[string]bool{
 func parsePEM(data []byte) (*Loaded, error) {
 	var certs []*x509.Certificate
 	others := map[string]bool{}
-	blocks, p7blocks := 0, 0
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		blocks++
+	blocks, err := certfile.DecodePEM(data)
+	if err != nil {
+		return nil, err
+	}
+	p7blocks := 0
+	for i, b := range blocks {
 		switch {
 		case certBlockTypes[b.Type]:
 			c, err := parseCertBlock(b)
 			if err != nil {
-				return nil, fmt.Errorf("PEM block %d (%s): %w", blocks, b.Type, err)
+				return nil, fmt.Errorf("PEM block %d (%s): %w", i+1, b.Type, err)
 			}
 			certs = append(certs, c)
 		case b.Type == "PKCS7" || b.Type == "CMS":
 			p7blocks++
 			cs, err := parsePKCS7(b.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("PEM block %d (%s): %w", blocks, b.Type, err)
+				return nil, fmt.Errorf("PEM block %d (%s): %w", i+1, b.Type, err)
 			}
 			certs = append(certs, cs...)
 		default:
@@ -196,16 +193,11 @@ func parsePEM(data []byte) (*Loaded, error) {
 			others[b.Type] = true
 		}
 	}
-	// pem.Decode skips a damaged block silently, so BEGIN lines are counted
-	// to notice truncation.
-	if begins := bytes.Count(data, []byte("-----BEGIN ")); begins > blocks {
-		return nil, fmt.Errorf("truncated PEM block: %d begin but only %d end properly; the file was cut short or edited", begins, blocks)
-	}
 	if len(certs) == 0 {
 		return nil, noCertIn(others)
 	}
 	format := FormatPEM
-	if p7blocks == blocks {
+	if p7blocks == len(blocks) {
 		format = FormatPKCS7
 	}
 	return &Loaded{Chain: certs, Format: format}, nil

@@ -1,9 +1,8 @@
 package identity
 
 import (
-	"bytes"
 	"encoding/pem"
-	"fmt"
+	"lockbox/client/certfile"
 	"sort"
 	"strings"
 )
@@ -15,19 +14,15 @@ type pemContents struct {
 	others []string
 }
 
-// splitPEM decodes every block in data. pem.Decode skips a damaged block
-// silently, so the BEGIN lines are counted to notice truncation.
+// splitPEM decodes every block in data (certfile.DecodePEM: a truncated
+// file is an error).
 func splitPEM(data []byte) (pemContents, error) {
 	var pc pemContents
-	decoded := 0
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		decoded++
+	blocks, err := certfile.DecodePEM(data)
+	if err != nil {
+		return pc, err
+	}
+	for _, b := range blocks {
 		switch {
 		case b.Type == "CERTIFICATE":
 			pc.certs = append(pc.certs, b)
@@ -36,9 +31,6 @@ func splitPEM(data []byte) (pemContents, error) {
 		default:
 			pc.others = append(pc.others, b.Type)
 		}
-	}
-	if begins := bytes.Count(data, []byte("-----BEGIN ")); begins > decoded {
-		return pc, fmt.Errorf("truncated or malformed PEM: %d blocks begin but only %d are complete", begins, decoded)
 	}
 	return pc, nil
 }

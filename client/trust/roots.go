@@ -3,7 +3,6 @@ package trust
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -94,36 +93,27 @@ var pemPKCS7Types = map[string]bool{"PKCS7": true, "CMS": true}
 func parsePEMCerts(data []byte) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	others := map[string]bool{}
-	rest := data
-	blocks := 0
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		blocks++
+	blocks, err := certfile.DecodePEM(data)
+	if err != nil {
+		return nil, err
+	}
+	for i, block := range blocks {
 		switch {
 		case block.Type == "CERTIFICATE":
 			c, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("PEM block %d: %w", blocks, err)
+				return nil, fmt.Errorf("PEM block %d: %w", i+1, err)
 			}
 			certs = append(certs, c)
 		case pemPKCS7Types[block.Type]:
 			cs, err := certfile.ParsePKCS7(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("PEM block %d (%s): %w", blocks, block.Type, err)
+				return nil, fmt.Errorf("PEM block %d (%s): %w", i+1, block.Type, err)
 			}
 			certs = append(certs, cs...)
 		default:
 			others[block.Type] = true
 		}
-	}
-	// pem.Decode skips a damaged block silently, so BEGIN lines are counted
-	// to notice truncation.
-	if begins := bytes.Count(data, []byte("-----BEGIN ")); begins > blocks {
-		return nil, fmt.Errorf("truncated or malformed PEM: %d blocks begin but only %d are complete", begins, blocks)
 	}
 	if len(certs) == 0 {
 		return nil, fmt.Errorf("no CERTIFICATE block found%s", foundTypes(others))
