@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -197,29 +198,14 @@ func (s Settings) check() []*FieldError {
 // default, and what was replaced.
 func (s Settings) repaired() (Settings, []*FieldError) {
 	bad := s.check()
-	d := Defaults()
+	d := reflect.ValueOf(Defaults())
+	v := reflect.ValueOf(&s).Elem()
 	for _, f := range bad {
-		switch f.Field {
-		case "theme":
-			s.Theme = d.Theme
-		case "connections":
-			s.Connections = d.Connections
-		case "min_tls":
-			s.MinTLS = d.MinTLS
-		case "timeout_seconds":
-			s.TimeoutSeconds = d.TimeoutSeconds
-		case "exists":
-			s.Exists = d.Exists
-		case "proxy":
-			s.Proxy = d.Proxy
-		case "mode":
-			s.Mode = d.Mode
-		case "active_ports":
-			s.ActivePorts = d.ActivePorts
-		case "active_external_ip":
-			s.ExternalIP = d.ExternalIP
-		case "active_bind_addr":
-			s.BindAddr = d.BindAddr
+		// FieldError.Field is the setting's name in settings.json.
+		for i := range v.NumField() {
+			if name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ","); name == f.Field {
+				v.Field(i).Set(d.Field(i))
+			}
 		}
 	}
 	return s, bad

@@ -141,6 +141,11 @@ func TestValidate(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("error %q does not say %q", err, tc.msg)
 			}
+			// Only the fields out of bounds were edited: repairing them
+			// gives the defaults back.
+			if r, bad := s.repaired(); r != Defaults() || len(bad) != len(tc.fields) {
+				t.Errorf("repaired = %+v (%d replaced), want the defaults", r, len(bad))
+			}
 		})
 	}
 }
