@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"lockbox/client/internal/netconn"
+	"lockbox/client/internal/proxydial"
 	"lockbox/client/tlstap"
 	"lockbox/client/trace"
 )
@@ -14,22 +15,13 @@ import (
 // dialTCP opens a TCP connection with Go's dialer, through px when it is
 // set, and records it.
 func dialTCP(ctx context.Context, addr string, px *Proxy, em trace.Emitter, explain string) (net.Conn, error) {
-	return dialTCPWith(ctx, addr, px, em, explain, netconn.Dial)
+	return proxydial.Dial(ctx, addr, px, em, explain, netconn.Dial)
 }
 
 // dialTCPWith is dialTCP with its own dial function (netconn.DialData for
 // the data connections). With a proxy, dial connects to the proxy.
 func dialTCPWith(ctx context.Context, addr string, px *Proxy, em trace.Emitter, explain string, dial func(context.Context, string) (net.Conn, error)) (net.Conn, error) {
-	if px != nil {
-		return dialProxied(ctx, px, addr, em, explain, dial)
-	}
-	conn, err := dial(ctx, addr)
-	if err != nil {
-		em.Fail(trace.Send, "tcp_connect", addr+": "+err.Error(), "Lockbox could not open a network connection to the server.")
-		return nil, &StepError{Step: "tcp_connect", Err: err}
-	}
-	em.Emit(trace.Send, "tcp_connect", fmt.Sprintf("%s → %s", conn.LocalAddr(), conn.RemoteAddr()), explain)
-	return conn, nil
+	return proxydial.Dial(ctx, addr, px, em, explain, dial)
 }
 
 // handshake runs the TLS handshake of conn through the record-layer tap and
