@@ -96,27 +96,3 @@ const (
 // ProxyError is a connection that failed at the proxy. Its Failure says
 // which party refused, so that a front end can say what to change.
 type ProxyError = proxydial.Error
-
-// ActiveThroughProxyError refuses an active-mode data connection through a
-// proxy: in active mode the server connects back to Lockbox, and a proxy
-// relays only connections that Lockbox opens. It is the hook for active
-// mode (see Options.refuseActiveThroughProxy).
-type ActiveThroughProxyError struct {
-	// Proxy is the proxy's URL without the password.
-	Proxy string
-}
-
-// Error names passive mode as the way.
-func (e *ActiveThroughProxyError) Error() string {
-	return fmt.Sprintf("active mode cannot work through the proxy %s: the server would have to connect back to Lockbox, which the proxy does not relay; use passive mode", e.Proxy)
-}
-
-// refuseActiveThroughProxy is the check an active-mode data connection
-// must pass before it listens, and auto mode before it falls back to
-// active mode: with a proxy it fails with ActiveThroughProxyError.
-func (o *Options) refuseActiveThroughProxy(active bool) error {
-	if active && o.Proxy != nil {
-		return &ActiveThroughProxyError{Proxy: o.Proxy.String()}
-	}
-	return nil
-}
