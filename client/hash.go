@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"strings"
 
+	"lockbox/client/internal/ftpwire"
 	"lockbox/client/trace"
 )
 
@@ -113,26 +114,11 @@ func (s *Session) expect(class int, line string) (string, error) {
 	return msg, nil
 }
 
-// hexIn finds the hash in a reply ("213 SHA-256 0-5 ab12… name", or
-// "250 ab12…"): the first token of hex digits of the algorithm's length.
+// hexIn finds the hash in a reply (see ftpwire.HexSum): some servers drop
+// CRC32's leading zeros.
 func hexIn(msg string, a HashAlgo) (string, error) {
-	want := a.NewHash().Size() * 2
-	for _, f := range strings.Fields(msg) {
-		if len(f) == want {
-			if _, err := hex.DecodeString(f); err == nil {
-				return strings.ToLower(f), nil
-			}
-		}
-	}
-	if a == CRC32 {
-		// Some servers drop CRC32's leading zeros.
-		for _, f := range strings.Fields(msg) {
-			if len(f) < want {
-				if _, err := hex.DecodeString(strings.Repeat("0", want-len(f)) + f); err == nil && len(f) > 0 {
-					return strings.ToLower(strings.Repeat("0", want-len(f)) + f), nil
-				}
-			}
-		}
+	if sum, ok := ftpwire.HexSum(msg, a.NewHash().Size()*2, a == CRC32); ok {
+		return sum, nil
 	}
 	return "", fmt.Errorf("no %s sum in the reply %q", a, msg)
 }
