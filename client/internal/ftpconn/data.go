@@ -19,14 +19,15 @@ import (
 	"lockbox/client/trace"
 )
 
-// Everything about FTP data connections lives in this file: dialing one
-// (always to the control connection's address), its lazy TLS handshake,
-// following the one in use (to cut it off, to tell its failures from the
-// control connection's, to close it after the server's final reply), and
-// capturing a listing's raw bytes, and ending a failed one fast. Active
-// mode, where the server connects to Lockbox, is its neighbour active.go:
-// the listener, EPRT/PORT, and the wrapper that answers jlaffaye/ftp's
-// EPSV/PASV; dialData hands its accepted connections on.
+// The FTP data connections live in this file: dialing one (always to the
+// control connection's address), its lazy TLS handshake, following the one
+// in use (to cut it off, to tell its failures from the control
+// connection's, to close it after the server's final reply), capturing a
+// listing's raw bytes, and ending a failed one fast. Active mode, where the
+// server connects to Lockbox, is its neighbour active.go: the listener,
+// EPRT/PORT, and the wrapper that answers jlaffaye/ftp's EPSV/PASV;
+// dialData hands its accepted connections on. Streaming a download or an
+// upload through a data connection is in ops.go (Download, Upload).
 
 // dialData opens one data connection for jlaffaye/ftp, or in active mode
 // hands over the announced listener. Every data connection gets its own

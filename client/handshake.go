@@ -10,6 +10,8 @@ import (
 	"lockbox/client/trace"
 )
 
+// What the trace says of the connection an HTTPS request or a tls:// inspect
+// opened.
 const (
 	explainHTTPSConnect = "Lockbox opened a network connection to the web server."
 	explainTLSConnect   = "Lockbox opened a network connection to the TLS service; it will speak only TLS on it."
