@@ -57,14 +57,14 @@ func downgrade(t Target, opts *Options, em trace.Emitter, now string, cause erro
 	return err
 }
 
-// recordTLS notes that the control connection negotiated TLS, so that a
+// recordTLS notes that t's control connection negotiated TLS, so that a
 // later connection without it is noticed.
-func (c *ftpControl) recordTLS() {
-	if c.opts.TLSSeen == nil {
+func recordTLS(t Target, opts *Options, em trace.Emitter) {
+	if opts.TLSSeen == nil {
 		return
 	}
-	if err := c.opts.TLSSeen.Record(c.target.Address(), c.opts.now()); err != nil {
-		c.em.Fail(trace.Info, "tls_seen", err.Error(),
+	if err := opts.TLSSeen.Record(t.Address(), opts.now()); err != nil {
+		em.Fail(trace.Info, "tls_seen", err.Error(),
 			"Lockbox could not save that this server speaks TLS, so it cannot warn you if a later connection to it is left unencrypted.")
 	}
 }

@@ -3,42 +3,17 @@ package client
 import (
 	"errors"
 	"fmt"
-	"net/textproto"
 	"strings"
 
+	"lockbox/client/internal/fault"
 	"lockbox/client/verify"
 )
 
 // StepError is a failure of one named step of a connection ("tcp_connect",
-// "auth_tls", "login", "list"), with the server's reply when there was one.
-type StepError struct {
-	Step  string
-	Reply string
-	// Hint explains a failure whose reply alone says little.
-	Hint string
-	// Reason is the fact behind the failure that a front end can advise
-	// on, when there is one (see ReasonOf).
-	Reason Reason
-	Err    error
-}
-
-func (e *StepError) Error() string {
-	msg := fmt.Sprintf("%s: %v", e.Step, e.Err)
-	if e.Reply != "" {
-		if _, bare := e.Err.(*textproto.Error); bare {
-			// The error is the reply itself: say it once.
-			msg = fmt.Sprintf("%s: server replied %q", e.Step, shorten(e.Reply))
-		} else {
-			msg = fmt.Sprintf("%s: server replied %q: %v", e.Step, shorten(e.Reply), e.Err)
-		}
-	}
-	if e.Hint != "" {
-		msg += ": " + e.Hint
-	}
-	return msg
-}
-
-func (e *StepError) Unwrap() error { return e.Err }
+// "auth_tls", "login", "list"), with the server's reply when there was one
+// and the Reason a front end can advise on. It is defined in
+// client/internal/fault, so that the dialler and the FTP connection return it too.
+type StepError = fault.StepError
 
 // UntrustedError ends a handshake whose certificate nobody trusted.
 type UntrustedError struct {
@@ -116,13 +91,4 @@ func FailedAt(err error, step string) bool {
 		}
 	}
 	return false
-}
-
-// shorten keeps a server's reply readable in an error message.
-func shorten(s string) string {
-	const max = 200
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
 }

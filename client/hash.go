@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"strings"
 
+	"lockbox/client/internal/ftpwire"
 	"lockbox/client/trace"
 )
 
@@ -85,7 +86,7 @@ func (s *Session) RemoteHash(ctx context.Context, p string) (HashMethod, string,
 		return m, "", &StepError{Step: "hash", Err: fmt.Errorf("a file name with a line break cannot be sent")}
 	}
 	var sum string
-	err := s.exec(ctx, "hash", nil, func() error {
+	err := s.ctl.Exec(ctx, "hash", nil, func() error {
 		if m.Command == "HASH" {
 			if _, err := s.expect(2, "OPTS HASH "+string(m.Algo)); err != nil {
 				return err
@@ -103,7 +104,7 @@ func (s *Session) RemoteHash(ctx context.Context, p string) (HashMethod, string,
 
 // expect sends one command and wants a reply of class class (2: 2xx).
 func (s *Session) expect(class int, line string) (string, error) {
-	code, msg, err := s.ctl.command(line)
+	code, msg, err := s.ctl.Command(line)
 	if err != nil {
 		return "", err
 	}
@@ -113,26 +114,11 @@ func (s *Session) expect(class int, line string) (string, error) {
 	return msg, nil
 }
 
-// hexIn finds the hash in a reply ("213 SHA-256 0-5 ab12… name", or
-// "250 ab12…"): the first token of hex digits of the algorithm's length.
+// hexIn finds the hash in a reply (see ftpwire.HexSum): some servers drop
+// CRC32's leading zeros.
 func hexIn(msg string, a HashAlgo) (string, error) {
-	want := a.NewHash().Size() * 2
-	for _, f := range strings.Fields(msg) {
-		if len(f) == want {
-			if _, err := hex.DecodeString(f); err == nil {
-				return strings.ToLower(f), nil
-			}
-		}
-	}
-	if a == CRC32 {
-		// Some servers drop CRC32's leading zeros.
-		for _, f := range strings.Fields(msg) {
-			if len(f) < want {
-				if _, err := hex.DecodeString(strings.Repeat("0", want-len(f)) + f); err == nil && len(f) > 0 {
-					return strings.ToLower(strings.Repeat("0", want-len(f)) + f), nil
-				}
-			}
-		}
+	if sum, ok := ftpwire.HexSum(msg, a.NewHash().Size()*2, a == CRC32); ok {
+		return sum, nil
 	}
 	return "", fmt.Errorf("no %s sum in the reply %q", a, msg)
 }
@@ -156,7 +142,7 @@ func (e *HashMismatchError) Error() string {
 func (s *Session) VerifyFile(ctx context.Context, remote string, r io.Reader) (verified bool, err error) {
 	m, sum, err := s.RemoteHash(ctx, remote)
 	if errors.Is(err, ErrUnsupported) {
-		s.ctl.em.Emit(trace.Info, "verify", remote+": not verified: the server offers no hash command (HASH, XSHA256, XSHA1, XMD5, XCRC)",
+		s.em.Emit(trace.Info, "verify", remote+": not verified: the server offers no hash command (HASH, XSHA256, XSHA1, XMD5, XCRC)",
 			"Only a server that computes checksums can confirm that its copy is the same as the local one.")
 		return false, nil
 	}
@@ -169,11 +155,11 @@ func (s *Session) VerifyFile(ctx context.Context, remote string, r io.Reader) (v
 	}
 	local := hex.EncodeToString(h.Sum(nil))
 	if local != sum {
-		s.ctl.em.Fail(trace.Info, "verify", fmt.Sprintf("%s: %s %s: server %s, local %s: DIFFERENT", remote, m.Command, m.Algo, sum, local),
+		s.em.Fail(trace.Info, "verify", fmt.Sprintf("%s: %s %s: server %s, local %s: DIFFERENT", remote, m.Command, m.Algo, sum, local),
 			"The file on the server is not the file here: it was damaged in transit or changed since.")
 		return false, &StepError{Step: "verify", Err: &HashMismatchError{Path: remote, Algo: m.Algo, Local: local, Remote: sum}}
 	}
-	s.ctl.em.Emit(trace.Info, "verify", fmt.Sprintf("%s: %s %s: server %s, local %s: same", remote, m.Command, m.Algo, sum, local),
+	s.em.Emit(trace.Info, "verify", fmt.Sprintf("%s: %s %s: server %s, local %s: same", remote, m.Command, m.Algo, sum, local),
 		"The server computed the same checksum as Lockbox did for the local copy.")
 	return true, nil
 }

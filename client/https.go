@@ -12,6 +12,7 @@ import (
 
 	"lockbox/client/internal/ftpwire"
 	"lockbox/client/internal/netconn"
+	"lockbox/client/internal/proxydial"
 	"lockbox/client/trace"
 )
 
@@ -42,13 +43,13 @@ func (h *httpsDialer) dialTLS(ctx context.Context, network, addr string) (net.Co
 	}
 	em := h.rec.Conn(name)
 	dctx, cancel := context.WithTimeout(ctx, h.opts.timeout())
-	raw, err := dialTCPWith(dctx, addr, h.opts.Proxy, em, explainHTTPSConnect, netconn.DialData)
+	raw, err := proxydial.Dial(dctx, addr, h.opts.Proxy, em, explainHTTPSConnect, netconn.DialData)
 	cancel()
 	if err != nil {
 		return nil, err
 	}
 	idle := &netconn.IdleConn{Conn: raw, Timeout: h.opts.timeout()}
-	tc, _, err := handshake(ctx, idle, h.sec.config(ctx, em, true, idle), h.sec, em)
+	tc, err := handshake(ctx, idle, h.sec.Config(ctx, em, true, idle), h.sec, em)
 	if err != nil {
 		raw.Close()
 		return nil, err
@@ -138,7 +139,7 @@ func (c *HTTPSClient) Do(ctx context.Context, method string, header http.Header)
 		if errors.As(err, &se) {
 			return nil, se
 		}
-		return nil, &StepError{Step: "http_request", Err: c.h.sec.explainHandshakeError(err)}
+		return nil, &StepError{Step: "http_request", Err: c.h.sec.ExplainHandshakeError(err)}
 	}
 	responseStep(c.em, resp)
 	return resp, nil

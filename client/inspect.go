@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"lockbox/client/internal/netconn"
-
+	"lockbox/client/internal/proxydial"
 	"lockbox/client/trace"
 )
 
@@ -39,8 +39,8 @@ func inspectFTP(ctx context.Context, t Target, opts *Options, rec *trace.Recorde
 	if err != nil {
 		return err
 	}
-	defer ctl.close()
-	if ctl.tls == nil {
+	defer ctl.Close()
+	if ctl.TLSConn() == nil {
 		em := rec.Conn("control")
 		em.Fail(trace.Info, "no_tls", "plain FTP",
 			"This connection is not encrypted: there is no certificate, and anyone on the path can read the password and files.")
@@ -49,8 +49,8 @@ func inspectFTP(ctx context.Context, t Target, opts *Options, rec *trace.Recorde
 		}
 		return nil
 	}
-	report.TLS = tlsInfo(ctl.tls.ConnectionState())
-	return ctl.confirm(ctx)
+	report.TLS = tlsInfo(ctl.TLSConn().ConnectionState())
+	return ctl.Confirm(ctx)
 }
 
 // answerWait bounds how long inspect waits, after the handshake, for what
@@ -87,7 +87,7 @@ func inspectHandshake(ctx context.Context, t Target, opts *Options, rec *trace.R
 	}
 	em := rec.Conn(name)
 	dctx, cancel := context.WithTimeout(ctx, opts.timeout())
-	raw, err := dialTCP(dctx, t.Address(), opts.Proxy, em, explain)
+	raw, err := proxydial.Dial(dctx, t.Address(), opts.Proxy, em, explain, netconn.Dial)
 	cancel()
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func inspectHandshake(ctx context.Context, t Target, opts *Options, rec *trace.R
 	// The deadline bounds a silent server; a trust question (Decide)
 	// lifts it while the person reads, as on the FTP control connection.
 	raw.SetDeadline(time.Now().Add(opts.timeout()))
-	tc, _, err := handshake(ctx, raw, sec.config(ctx, em, true, raw), sec, em)
+	tc, err := handshake(ctx, raw, sec.Config(ctx, em, true, raw), sec, em)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func awaitRefusal(tc *tls.Conn, sec *security, em trace.Emitter) error {
 // silent, or closes without a word, does not, since trust was decided at
 // the handshake.
 func postHandshake(err error, sec *security, em trace.Emitter, step string) error {
-	err = sec.explainHandshakeError(err)
+	err = sec.ExplainHandshakeError(err)
 	var ccr *ClientCertRequiredError
 	if errors.As(err, &ccr) {
 		em.Fail(trace.Recv, step, err.Error(), handshakeFailExplain(err))

@@ -3,7 +3,6 @@
 package client
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,41 +62,6 @@ func TestListMatchesPermsToEntries(t *testing.T) {
 				if p, ok := got[name]; !ok || p != perm {
 					t.Errorf("perm of %q = %q (listed %v), want %q", name, p, ok, perm)
 				}
-			}
-		})
-	}
-}
-
-func TestListCaptureBound(t *testing.T) {
-	line := []byte("-rw-r--r--    1 0        0              18 Nov 25 08:52 a-file-name-that-repeats\n")
-	tests := []struct {
-		name     string
-		size     int // bytes read through the capture
-		wantFull bool
-	}{
-		{"under the bound", 1000 * len(line), false},
-		{"over the bound", maxListingCapture + 10*len(line), true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var lc listCapture
-			lc.start()
-			chunk := bytes.Repeat(line, 4096)
-			for n := 0; n < tc.size; n += len(chunk) {
-				lc.add(chunk[:min(len(chunk), tc.size-n)])
-			}
-			raw := lc.stop()
-			if len(raw) > maxListingCapture {
-				t.Fatalf("captured %d bytes, more than %d", len(raw), maxListingCapture)
-			}
-			if tc.wantFull && (len(raw) == 0 || raw[len(raw)-1] != '\n') {
-				t.Errorf("a bounded capture does not end with a whole line")
-			}
-			if !tc.wantFull && len(raw) != tc.size {
-				t.Errorf("captured %d bytes of %d", len(raw), tc.size)
-			}
-			if lc.on.Load() || lc.buf != nil {
-				t.Error("stop left the capture on or holding its buffer")
 			}
 		})
 	}

@@ -1,14 +1,9 @@
 package client
 
 import (
-	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"lockbox/client/internal/ftpwire"
-	"lockbox/client/trace"
 )
 
 // A passive reply naming another address than the control connection's
@@ -62,68 +57,6 @@ func TestPassiveReplyNamingAnotherAddress(t *testing.T) {
 				if s.Name == "tcp_connect" && strings.Contains(s.Summary, "192.0.2.1") {
 					t.Errorf("connected to the address the server named: %s", s.Summary)
 				}
-			}
-		})
-	}
-}
-
-// dialData itself keeps the data connection on the control connection's
-// address whatever address it is handed, so the protection does not rest
-// on jlaffaye/ftp's own (optional) check.
-func TestDialDataUsesControlAddress(t *testing.T) {
-	ctlLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctlLn.Close()
-	dataLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dataLn.Close()
-	accepted := make(chan net.Conn, 4)
-	go func() {
-		for {
-			c, err := dataLn.Accept()
-			if err != nil {
-				close(accepted)
-				return
-			}
-			accepted <- c
-		}
-	}()
-	raw, err := net.Dial("tcp", ctlLn.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	dataPort := dataLn.Addr().(*net.TCPAddr).Port
-	tests := []struct {
-		name     string
-		addr     string
-		wantStep bool
-	}{
-		{"another host", net.JoinHostPort("192.0.2.1", strconv.Itoa(dataPort)), true},
-		{"the control host", net.JoinHostPort("127.0.0.1", strconv.Itoa(dataPort)), false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := trace.NewRecorder(nil)
-			c := &ftpControl{opts: &Options{Timeout: 300 * time.Millisecond}, rec: rec, em: rec.Conn("control"), raw: raw, ctx: bg}
-			c.wire = ftpwire.NewLog(raw, c.em)
-			conn, err := c.dialData(tc.addr)
-			if err != nil {
-				t.Fatalf("dialData(%s): %v", tc.addr, err)
-			}
-			conn.Close()
-			if c, ok := <-accepted; !ok {
-				t.Fatal("nothing reached the 127.0.0.1 data port")
-			} else {
-				c.Close()
-			}
-			_, stepped := find(rec.Steps(), "data 1", "pasv_address")
-			if stepped != tc.wantStep {
-				t.Errorf("pasv_address step = %v, want %v (steps %v)", stepped, tc.wantStep, names(rec.Steps(), ""))
 			}
 		})
 	}

@@ -244,7 +244,7 @@ func (p *Pool) keepAlives() {
 				err := pc.s.NoOp(ctx)
 				cancel()
 				if err != nil {
-					pc.s.markBroken()
+					pc.s.ctl.MarkBroken()
 				}
 				p.Release(pc.s)
 			}

@@ -173,7 +173,7 @@ func TestPoolReconnectsDroppedSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.ctl.raw.Close() // the server (or a NAT box) dropped the idle connection
+	s.ctl.Close() // the server (or a NAT box) dropped the idle connection
 	pool.Release(s)
 	var entries []Entry
 	err = pool.Do(bg, func(s *Session) (err error) { entries, err = s.List("/"); return err })

@@ -76,31 +76,3 @@ func TestProxyBypassed(t *testing.T) {
 		})
 	}
 }
-
-// TestActiveThroughProxyRefused is the hook active mode calls before it
-// listens.
-func TestActiveThroughProxyRefused(t *testing.T) {
-	px := &Proxy{Kind: ProxySOCKS5, Host: "p", Port: 1080, Password: "pw"}
-	tests := []struct {
-		name    string
-		proxy   *Proxy
-		active  bool
-		wantErr bool
-	}{
-		{"passive through a proxy", px, false, false},
-		{"active without a proxy", nil, true, false},
-		{"active through a proxy", px, true, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := Options{Proxy: tt.proxy}
-			err := o.refuseActiveThroughProxy(tt.active)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil && (!strings.Contains(err.Error(), "use passive mode") || strings.Contains(err.Error(), "pw") || ReasonOf(err) != ReasonActiveThroughProxy) {
-				t.Errorf("err %q (reason %v)", err, ReasonOf(err))
-			}
-		})
-	}
-}

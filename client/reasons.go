@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"lockbox/client/internal/fault"
 	"lockbox/client/verify"
 )
 
@@ -16,81 +17,57 @@ import (
 // Like x509.CertificateInvalidError's Reason, it lets the caller branch on
 // the fact, not on the message: the engine says what happened, and each
 // front end words the fix in its own terms (the command line names its
-// flags, the window its menus and settings).
-type Reason int
+// flags, the window its menus and settings). It is defined in
+// client/internal/fault, with StepError, which carries it.
+type Reason = fault.Reason
 
 // Reasons. ReasonNone is every failure without a known remedy.
 const (
 	// ReasonNone means the error carries no reason a front end can advise on.
-	ReasonNone Reason = iota
+	ReasonNone = fault.ReasonNone
 	// ReasonClientCertRequired: the server requires a client certificate
 	// and none was sent (see ClientCertRequiredError).
-	ReasonClientCertRequired
+	ReasonClientCertRequired = fault.ReasonClientCertRequired
 	// ReasonTLSTooOld: the server offers only TLS versions below the lowest
 	// one allowed, such as TLS 1.0 or 1.1 (see TLSVersionError).
-	ReasonTLSTooOld
+	ReasonTLSTooOld = fault.ReasonTLSTooOld
 	// ReasonUnknownRoot: the certificate chain does not reach a trusted
 	// root, because its root or its issuer is not among the trusted roots
 	// (see UntrustedError and verify's unknown_authority and
 	// incomplete_chain problems).
-	ReasonUnknownRoot
+	ReasonUnknownRoot = fault.ReasonUnknownRoot
 	// ReasonPlaintextPassword: plain FTP would send the password
 	// unencrypted, and Options.AllowPlaintext did not allow it.
-	ReasonPlaintextPassword
+	ReasonPlaintextPassword = fault.ReasonPlaintextPassword
 	// ReasonResumptionNeedsTickets: the server requires data connections to
 	// resume the control connection's TLS session, but under TLS 1.2 it
 	// issued no session ticket, and Go's TLS resumes only with tickets.
-	ReasonResumptionNeedsTickets
+	ReasonResumptionNeedsTickets = fault.ReasonResumptionNeedsTickets
 	// ReasonPassiveRefused: in passive mode the server refused PASV and
 	// EPSV, or its data port could not be reached (see
 	// PassiveRefusedError); active mode may work.
-	ReasonPassiveRefused
+	ReasonPassiveRefused = fault.ReasonPassiveRefused
 	// ReasonActiveUnreachable: in active mode the server never connected
 	// to Lockbox's data port (the tcp_accept step failed), as when Lockbox
 	// is behind NAT or a firewall.
-	ReasonActiveUnreachable
+	ReasonActiveUnreachable = fault.ReasonActiveUnreachable
 	// ReasonActiveNoPort: Lockbox could not open a listening port for
 	// active mode in the allowed range (the tcp_listen step failed).
-	ReasonActiveNoPort
+	ReasonActiveNoPort = fault.ReasonActiveNoPort
 	// ReasonProxyUnreachable: the proxy itself could not be reached, or
 	// did not speak the protocol set (see ProxyError).
-	ReasonProxyUnreachable
+	ReasonProxyUnreachable = fault.ReasonProxyUnreachable
 	// ReasonProxyAuthFailed: the proxy refused the user name and password
 	// (see ProxyError).
-	ReasonProxyAuthFailed
+	ReasonProxyAuthFailed = fault.ReasonProxyAuthFailed
 	// ReasonProxyTargetRefused: the proxy would not or could not connect
 	// to the server (see ProxyError).
-	ReasonProxyTargetRefused
+	ReasonProxyTargetRefused = fault.ReasonProxyTargetRefused
 	// ReasonActiveThroughProxy: active mode was asked for through a
 	// proxy, which cannot relay the server's connection back (see
 	// ActiveThroughProxyError).
-	ReasonActiveThroughProxy
+	ReasonActiveThroughProxy = fault.ReasonActiveThroughProxy
 )
-
-// reasonNames are the Reasons' codes, for logs and JSON.
-var reasonNames = map[Reason]string{
-	ReasonNone:                   "none",
-	ReasonClientCertRequired:     "client_cert_required",
-	ReasonTLSTooOld:              "tls_too_old",
-	ReasonUnknownRoot:            "unknown_root",
-	ReasonPlaintextPassword:      "plaintext_password",
-	ReasonResumptionNeedsTickets: "resumption_needs_tickets",
-	ReasonPassiveRefused:         "passive_refused",
-	ReasonActiveUnreachable:      "active_unreachable",
-	ReasonActiveNoPort:           "active_no_port",
-	ReasonProxyUnreachable:       "proxy_unreachable",
-	ReasonProxyAuthFailed:        "proxy_auth_failed",
-	ReasonProxyTargetRefused:     "proxy_target_refused",
-	ReasonActiveThroughProxy:     "active_through_proxy",
-}
-
-// String returns the reason's code, such as "client_cert_required".
-func (r Reason) String() string {
-	if s, ok := reasonNames[r]; ok {
-		return s
-	}
-	return "reason(" + strconv.Itoa(int(r)) + ")"
-}
 
 // ReasonOf returns the reason err carries, the outermost one when several
 // are wrapped, or ReasonNone. It follows both Unwrap() error and

@@ -80,11 +80,11 @@ func newSecurity(ctx context.Context, t Target, opts *Options, rec *trace.Record
 	return s, nil
 }
 
-// config returns the tls.Config for one connection, whose callbacks record
+// Config returns the tls.Config for one connection, whose callbacks record
 // onto em. Clones share the session cache, so they resume one another.
 // conn is the connection under the handshake, whose deadline is lifted
 // while the user decides on an untrusted certificate.
-func (s *security) config(ctx context.Context, em trace.Emitter, control bool, conn net.Conn) *tls.Config {
+func (s *security) Config(ctx context.Context, em trace.Emitter, control bool, conn net.Conn) *tls.Config {
 	cfg := s.base.Clone()
 	if !control {
 		cfg.CurvePreferences = s.dataGroups()
@@ -404,10 +404,10 @@ func (s *security) requestedButNotSent() bool {
 	return s.report.ClientCertificate.Requested && s.report.ClientCertificate.Sent == nil
 }
 
-// explainHandshakeError turns a failed handshake (or the first read after a
+// ExplainHandshakeError turns a failed handshake (or the first read after a
 // TLS 1.3 handshake, where a server's refusal of the client certificate
 // arrives) into the error a user can act on.
-func (s *security) explainHandshakeError(err error) error {
+func (s *security) ExplainHandshakeError(err error) error {
 	var ue *UntrustedError
 	var ie *InterceptionError
 	if err == nil || errors.As(err, &ue) || errors.As(err, &ie) || ReasonOf(err) != ReasonNone {

@@ -19,6 +19,6 @@ func init() {
 		}
 	}
 	testhook.WrapData = func(session any, wrap func(net.Conn) net.Conn) {
-		session.(*Session).ctl.data.setWrap(wrap)
+		session.(*Session).ctl.SetDataWrap(wrap)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"lockbox/client/certgen"
 	"lockbox/client/internal/enginetest"
+	"lockbox/client/internal/netconn"
 	"lockbox/client/servertest"
 )
 
@@ -32,13 +33,13 @@ func (w *writeSizes) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// CopyData gathers TLS records into writes of writeChunk bytes whatever the
+// CopyData gathers TLS records into writes of netconn.WriteChunk bytes whatever the
 // worker's buffer (or of the buffer, when smaller), and allocates nothing.
 func TestCopyDataWriteSize(t *testing.T) {
 	const total = 1<<20 + 5
 	for _, size := range []int{MinBufferSize, DefaultBufferSize, MaxBufferSize} {
 		t.Run(byteSize(size), func(t *testing.T) {
-			want := min(size, writeChunk)
+			want := min(size, netconn.WriteChunk)
 			w := &writeSizes{}
 			src := io.LimitReader(&records{chunk: make([]byte, 16<<10)}, total)
 			n, rerr, werr := CopyData(w, src, make([]byte, size), nil)
@@ -67,7 +68,7 @@ func TestCopyDataWriteSize(t *testing.T) {
 }
 
 // The copy loop alone: TLS-record-sized reads gathered into the worker's
-// buffer, one write per writeChunk (or buffer, if smaller).
+// buffer, one write per netconn.WriteChunk (or buffer, if smaller).
 func BenchmarkCopyData(b *testing.B) {
 	for _, size := range []int{MinBufferSize, DefaultBufferSize, MaxBufferSize} {
 		b.Run(byteSize(size), func(b *testing.B) {
@@ -95,7 +96,7 @@ func byteSize(n int) string {
 
 // A download from vsftpd over loopback (explicit FTPS, TLS 1.3, resumed
 // data session) through the engine: to a file on disk with writes of 16 KiB
-// to 1 MiB (the engine writes writeChunk, 64 KiB), and to nowhere; and an
+// to 1 MiB (the engine writes netconn.WriteChunk, 64 KiB), and to nowhere; and an
 // upload from memory. Each iteration creates a new file, as a download
 // does, and reports the process's system CPU time per GB (sys-s/GB) and
 // context switches per MiB (csw/MiB) besides the rate.
@@ -114,7 +115,7 @@ func BenchmarkVsftpdTransfer(b *testing.B) {
 	defer sess.Close()
 	dir := b.TempDir()
 	buf := make([]byte, MaxBufferSize)
-	for _, chunk := range []int{16 << 10, writeChunk, 256 << 10, 1 << 20} {
+	for _, chunk := range []int{16 << 10, netconn.WriteChunk, 256 << 10, 1 << 20} {
 		b.Run("download to disk, writes of "+byteSize(chunk), func(b *testing.B) {
 			b.SetBytes(size)
 			u := startUsage()

@@ -108,7 +108,7 @@ func TestVsftpdSlowTransferOutlastsTimeout(t *testing.T) {
 	srv, opts := startTransferVsftpd(t, map[string][]byte{"slow.bin": data})
 	sess, _ := vsftpdLogin(t, srv, "ftpes", opts)
 	const timeout = 400 * time.Millisecond
-	sess.ctl.opts.Timeout = timeout
+	sess.ctl.SetTimeout(timeout)
 	var out slowWriter
 	out.delay, out.n = timeout/3, 6
 	if _, err := sess.Download(bg, "/slow.bin", 0, &out, make([]byte, MinBufferSize), nil); err != nil || !bytes.Equal(out.buf.Bytes(), data) {

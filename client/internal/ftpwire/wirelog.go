@@ -1,6 +1,7 @@
 // Package ftpwire reads the FTP dialogue as bytes: the protocol log that
 // records each command and reply as a step (with its explanation), the
-// server's PASV address, and the permissions of a raw LIST or MLSD listing.
+// server's PASV address, the permissions of a raw LIST or MLSD listing, the
+// EPRT/PORT arguments, and the checksum in a reply to HASH or XSHA256.
 // Its functions are pure and fuzzed; it owns no connection and dials nothing.
 package ftpwire
 

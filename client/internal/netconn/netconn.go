@@ -1,7 +1,8 @@
 // Package netconn owns the engine's sockets below FTP and TLS: dialing
 // (Go's dialer for control connections, fdConn on Linux for the bulk data
-// connections), the idle timeout on every read and write, and closing a
-// connection when its context ends. Nothing in it knows FTP or HTTP.
+// connections), the idle timeout on every read and write, closing a
+// connection when its context ends, and copying a data stream in large
+// writes (CopyChunks). Nothing in it knows FTP or HTTP.
 package netconn
 
 import (

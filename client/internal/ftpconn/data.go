@@ -1,4 +1,4 @@
-package client
+package ftpconn
 
 import (
 	"bytes"
@@ -12,27 +12,27 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jlaffaye/ftp"
-
 	"lockbox/client/internal/ftpwire"
 	"lockbox/client/internal/netconn"
+	"lockbox/client/internal/proxydial"
 	"lockbox/client/tlstap"
 	"lockbox/client/trace"
 )
 
-// Everything about FTP data connections lives in this file: dialing one
-// (always to the control connection's address), its lazy TLS handshake,
-// following the one in use (to cut it off, to tell its failures from the
-// control connection's, to close it after the server's final reply), and
-// capturing a listing's raw bytes, and ending a failed one fast. Active
-// mode, where the server connects to Lockbox, is its neighbour
-// activemode.go: the listener, EPRT/PORT, and the wrapper that answers
-// jlaffaye/ftp's EPSV/PASV; dialData hands its accepted connections on.
+// The FTP data connections live in this file: dialing one (always to the
+// control connection's address), its lazy TLS handshake, following the one
+// in use (to cut it off, to tell its failures from the control
+// connection's, to close it after the server's final reply), capturing a
+// listing's raw bytes, and ending a failed one fast. Active mode, where the
+// server connects to Lockbox, is its neighbour active.go: the listener,
+// EPRT/PORT, and the wrapper that answers jlaffaye/ftp's EPSV/PASV;
+// dialData hands its accepted connections on. Streaming a download or an
+// upload through a data connection is in ops.go (Download, Upload).
 
 // dialData opens one data connection for jlaffaye/ftp, or in active mode
 // hands over the announced listener. Every data connection gets its own
 // trace and handshake, which resumes the control connection's TLS session.
-func (c *ftpControl) dialData(addr string) (net.Conn, error) {
+func (c *Control) dialData(addr string) (net.Conn, error) {
 	if acc := c.active.takePending(); acc != nil {
 		// Active mode: the port in the made-up passive reply led here.
 		return c.dataConn(acc, acc.em), nil
@@ -53,10 +53,10 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 	// jlaffaye/ftp already swaps a PASV address for the control host, so the
 	// address the server named is read from the protocol log.
 	ctl := c.raw.RemoteAddr().(*net.TCPAddr).IP.String()
-	if c.opts.Proxy != nil {
+	if c.cfg.Proxy != nil {
 		// The control connection's peer is the proxy: the server is the
 		// host the proxy was asked for.
-		ctl = c.target.Host
+		ctl = c.cfg.Host
 	}
 	said := host
 	if c.wire != nil {
@@ -69,9 +69,9 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 			"The server's passive reply named another address; Lockbox uses the control connection's address instead, as FileZilla does.")
 	}
 	addr = net.JoinHostPort(ctl, port)
-	dctx, cancel := context.WithTimeout(c.ctx, c.opts.timeout())
+	dctx, cancel := context.WithTimeout(c.ctx, c.cfg.Timeout)
 	defer cancel()
-	raw, err := dialTCPWith(dctx, addr, c.opts.Proxy, em, explainDataConnect, netconn.DialData)
+	raw, err := proxydial.Dial(dctx, addr, c.cfg.Proxy, em, explainDataConnect, netconn.DialData)
 	if err != nil {
 		var nerr net.Error
 		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout() {
@@ -86,14 +86,14 @@ func (c *ftpControl) dialData(addr string) (net.Conn, error) {
 
 // dataConn wraps the socket of a new data connection, dialled or
 // accepted: tracked, with the idle timeout, under TLS for FTPS.
-func (c *ftpControl) dataConn(raw net.Conn, em trace.Emitter) net.Conn {
+func (c *Control) dataConn(raw net.Conn, em trace.Emitter) net.Conn {
 	raw = c.data.opened(raw)
 	if c.tls == nil {
-		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.opts.timeout(), Broken: c.wire.Failure})
+		return c.data.track(&netconn.IdleConn{Conn: raw, Timeout: c.cfg.Timeout, Broken: c.wire.Failure})
 	}
 	return c.data.track(&lazyTLSConn{
 		raw: raw, ctl: c, em: em,
-		tls: tls.Client(tlstap.New(raw, em), c.sec.config(c.ctx, em, false, raw)),
+		tls: tls.Client(tlstap.New(raw, em), c.cfg.TLS.Config(c.ctx, em, false, raw)),
 	})
 }
 
@@ -103,7 +103,7 @@ func (c *ftpControl) dataConn(raw net.Conn, em trace.Emitter) net.Conn {
 type lazyTLSConn struct {
 	raw net.Conn
 	tls *tls.Conn
-	ctl *ftpControl
+	ctl *Control
 	em  trace.Emitter
 
 	once sync.Once
@@ -112,17 +112,11 @@ type lazyTLSConn struct {
 
 func (l *lazyTLSConn) handshake() error {
 	l.once.Do(func() {
-		ctx, cancel := context.WithTimeout(l.ctl.ctx, l.ctl.opts.timeout())
+		ctx, cancel := context.WithTimeout(l.ctl.ctx, l.ctl.cfg.Timeout)
 		defer cancel()
-		if err := l.tls.HandshakeContext(ctx); err != nil {
-			err = l.ctl.sec.explainHandshakeError(err)
-			l.em.Fail(trace.Info, "handshake_failed", err.Error(), handshakeFailExplain(err))
-			l.err = &StepError{Step: "data_tls_handshake", Err: err}
-			return
+		if l.err = l.ctl.cfg.TLS.Handshake(ctx, l.tls, l.em, false); l.err == nil {
+			l.ctl.dataFresh.Store(!l.tls.ConnectionState().DidResume)
 		}
-		cs := l.tls.ConnectionState()
-		l.ctl.dataFresh.Store(!cs.DidResume)
-		l.em.Emit(trace.Info, "handshake_done", handshakeSummary(cs), handshakeDoneExplain(cs))
 	})
 	return l.err
 }
@@ -134,7 +128,7 @@ func (l *lazyTLSConn) handshake() error {
 func (l *lazyTLSConn) Handshake() error { return l.handshake() }
 
 func (l *lazyTLSConn) deadline() {
-	l.raw.SetDeadline(time.Now().Add(l.ctl.opts.timeout()))
+	l.raw.SetDeadline(time.Now().Add(l.ctl.cfg.Timeout))
 }
 
 // broken is the control connection's protocol violation, if any: a reply
@@ -147,6 +141,7 @@ func (l *lazyTLSConn) broken() error {
 	return l.ctl.wire.Failure()
 }
 
+// Read reads after the handshake, within the idle timeout.
 func (l *lazyTLSConn) Read(p []byte) (int, error) {
 	if err := l.broken(); err != nil {
 		return 0, err
@@ -158,6 +153,7 @@ func (l *lazyTLSConn) Read(p []byte) (int, error) {
 	return l.tls.Read(p)
 }
 
+// Write writes after the handshake, within the idle timeout.
 func (l *lazyTLSConn) Write(p []byte) (int, error) {
 	if err := l.broken(); err != nil {
 		return 0, err
@@ -169,6 +165,7 @@ func (l *lazyTLSConn) Write(p []byte) (int, error) {
 	return l.tls.Write(p)
 }
 
+// Close, LocalAddr, RemoteAddr and the deadlines are the connection's.
 func (l *lazyTLSConn) Close() error                       { return l.tls.Close() }
 func (l *lazyTLSConn) LocalAddr() net.Addr                { return l.raw.LocalAddr() }
 func (l *lazyTLSConn) RemoteAddr() net.Addr               { return l.raw.RemoteAddr() }
@@ -187,20 +184,20 @@ type dataTracker struct {
 	cur     *trackedConn // what jlaffaye/ftp was handed for it
 	pending net.Conn     // a half-closed socket awaiting the final reply
 	wrap    func(net.Conn) net.Conn
-	// failed is called when a write fails (set once by Connect).
+	// failed is called when a write fails (set once by Login).
 	failed func()
 }
 
 // dataEndGrace is how long the server's final reply is awaited after a
 // data connection failed: together with closing the data socket, it keeps
 // the end of a failed transfer under two seconds. A server that has not
-// answered by then leaves a session that is replaced (Session.Broken).
+// answered by then leaves a session that is replaced (client.Session.Broken).
 const dataEndGrace = 1500 * time.Millisecond
 
 // endDataFast closes the data connection's socket outright (a reset when
 // unread bytes remain, so a server blocked sending sees the end at once)
 // and bounds the wait for the transfer's final reply by dataEndGrace.
-func (c *ftpControl) endDataFast() {
+func (c *Control) endDataFast() {
 	if c.jconn != nil {
 		c.jconn.shutCap.Store(int64(dataEndGrace))
 	}
@@ -323,7 +320,7 @@ func (t *trackedConn) Write(p []byte) (int, error) {
 }
 
 // fail closes the socket and shortens the wait for the final reply (see
-// ftpControl.endDataFast).
+// Control.endDataFast).
 func (t *trackedConn) fail() {
 	if t.d.failed != nil {
 		t.d.failed()
@@ -501,11 +498,15 @@ func (c *captureConn) Handshake() error {
 	return nil
 }
 
-// listWithPerms lists dir with jlaffaye/ftp and reads the permissions from
-// the raw listing it received.
-func (s *Session) listWithPerms(dir string) (entries []*ftp.Entry, perms ftpwire.Perms, err error) {
-	s.ctl.capture.start()
-	defer func() { perms = ftpwire.ParsePerms(s.ctl.capture.stop()) }()
-	entries, err = s.sc.List(dir)
+// Listing runs list, a listing by jlaffaye/ftp, and reads the permissions
+// from the raw listing it received, which jlaffaye/ftp does not keep.
+func (c *Control) Listing(list func() error) (perms ftpwire.Perms, err error) {
+	c.capture.start()
+	defer func() { perms = ftpwire.ParsePerms(c.capture.stop()) }()
+	err = list()
 	return
 }
+
+// SetDataWrap installs a wrapper for later data connections' sockets: a
+// test cuts one after some bytes with it (see client/internal/testhook).
+func (c *Control) SetDataWrap(f func(net.Conn) net.Conn) { c.data.setWrap(f) }

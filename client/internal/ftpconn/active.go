@@ -1,4 +1,4 @@
-package client
+package ftpconn
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"lockbox/client/internal/fault"
 	"lockbox/client/internal/ftpwire"
 	"lockbox/client/internal/netconn"
 	"lockbox/client/trace"
@@ -34,24 +35,10 @@ const (
 	// ModeAuto tries passive mode and falls back to active mode when the
 	// server refuses it (425, 502, or any refusal of PASV) or its data port
 	// cannot be reached in time, as WinSCP does; a session that fell back
-	// stays in active mode, and so do the sessions a Pool opens after it.
+	// stays in active mode, and so do the sessions a client.Pool opens after
+	// it (Config.WentActive).
 	ModeAuto DataMode = "auto"
 )
-
-// ParseDataMode reads "passive", "active" or "auto" ("" is passive).
-func ParseDataMode(s string) (DataMode, error) {
-	switch m := DataMode(strings.ToLower(strings.TrimSpace(s))); m {
-	case "", ModePassive:
-		return ModePassive, nil
-	case ModeActive, ModeAuto:
-		return m, nil
-	}
-	return "", fmt.Errorf("data connection mode %q: want passive, active or auto", s)
-}
-
-// ParsePortRange reads "A-B", a range of ports for active mode's listener
-// (ActiveOptions.PortMin and PortMax), within 1024-65535.
-func ParsePortRange(s string) (lo, hi int, err error) { return ftpwire.ParsePortRange(s) }
 
 // ActiveOptions place active mode's listening socket.
 type ActiveOptions struct {
@@ -76,6 +63,7 @@ type PassiveRefusedError struct {
 	Err   error
 }
 
+// Error says that active mode may work.
 func (e *PassiveRefusedError) Error() string {
 	if e.Reply == "" {
 		return fmt.Sprintf("the server's passive-mode data port could not be reached (%v); active mode, where the server connects to Lockbox, may work", e.Err)
@@ -83,7 +71,32 @@ func (e *PassiveRefusedError) Error() string {
 	return "the server refused passive mode; active mode, where the server connects to Lockbox, may work"
 }
 
+// Unwrap returns the refusal, or the timeout.
 func (e *PassiveRefusedError) Unwrap() error { return e.Err }
+
+// ActiveThroughProxyError refuses an active-mode data connection through a
+// proxy: in active mode the server connects back to Lockbox, and a proxy
+// relays only connections that Lockbox opens.
+type ActiveThroughProxyError struct {
+	// Proxy is the proxy's URL without the password.
+	Proxy string
+}
+
+// Error names passive mode as the way.
+func (e *ActiveThroughProxyError) Error() string {
+	return fmt.Sprintf("active mode cannot work through the proxy %s: the server would have to connect back to Lockbox, which the proxy does not relay; use passive mode", e.Proxy)
+}
+
+// refuseActive is the check an active-mode data connection must pass
+// before it listens, and auto mode before it falls back to active mode:
+// with a proxy it fails with ActiveThroughProxyError. A passive data
+// connection (active false) always passes.
+func (c *Control) refuseActive(active bool) error {
+	if active && c.cfg.Proxy != nil {
+		return &ActiveThroughProxyError{Proxy: c.cfg.Proxy.String()}
+	}
+	return nil
+}
 
 const (
 	explainListen        = "In active mode the server connects to Lockbox: Lockbox opened a port for this data connection and tells the server where it is (EPRT, or PORT)."
@@ -167,7 +180,7 @@ func (a *activeState) passiveRefused(err error) (reply string, ok bool) {
 // data connection failed (shutCap).
 type modeConn struct {
 	net.Conn // the protocol log
-	ctl      *ftpControl
+	ctl      *Control
 	queued   []byte // a reply made up for jlaffaye/ftp
 	shutCap  atomic.Int64
 }
@@ -216,6 +229,7 @@ func (m *modeConn) SetDeadline(t time.Time) error {
 // own command never takes bytes that belong to jlaffaye/ftp.
 type oneByteReader struct{ r io.Reader }
 
+// Read reads one byte at most.
 func (o oneByteReader) Read(p []byte) (int, error) {
 	if len(p) > 1 {
 		p = p[:1]
@@ -223,9 +237,9 @@ func (o oneByteReader) Read(p []byte) (int, error) {
 	return o.r.Read(p)
 }
 
-// command sends one command of the engine's own on the control connection
+// Command sends one command of the engine's own on the control connection
 // and reads its reply.
-func (c *ftpControl) command(line string) (code int, msg string, err error) {
+func (c *Control) Command(line string) (code int, msg string, err error) {
 	if _, err := io.WriteString(c.wire, line+"\r\n"); err != nil {
 		return 0, "", err
 	}
@@ -240,7 +254,7 @@ func (c *ftpControl) command(line string) (code int, msg string, err error) {
 // jlaffaye/ftp gets for its passive command: a made-up passive reply on
 // success, else the server's refusal. An error is a failure of the control
 // connection.
-func (c *ftpControl) openActive(verb string) ([]byte, error) {
+func (c *Control) openActive(verb string) ([]byte, error) {
 	a := &c.active
 	a.mu.Lock()
 	failed := a.failed
@@ -263,17 +277,17 @@ func (c *ftpControl) openActive(verb string) ([]byte, error) {
 	}
 	n := c.dataCount.Add(1)
 	em := c.rec.Conn(fmt.Sprintf("data %d", n))
-	if perr := c.opts.refuseActiveThroughProxy(true); perr != nil {
+	if perr := c.refuseActive(true); perr != nil {
 		em.Fail(trace.Info, "tcp_listen", perr.Error(), explainNoActiveProxy)
 		return refuse("Lockbox cannot use active mode through a proxy", perr)
 	}
 	ln, announce, err := c.listenActive()
 	if err != nil {
 		em.Fail(trace.Info, "tcp_listen", err.Error(), "Lockbox could not open a port for the server to connect to (active mode).")
-		return refuse("Lockbox could not listen", &StepError{Step: "tcp_listen", Err: err})
+		return refuse("Lockbox could not listen", &fault.StepError{Step: "tcp_listen", Err: err})
 	}
 	em.Emit(trace.Info, "tcp_listen", listenSummary(ln, announce), explainListen)
-	acc := &acceptConn{ln: ln, peer: c.serverAddr(), em: em, timeout: c.opts.timeout(), ctx: c.ctx}
+	acc := &acceptConn{ln: ln, peer: c.serverAddr(), em: em, timeout: c.cfg.Timeout, ctx: c.ctx}
 
 	step, reply, err := c.announce(announce)
 	if err != nil {
@@ -282,7 +296,7 @@ func (c *ftpControl) openActive(verb string) ([]byte, error) {
 	}
 	if reply != "" {
 		ln.Close()
-		return refuse(reply, &StepError{Step: step, Reply: reply, Err: errors.New("the server refused active mode")})
+		return refuse(reply, &fault.StepError{Step: step, Reply: reply, Err: errors.New("the server refused active mode")})
 	}
 	a.mu.Lock()
 	a.pending = acc
@@ -297,13 +311,13 @@ func (c *ftpControl) openActive(verb string) ([]byte, error) {
 // announce tells the server where to connect: EPRT, or PORT when the
 // server refused EPRT (then for the rest of the session). reply is the
 // server's refusal, "" when it agreed.
-func (c *ftpControl) announce(ap netip.AddrPort) (step, reply string, err error) {
+func (c *Control) announce(ap netip.AddrPort) (step, reply string, err error) {
 	c.active.mu.Lock()
 	noEPRT := c.active.noEPRT
 	c.active.mu.Unlock()
 	portArg, portErr := ftpwire.PORTArg(ap)
 	if !noEPRT {
-		code, msg, err := c.command("EPRT " + ftpwire.EPRTArg(ap))
+		code, msg, err := c.Command("EPRT " + ftpwire.EPRTArg(ap))
 		var perr *textproto.Error
 		switch {
 		case err == nil && code/100 == 2:
@@ -321,7 +335,7 @@ func (c *ftpControl) announce(ap netip.AddrPort) (step, reply string, err error)
 	if portErr != nil {
 		return "port", "", portErr
 	}
-	code, msg, err := c.command("PORT " + portArg)
+	code, msg, err := c.Command("PORT " + portArg)
 	var perr *textproto.Error
 	switch {
 	case err == nil && code/100 == 2:
@@ -342,14 +356,14 @@ func listenSummary(ln *net.TCPListener, announce netip.AddrPort) string {
 
 // serverAddr is the address of the control connection's peer: the only
 // one a data connection is accepted from.
-func (c *ftpControl) serverAddr() netip.Addr {
+func (c *Control) serverAddr() netip.Addr {
 	return c.raw.RemoteAddr().(*net.TCPAddr).AddrPort().Addr().Unmap()
 }
 
 // listenActive opens the listener for one data connection and returns the
 // address to announce.
-func (c *ftpControl) listenActive() (*net.TCPListener, netip.AddrPort, error) {
-	o := c.opts.Active
+func (c *Control) listenActive() (*net.TCPListener, netip.AddrPort, error) {
+	o := c.cfg.Active
 	ip := o.BindAddr
 	if !ip.IsValid() {
 		ip = c.raw.LocalAddr().(*net.TCPAddr).AddrPort().Addr().Unmap()
@@ -431,7 +445,7 @@ func (a *acceptConn) doAccept() error {
 				err = fmt.Errorf("the server did not connect to %s within %s (%v)", a.ln.Addr(), a.timeout, err)
 			}
 			a.em.Fail(trace.Recv, "tcp_accept", err.Error(), "The server did not open the data connection to Lockbox (active mode); a firewall or NAT between them may block it.")
-			return &StepError{Step: "tcp_accept", Err: err}
+			return &fault.StepError{Step: "tcp_accept", Err: err}
 		}
 		from := conn.RemoteAddr().(*net.TCPAddr).AddrPort()
 		if from.Addr().Unmap() != a.peer {
@@ -447,7 +461,7 @@ func (a *acceptConn) doAccept() error {
 		if a.closed {
 			a.mu.Unlock()
 			adopted.Close()
-			return &StepError{Step: "tcp_accept", Err: net.ErrClosed}
+			return &fault.StepError{Step: "tcp_accept", Err: net.ErrClosed}
 		}
 		a.conn = adopted
 		if !a.dl.IsZero() {
@@ -494,7 +508,7 @@ func (a *acceptConn) Close() error {
 	return nil
 }
 
-// CloseWrite half-closes the accepted connection (see halfClose).
+// CloseWrite half-closes the accepted connection (see halfClose in data.go).
 func (a *acceptConn) CloseWrite() error {
 	a.mu.Lock()
 	conn := a.conn

@@ -1,9 +1,12 @@
-package client
+package ftpconn
 
 import (
 	"errors"
 	"net/textproto"
+	"strings"
 	"testing"
+
+	"lockbox/client/internal/proxydial"
 )
 
 // Which failures make auto mode switch to active mode (and passive mode
@@ -45,22 +48,33 @@ func TestPassiveRefused(t *testing.T) {
 	}
 }
 
-func TestParseDataMode(t *testing.T) {
+// TestActiveThroughProxyRefused is the hook active mode calls before it
+// listens.
+func TestActiveThroughProxyRefused(t *testing.T) {
+	px := &proxydial.Proxy{Kind: proxydial.SOCKS5, Host: "p", Port: 1080, Password: "pw"}
 	tests := []struct {
-		in   string
-		want DataMode
-		ok   bool
+		name    string
+		proxy   *proxydial.Proxy
+		active  bool
+		wantErr bool
 	}{
-		{"", ModePassive, true},
-		{"passive", ModePassive, true},
-		{" Active ", ModeActive, true},
-		{"AUTO", ModeAuto, true},
-		{"pasv", "", false},
+		{"passive through a proxy", px, false, false},
+		{"active without a proxy", nil, true, false},
+		{"active through a proxy", px, true, true},
 	}
-	for _, tc := range tests {
-		got, err := ParseDataMode(tc.in)
-		if got != tc.want || (err == nil) != tc.ok {
-			t.Errorf("ParseDataMode(%q) = %q, %v", tc.in, got, err)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Control{cfg: Config{Proxy: tt.proxy}}
+			err := c.refuseActive(tt.active)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err %v, want error %v", err, tt.wantErr)
+			}
+			// client's TestReasonOf gives this error its reason,
+			// ReasonActiveThroughProxy.
+			var aerr *ActiveThroughProxyError
+			if err != nil && (!strings.Contains(err.Error(), "use passive mode") || strings.Contains(err.Error(), "pw") || !errors.As(err, &aerr)) {
+				t.Errorf("err %q (%T)", err, err)
+			}
+		})
 	}
 }

@@ -6,47 +6,47 @@ import (
 	"fmt"
 	"net"
 
-	"lockbox/client/internal/netconn"
 	"lockbox/client/tlstap"
 	"lockbox/client/trace"
 )
 
-// dialTCP opens a TCP connection with Go's dialer, through px when it is
-// set, and records it.
-func dialTCP(ctx context.Context, addr string, px *Proxy, em trace.Emitter, explain string) (net.Conn, error) {
-	return dialTCPWith(ctx, addr, px, em, explain, netconn.Dial)
-}
-
-// dialTCPWith is dialTCP with its own dial function (netconn.DialData for
-// the data connections). With a proxy, dial connects to the proxy.
-func dialTCPWith(ctx context.Context, addr string, px *Proxy, em trace.Emitter, explain string, dial func(context.Context, string) (net.Conn, error)) (net.Conn, error) {
-	if px != nil {
-		return dialProxied(ctx, px, addr, em, explain, dial)
-	}
-	conn, err := dial(ctx, addr)
-	if err != nil {
-		em.Fail(trace.Send, "tcp_connect", addr+": "+err.Error(), "Lockbox could not open a network connection to the server.")
-		return nil, &StepError{Step: "tcp_connect", Err: err}
-	}
-	em.Emit(trace.Send, "tcp_connect", fmt.Sprintf("%s → %s", conn.LocalAddr(), conn.RemoteAddr()), explain)
-	return conn, nil
-}
+// What the trace says of the connection an HTTPS request or a tls:// inspect
+// opened.
+const (
+	explainHTTPSConnect = "Lockbox opened a network connection to the web server."
+	explainTLSConnect   = "Lockbox opened a network connection to the TLS service; it will speak only TLS on it."
+)
 
 // handshake runs the TLS handshake of conn through the record-layer tap and
 // records its outcome. The tap goes under crypto/tls so it sees the bytes on
 // the wire.
-func handshake(ctx context.Context, raw net.Conn, cfg *tls.Config, sec *security, em trace.Emitter) (*tls.Conn, *tlstap.Conn, error) {
-	tap := tlstap.New(raw, em)
-	tc := tls.Client(tap, cfg)
+func handshake(ctx context.Context, raw net.Conn, cfg *tls.Config, sec *security, em trace.Emitter) (*tls.Conn, error) {
+	tc := tls.Client(tlstap.New(raw, em), cfg)
+	if err := sec.Handshake(ctx, tc, em, true); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// Handshake runs tc's handshake and records its outcome on em: the control
+// connection's (or an HTTPS or TLS connection's), or with control false a
+// data connection's, which fails as data_tls_handshake.
+func (s *security) Handshake(ctx context.Context, tc *tls.Conn, em trace.Emitter, control bool) error {
 	if err := tc.HandshakeContext(ctx); err != nil {
-		err = sec.explainHandshakeError(err)
+		err = s.ExplainHandshakeError(err)
 		em.Fail(trace.Info, "handshake_failed", err.Error(), handshakeFailExplain(err))
-		return nil, tap, &StepError{Step: "tls_handshake", Err: err}
+		step := "tls_handshake"
+		if !control {
+			step = "data_tls_handshake"
+		}
+		return &StepError{Step: step, Err: err}
 	}
 	cs := tc.ConnectionState()
-	sec.setGroup(cs)
+	if control {
+		s.setGroup(cs)
+	}
 	em.Emit(trace.Info, "handshake_done", handshakeSummary(cs), handshakeDoneExplain(cs))
-	return tc, tap, nil
+	return nil
 }
 
 func handshakeSummary(cs tls.ConnectionState) string {

@@ -1,8 +1,9 @@
-package client
+package ftpconn
 
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -10,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
+	"lockbox/client/internal/fault"
 	"lockbox/client/internal/ftpwire"
 	"lockbox/client/trace"
 )
@@ -27,11 +31,11 @@ func TestCutOffReplyIsNotTakenForAReply(t *testing.T) {
 	tests := []struct {
 		step  string
 		reply string
-		run   func(c *ftpControl) error
+		run   func(c *Control) error
 	}{
-		{"auth_tls", long("234"), func(c *ftpControl) error { return c.authTLS(bg, bufio.NewReader(c.wire)) }},
-		{"pbsz", long("200"), func(c *ftpControl) error { _, err := c.protect(bg); return err }},
-		{"feat", long("211"), func(c *ftpControl) error { return c.confirm(bg) }},
+		{"auth_tls", long("234"), func(c *Control) error { return c.authTLS(bg, bufio.NewReader(c.wire)) }},
+		{"pbsz", long("200"), func(c *Control) error { _, err := c.protect(bg); return err }},
+		{"feat", long("211"), func(c *Control) error { return c.Confirm(bg) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.step, func(t *testing.T) {
@@ -53,19 +57,37 @@ func TestCutOffReplyIsNotTakenForAReply(t *testing.T) {
 			defer func() { client.Close(); <-done }()
 
 			rec := trace.NewRecorder(nil)
-			opts := &Options{Timeout: 2 * time.Second, NoSystemRoots: true}
-			tg := mustTarget(t, "ftpes://127.0.0.1:21")
-			sec, err := newSecurity(bg, tg, opts, rec, &Report{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := &ftpControl{target: tg, opts: opts, rec: rec, em: rec.Conn("control"), sec: sec, raw: client, ctx: context.Background()}
+			cfg := Config{Address: "127.0.0.1:21", Host: "127.0.0.1", TLS: noHandshake{}, Timeout: 2 * time.Second}
+			c := &Control{cfg: cfg, rec: rec, em: rec.Conn("control"), raw: client, ctx: context.Background()}
 			c.wire = ftpwire.NewLog(client, c.em)
-			err = tc.run(c)
-			var se *StepError
+			err := tc.run(c)
+			var se *fault.StepError
 			if !errors.As(err, &se) || se.Step != tc.step || !strings.Contains(err.Error(), "longer than 64 KiB") {
 				t.Fatalf("err = %v, want a %s StepError for the over-long line", err, tc.step)
 			}
 		})
 	}
 }
+
+var bg = context.Background()
+
+// verifyNoLeaks fails the test if it leaves a goroutine behind.
+func verifyNoLeaks(t *testing.T) {
+	t.Helper()
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
+}
+
+// noHandshake is the TLS side of a test that ends before any handshake:
+// it explains errors as they are.
+type noHandshake struct{}
+
+func (noHandshake) Config(context.Context, trace.Emitter, bool, net.Conn) *tls.Config {
+	return &tls.Config{}
+}
+
+func (noHandshake) Handshake(context.Context, *tls.Conn, trace.Emitter, bool) error {
+	return errors.New("this test shakes no hands")
+}
+
+func (noHandshake) ExplainHandshakeError(err error) error { return err }

@@ -1,10 +1,12 @@
-package client
+package ftpconn
 
 import (
+	"context"
 	"errors"
 	"net/textproto"
 	"testing"
 
+	"lockbox/client/internal/fault"
 	"lockbox/client/trace"
 )
 
@@ -12,7 +14,7 @@ import (
 // servers use for that (522; 425 and 426 after a fresh data handshake), not
 // for every refusal that follows one.
 func TestResumptionHintOnlyForDataRefusals(t *testing.T) {
-	c := &ftpControl{opts: &Options{}, rec: trace.NewRecorder(nil)}
+	c := &Control{rec: trace.NewRecorder(nil)}
 	for _, tc := range []struct {
 		code     int
 		fresh    bool
@@ -26,8 +28,8 @@ func TestResumptionHintOnlyForDataRefusals(t *testing.T) {
 		{530, true, false},
 	} {
 		c.dataFresh.Store(tc.fresh)
-		err := c.stepErr(bg, "retr", &textproto.Error{Code: tc.code, Msg: "refused"})
-		var se *StepError
+		err := c.stepErr(context.Background(), "retr", &textproto.Error{Code: tc.code, Msg: "refused"})
+		var se *fault.StepError
 		if !errors.As(err, &se) || (se.Hint != "") != tc.wantHint {
 			t.Errorf("%d (fresh %v): hint %q, want one: %v", tc.code, tc.fresh, se.Hint, tc.wantHint)
 		}
