@@ -70,6 +70,17 @@ func TestAdvicePerReason(t *testing.T) {
 			&client.StepError{Step: "tcp_listen", Err: errors.New("address already in use")},
 			[]string{"could not open a port", "Active mode ports", "Bind address", "File › Settings…", "Transfer mode to Passive"}},
 	}
+	// Every reason the engine has is in the table: a new one needs its
+	// window wording and a row here.
+	covered := map[client.Reason]bool{}
+	for _, tt := range tests {
+		covered[client.ReasonOf(tt.err)] = true
+	}
+	for r := client.ReasonNone + 1; !strings.HasPrefix(r.String(), "reason("); r++ {
+		if !covered[r] {
+			t.Errorf("no row for the reason %s", r)
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Advice(tt.err)
