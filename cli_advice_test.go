@@ -33,7 +33,24 @@ func TestFlagAdvice(t *testing.T) {
 		{"proxy unreachable", &client.ProxyError{Proxy: "http://p:3128", Failure: client.ProxyUnreachable, Err: errors.New("connection refused")},
 			"cannot be reached: connection refused; check the proxy's address and kind in --proxy"},
 		{"active through proxy", &client.ActiveThroughProxyError{Proxy: "http://p:3128"}, "use passive mode"},
+		{"passive refused", &client.StepError{Step: "list", Err: &client.PassiveRefusedError{Reply: "502 Passive mode is disabled on this server.", Err: errors.New("502")}},
+			"try active mode, where the server connects to Lockbox: --active (or --mode auto"},
+		{"server never connected back", &client.StepError{Step: "tcp_accept", Err: errors.New("i/o timeout")},
+			"give your public address with --external-ip and open a --port-range in the firewall, or use passive mode (--mode passive)"},
+		{"no port for active mode", &client.StepError{Step: "tcp_listen", Err: errors.New("address already in use")},
+			"choose another --port-range, or use passive mode (--mode passive)"},
 		{"no reason", errors.New("connection refused"), "connection refused"},
+	}
+	// Every reason the engine has is in the table: a new one needs its
+	// flag advice and a row here.
+	covered := map[client.Reason]bool{}
+	for _, tt := range tests {
+		covered[client.ReasonOf(tt.err)] = true
+	}
+	for r := client.ReasonNone + 1; !strings.HasPrefix(r.String(), "reason("); r++ {
+		if !covered[r] {
+			t.Errorf("no row for the reason %s", r)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
