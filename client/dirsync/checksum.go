@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sync"
 
 	"lockbox/client"
 )
@@ -38,43 +37,30 @@ func CompareChecksums(ctx context.Context, pool *client.Pool, c Config, s *Scan,
 		return 0, nil
 	}
 	equal := make([]int8, len(idx)) // 1 same, -1 different, 0 not hashed
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = pool.Do(ctx, func(sess *client.Session) error {
-				if _, ok := sess.HashMethod(); !ok {
-					return ErrNoHashCommand
-				}
-				for k := w; k < len(idx); k += workers {
-					it := s.Comparison.Items[idx[k]]
-					m, sum, err := sess.RemoteHash(ctx, path.Join(c.RemoteDir, it.Path))
-					if err != nil {
-						if sess.Broken() || ctx.Err() != nil {
-							return err
-						}
-						continue
-					}
-					local, err := hashFile(filepath.Join(c.LocalDir, filepath.FromSlash(it.Path)), m.Algo)
-					if err != nil {
-						continue
-					}
-					equal[k] = -1
-					if local == sum {
-						equal[k] = 1
-					}
-				}
-				return nil
-			})
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return 0, fmt.Errorf("checksums: %w", err)
+	err := onSessions(ctx, pool, workers, len(idx), func(sess *client.Session, k int) error {
+		if _, ok := sess.HashMethod(); !ok {
+			return ErrNoHashCommand
 		}
+		it := s.Comparison.Items[idx[k]]
+		m, sum, err := sess.RemoteHash(ctx, path.Join(c.RemoteDir, it.Path))
+		if err != nil {
+			if sess.Broken() || ctx.Err() != nil {
+				return err
+			}
+			return nil
+		}
+		local, err := hashFile(filepath.Join(c.LocalDir, filepath.FromSlash(it.Path)), m.Algo)
+		if err != nil {
+			return nil
+		}
+		equal[k] = -1
+		if local == sum {
+			equal[k] = 1
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("checksums: %w", err)
 	}
 	n := 0
 	tol := c.tolerance(s.Remote.Clock)

@@ -200,41 +200,56 @@ func fillTimes(ctx context.Context, pool *client.Pool, root string, t Tree, work
 		return nil
 	}
 	times := make([]time.Time, len(todo))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = pool.Do(ctx, func(s *client.Session) error {
-				for i := w; i < len(todo); i += workers {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					tm, err := s.ModTime(ctx, path.Join(root, todo[i]))
-					if err != nil {
-						if s.Broken() || ctx.Err() != nil {
-							return err
-						}
-						continue // gone meanwhile: the listing's time stays
-					}
-					times[i] = tm.UTC()
-				}
-				return nil
-			})
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return fmt.Errorf("MDTM: %w", err)
+	err := onSessions(ctx, pool, workers, len(todo), func(s *client.Session, i int) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		tm, err := s.ModTime(ctx, path.Join(root, todo[i]))
+		if err != nil {
+			if s.Broken() || ctx.Err() != nil {
+				return err
+			}
+			return nil // gone meanwhile: the listing's time stays
+		}
+		times[i] = tm.UTC()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("MDTM: %w", err)
 	}
 	for i, p := range todo {
 		if !times[i].IsZero() {
 			e := t[p]
 			e.ModTime, e.Listed = times[i], e.ModTime
 			t[p] = e
+		}
+	}
+	return nil
+}
+
+// onSessions shares n items among at most workers pooled sessions at
+// once: session w takes items w, w+workers, … in order and stops at the
+// first error each returns. It returns the first error in session order.
+func onSessions(ctx context.Context, pool *client.Pool, workers, n int, each func(s *client.Session, i int) error) error {
+	workers = min(workers, n)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			errs[w] = pool.Do(ctx, func(s *client.Session) error {
+				for i := w; i < n; i += workers {
+					if err := each(s, i); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

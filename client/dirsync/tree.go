@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"lockbox/client"
 	"lockbox/client/transfer"
 )
 
@@ -89,27 +88,15 @@ func ignored(name string) bool {
 	return strings.HasSuffix(name, transfer.PartSuffix) || strings.HasPrefix(name, probePrefix)
 }
 
-// ScanLocal walks root. Names that are not plain names (client.CheckName)
-// are returned in refused and left alone; symbolic links to regular files
-// count as files, other links and special files are skipped.
+// ScanLocal walks root (transfer.WalkLocal). Names that are not plain
+// names (client.CheckName) are returned in refused and left alone;
+// symbolic links to regular files count as files, other links and special
+// files are skipped.
 func ScanLocal(root string, f Filter) (t Tree, refused []string, err error) {
 	t = Tree{}
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if cerr := client.CheckName(d.Name()); cerr != nil {
-			refused = append(refused, rel)
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	err = transfer.WalkLocal(root, func(_, rel string, _ fs.DirEntry, _ error) {
+		refused = append(refused, rel)
+	}, func(p, rel string, d fs.DirEntry) error {
 		if ignored(d.Name()) {
 			return nil
 		}

@@ -91,22 +91,9 @@ func (q *Queue) downloadTree(ctx context.Context, remoteDir string, root *os.Roo
 // recorded as failed jobs.
 func (q *Queue) UploadTree(ctx context.Context, localDir, remoteDir string) error {
 	var dirs, files []string
-	err := filepath.WalkDir(localDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(localDir, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if cerr := client.CheckName(d.Name()); cerr != nil {
-			q.addFailed(JobSpec{Kind: KindUpload, Local: p, Remote: path.Join(remoteDir, rel)}, &client.NameError{Dir: filepath.Dir(p), Name: d.Name(), Reason: cerr.Error()})
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	err := WalkLocal(localDir, func(p, rel string, d fs.DirEntry, cerr error) {
+		q.addFailed(JobSpec{Kind: KindUpload, Local: p, Remote: path.Join(remoteDir, rel)}, &client.NameError{Dir: filepath.Dir(p), Name: d.Name(), Reason: cerr.Error()})
+	}, func(p, rel string, d fs.DirEntry) error {
 		switch {
 		case d.IsDir():
 			dirs = append(dirs, rel)
@@ -141,6 +128,32 @@ func (q *Queue) UploadTree(ctx context.Context, localDir, remoteDir string) erro
 		q.Add(JobSpec{Kind: KindUpload, Local: filepath.Join(localDir, filepath.FromSlash(f)), Remote: path.Join(remoteDir, f)})
 	}
 	return nil
+}
+
+// WalkLocal walks the local folder root as filepath.WalkDir does and calls
+// visit for every entry below root with its path and its slash-separated
+// path relative to root. An entry whose name is not a plain name
+// (client.CheckName) goes to refused instead, with the reason, and a
+// refused folder is not entered.
+func WalkLocal(root string, refused func(p, rel string, d fs.DirEntry, err error), visit func(p, rel string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if cerr := client.CheckName(d.Name()); cerr != nil {
+			refused(p, rel, d, cerr)
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		return visit(p, rel, d)
+	})
 }
 
 // ensureDir creates a remote directory unless it exists.
