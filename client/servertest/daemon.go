@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -341,6 +342,21 @@ func tailFiles(paths ...string) string {
 		fmt.Fprintf(&b, "\n--- %s (tail) ---\n%s", p, strings.Join(lines, "\n"))
 	}
 	return b.String()
+}
+
+// nobody returns the names of the unprivileged user "nobody" and of its
+// primary group, which servers started as root (nginx's workers,
+// tinyproxy) switch to.
+func nobody() (userName, groupName string, err error) {
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		return "", "", fmt.Errorf("unprivileged user: %w", err)
+	}
+	g, err := user.LookupGroupId(u.Gid)
+	if err != nil {
+		return "", "", fmt.Errorf("group of %s: %w", u.Username, err)
+	}
+	return u.Username, g.Name, nil
 }
 
 // envWithout returns the test's environment without the named variables,

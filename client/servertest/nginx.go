@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -76,15 +75,11 @@ func StartNginx(t testing.TB, cfg NginxConfig) *Nginx {
 	owner := ftpAccount{uid: os.Geteuid(), gid: os.Getegid()}
 	workerUser := ""
 	if os.Geteuid() == 0 {
-		u, err := user.Lookup("nobody")
+		u, g, err := nobody()
 		if err != nil {
-			t.Fatalf("servertest: nginx worker user: %v", err)
+			t.Fatalf("servertest: nginx worker: %v", err)
 		}
-		g, err := user.LookupGroupId(u.Gid)
-		if err != nil {
-			t.Fatalf("servertest: nginx worker group: %v", err)
-		}
-		workerUser = u.Username + " " + g.Name
+		workerUser = u + " " + g
 	}
 	dir, root, err := serverDir("lockbox-nginx-", cfg.Files, owner)
 	removeOnCleanup(t, dir)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -165,15 +164,11 @@ func StartTinyproxy(t testing.TB, cfg ProxyConfig) *Proxy {
 	}
 	runAs := ""
 	if os.Geteuid() == 0 {
-		u, err := user.Lookup("nobody")
+		u, g, err := nobody()
 		if err != nil {
-			t.Fatalf("servertest: tinyproxy user: %v", err)
+			t.Fatalf("servertest: tinyproxy: %v", err)
 		}
-		g, err := user.LookupGroupId(u.Gid)
-		if err != nil {
-			t.Fatalf("servertest: tinyproxy group: %v", err)
-		}
-		runAs = fmt.Sprintf("User %s\nGroup %s\n", u.Username, g.Name)
+		runAs = fmt.Sprintf("User %s\nGroup %s\n", u, g)
 	}
 	// tinyproxy logs to standard output in the foreground (-d) without a
 	// LogFile, which spares a log file the unprivileged user must own.
