@@ -4,8 +4,6 @@ package servertest
 
 import (
 	"bytes"
-	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -13,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"lockbox/client/certgen"
 )
@@ -113,7 +110,7 @@ func StartNginx(t testing.TB, cfg NginxConfig) *Nginx {
 			bin:     bin,
 			args:    []string{"-p", dir + "/", "-e", s.ErrorLogPath, "-c", s.ConfigPath, "-g", "daemon off;"},
 			outPath: out,
-			probe:   s.probe,
+			probe:   func() error { return probeCert(s.Addr, s.ServerCert.Cert, nil) },
 			busy: func(string) bool {
 				b, _ := os.ReadFile(s.ErrorLogPath)
 				return bytes.Contains(b, []byte("Address already in use"))
@@ -161,26 +158,4 @@ http {
 	}
 	b.WriteString("    }\n}\n")
 	return b.String()
-}
-
-// probe does one TLS handshake and checks the server shows our
-// certificate, so another server on the port is not mistaken for ours.
-func (s *Nginx) probe() error {
-	c, err := net.DialTimeout("tcp", s.Addr, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
-		return err
-	}
-	tconn := tls.Client(c, &tls.Config{InsecureSkipVerify: true}) // compared below
-	if err := tconn.Handshake(); err != nil {
-		return fmt.Errorf("TLS handshake: %w", err)
-	}
-	certs := tconn.ConnectionState().PeerCertificates
-	if len(certs) == 0 || !certs[0].Equal(s.ServerCert.Cert) {
-		return errors.New("another server answers on " + s.Addr)
-	}
-	return nil
 }

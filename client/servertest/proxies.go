@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // ProxyOutgoing is the address the test proxies connect from: a second
@@ -124,12 +123,11 @@ client pass {
 
 // probeSOCKS offers SOCKS5's two methods and expects a SOCKS5 answer.
 func probeSOCKS(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	c, err := dialProbe(addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.Write([]byte{5, 2, 0, 2}); err != nil {
 		return err
 	}
@@ -207,12 +205,11 @@ func StartTinyproxy(t testing.TB, cfg ProxyConfig) *Proxy {
 // probeHTTPProxy sends a CONNECT with no credentials to a port nothing
 // listens on and expects an HTTP answer.
 func probeHTTPProxy(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	c, err := dialProbe(addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.Write([]byte("CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n")); err != nil {
 		return err
 	}
