@@ -55,17 +55,7 @@ func TestPureFTPdExplicit(t *testing.T) {
 	s := StartPureFTPd(t, PureFTPdConfig{Files: testFiles})
 	for _, maxV := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 		t.Run(tls.VersionName(maxV), func(t *testing.T) {
-			tc := clientTLS()
-			tc.MaxVersion = maxV
-			c, err := rawExplicit(t, s, tc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := c.state()
-			if st.Version != maxV {
-				t.Errorf("negotiated %s, want %s", tls.VersionName(st.Version), tls.VersionName(maxV))
-			}
-			t.Logf("control: %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
+			c, tc := explicitAt(t, s, maxV)
 			pureSession(t, s, c, tc)
 		})
 	}
@@ -75,17 +65,12 @@ func TestPureFTPdTLS12Only(t *testing.T) {
 	t.Parallel()
 	s := StartPureFTPd(t, PureFTPdConfig{TLS12Only: true, Files: testFiles})
 	tc := clientTLS()
-	c, err := rawExplicit(t, s, tc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := explicit(t, s, tc)
 	if v := c.state().Version; v != tls.VersionTLS12 {
 		t.Errorf("TLS12Only server negotiated %s", tls.VersionName(v))
 	}
 	pureSession(t, s, c, tc)
-	if _, err := rawExplicit(t, s, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}); err == nil {
-		t.Fatal("TLS 1.3-only client connected to a TLS12Only server")
-	}
+	refusesTLS13(t, s)
 }
 
 func TestPureFTPdClientCert(t *testing.T) {
@@ -99,10 +84,7 @@ func TestPureFTPdClientCert(t *testing.T) {
 			tc := clientTLS()
 			tc.MaxVersion = maxV
 			tc.Certificates = []tls.Certificate{s.ClientCert.TLS()}
-			c, err := rawExplicit(t, s, tc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := explicit(t, s, tc)
 			// The client CA rides along after the server's certificate
 			// (see PureFTPdConfig.RequireClientCert).
 			certs := c.state().PeerCertificates
@@ -110,15 +92,7 @@ func TestPureFTPdClientCert(t *testing.T) {
 				t.Errorf("server sent %d certificates, want its own then the client CA", len(certs))
 			}
 			pureSession(t, s, c, tc)
-
-			c2, err := rawExplicit(t, s, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV})
-			if err == nil {
-				err = c2.login(s)
-			}
-			if err == nil {
-				t.Fatal("logged in without a client certificate")
-			}
-			t.Logf("no client certificate: %v", err)
+			loginRefused(t, s, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV}, "without a client certificate")
 		})
 	}
 }
