@@ -274,6 +274,13 @@ var testFiles = map[string][]byte{
 // checking every data connection resumed the control session.
 func checkSession(t *testing.T, srv ftpTarget, c *ftpConn, tc *tls.Config) {
 	t.Helper()
+	checkSessionResuming(t, srv, c, tc, true)
+}
+
+// checkSessionResuming is checkSession for a server whose data
+// connections resume the control session exactly when wantResumed.
+func checkSessionResuming(t *testing.T, srv ftpTarget, c *ftpConn, tc *tls.Config, wantResumed bool) {
+	t.Helper()
 	s := srv.ftp()
 	if err := c.login(s); err != nil {
 		t.Fatalf("login: %v", err)
@@ -293,8 +300,8 @@ func checkSession(t *testing.T, srv ftpTarget, c *ftpConn, tc *tls.Config) {
 			if !bytes.Equal(got, want) {
 				t.Fatalf("RETR %s: got %d bytes, want %d", name, len(got), len(want))
 			}
-			if !resumed {
-				t.Errorf("RETR %s: data connection did not resume the TLS session", name)
+			if resumed != wantResumed {
+				t.Errorf("RETR %s: data connection resumed the TLS session: %v, want %v", name, resumed, wantResumed)
 			}
 		}
 	}
