@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -343,6 +344,21 @@ func tailFiles(paths ...string) string {
 	return b.String()
 }
 
+// nobody returns the names of the unprivileged user "nobody" and of its
+// primary group, which servers started as root (nginx's workers,
+// tinyproxy) switch to.
+func nobody() (userName, groupName string, err error) {
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		return "", "", fmt.Errorf("unprivileged user: %w", err)
+	}
+	g, err := user.LookupGroupId(u.Gid)
+	if err != nil {
+		return "", "", fmt.Errorf("group of %s: %w", u.Username, err)
+	}
+	return u.Username, g.Name, nil
+}
+
 // envWithout returns the test's environment without the named variables,
 // plus extra.
 func envWithout(names []string, extra ...string) []string {
@@ -476,19 +492,54 @@ func (s *FTPServer) setPorts(base int) {
 // logTail returns the end of the server's logs, for failure messages.
 func (s *FTPServer) logTail() string { return tailFiles(s.logs...) }
 
+// dialProbe opens one connection to addr for a readiness probe, with a
+// deadline for the whole exchange.
+func dialProbe(addr string) (net.Conn, error) {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// probeCert does one TLS handshake with addr, presenting client when it is
+// not nil, and checks the server shows want, so another server on the port
+// is not mistaken for ours.
+func probeCert(addr string, want *x509.Certificate, client *certgen.Cert) error {
+	c, err := dialProbe(addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	tc := &tls.Config{InsecureSkipVerify: true} // compared below
+	if client != nil {
+		tc.Certificates = []tls.Certificate{client.TLS()}
+	}
+	tconn := tls.Client(c, tc)
+	if err := tconn.Handshake(); err != nil {
+		return fmt.Errorf("TLS handshake: %w", err)
+	}
+	certs := tconn.ConnectionState().PeerCertificates
+	if len(certs) == 0 || !certs[0].Equal(want) {
+		return errors.New("another server answers on " + addr)
+	}
+	return nil
+}
+
 // probeFTP connects once to addr and checks that the 220 greeting (after
 // the TLS handshake when implicit) carries nonce, so another server on
 // the port is not mistaken for ours. An empty nonce accepts any 220
 // greeting.
 func probeFTP(addr string, implicit bool, client *certgen.Cert, nonce string) error {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	c, err := dialProbe(addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
-		return err
-	}
 	if implicit {
 		tc := &tls.Config{InsecureSkipVerify: true} // probe only: any server cert
 		if client != nil {

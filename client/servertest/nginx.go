@@ -4,17 +4,13 @@ package servertest
 
 import (
 	"bytes"
-	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"lockbox/client/certgen"
 )
@@ -76,15 +72,11 @@ func StartNginx(t testing.TB, cfg NginxConfig) *Nginx {
 	owner := ftpAccount{uid: os.Geteuid(), gid: os.Getegid()}
 	workerUser := ""
 	if os.Geteuid() == 0 {
-		u, err := user.Lookup("nobody")
+		u, g, err := nobody()
 		if err != nil {
-			t.Fatalf("servertest: nginx worker user: %v", err)
+			t.Fatalf("servertest: nginx worker: %v", err)
 		}
-		g, err := user.LookupGroupId(u.Gid)
-		if err != nil {
-			t.Fatalf("servertest: nginx worker group: %v", err)
-		}
-		workerUser = u.Username + " " + g.Name
+		workerUser = u + " " + g
 	}
 	dir, root, err := serverDir("lockbox-nginx-", cfg.Files, owner)
 	removeOnCleanup(t, dir)
@@ -118,7 +110,7 @@ func StartNginx(t testing.TB, cfg NginxConfig) *Nginx {
 			bin:     bin,
 			args:    []string{"-p", dir + "/", "-e", s.ErrorLogPath, "-c", s.ConfigPath, "-g", "daemon off;"},
 			outPath: out,
-			probe:   s.probe,
+			probe:   func() error { return probeCert(s.Addr, s.ServerCert.Cert, nil) },
 			busy: func(string) bool {
 				b, _ := os.ReadFile(s.ErrorLogPath)
 				return bytes.Contains(b, []byte("Address already in use"))
@@ -166,26 +158,4 @@ http {
 	}
 	b.WriteString("    }\n}\n")
 	return b.String()
-}
-
-// probe does one TLS handshake and checks the server shows our
-// certificate, so another server on the port is not mistaken for ours.
-func (s *Nginx) probe() error {
-	c, err := net.DialTimeout("tcp", s.Addr, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
-		return err
-	}
-	tconn := tls.Client(c, &tls.Config{InsecureSkipVerify: true}) // compared below
-	if err := tconn.Handshake(); err != nil {
-		return fmt.Errorf("TLS handshake: %w", err)
-	}
-	certs := tconn.ConnectionState().PeerCertificates
-	if len(certs) == 0 || !certs[0].Equal(s.ServerCert.Cert) {
-		return errors.New("another server answers on " + s.Addr)
-	}
-	return nil
 }

@@ -3,16 +3,12 @@
 package servertest
 
 import (
-	"crypto/tls"
-	"errors"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"lockbox/client/certgen"
 )
@@ -73,33 +69,9 @@ func StartSServer(t testing.TB, cfg SServerConfig) *SServer {
 			outPath: s.LogPath,
 			// s_server ends when its standard input closes: keep it open.
 			outOnStdin: true,
-			probe:      s.probe,
+			probe:      func() error { return probeCert(s.Addr, s.ServerCert.Cert, s.ClientCert) },
 			busy:       func(out string) bool { return strings.Contains(out, "Address already in use") },
 		})
 	}, func() string { return tailFiles(s.LogPath) })
 	return s
-}
-
-// probe does one TLS handshake and checks the server shows our
-// certificate.
-func (s *SServer) probe() error {
-	c, err := net.DialTimeout("tcp", s.Addr, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	cfg := &tls.Config{InsecureSkipVerify: true} // compared below
-	if s.ClientCert != nil {
-		cfg.Certificates = []tls.Certificate{s.ClientCert.TLS()}
-	}
-	tc := tls.Client(c, cfg)
-	if err := tc.Handshake(); err != nil {
-		return fmt.Errorf("TLS handshake: %w", err)
-	}
-	certs := tc.ConnectionState().PeerCertificates
-	if len(certs) == 0 || !certs[0].Equal(s.ServerCert.Cert) {
-		return errors.New("another server answers on " + s.Addr)
-	}
-	return nil
 }

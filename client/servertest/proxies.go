@@ -9,12 +9,10 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // ProxyOutgoing is the address the test proxies connect from: a second
@@ -125,12 +123,11 @@ client pass {
 
 // probeSOCKS offers SOCKS5's two methods and expects a SOCKS5 answer.
 func probeSOCKS(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	c, err := dialProbe(addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.Write([]byte{5, 2, 0, 2}); err != nil {
 		return err
 	}
@@ -165,15 +162,11 @@ func StartTinyproxy(t testing.TB, cfg ProxyConfig) *Proxy {
 	}
 	runAs := ""
 	if os.Geteuid() == 0 {
-		u, err := user.Lookup("nobody")
+		u, g, err := nobody()
 		if err != nil {
-			t.Fatalf("servertest: tinyproxy user: %v", err)
+			t.Fatalf("servertest: tinyproxy: %v", err)
 		}
-		g, err := user.LookupGroupId(u.Gid)
-		if err != nil {
-			t.Fatalf("servertest: tinyproxy group: %v", err)
-		}
-		runAs = fmt.Sprintf("User %s\nGroup %s\n", u.Username, g.Name)
+		runAs = fmt.Sprintf("User %s\nGroup %s\n", u, g)
 	}
 	// tinyproxy logs to standard output in the foreground (-d) without a
 	// LogFile, which spares a log file the unprivileged user must own.
@@ -212,12 +205,11 @@ func StartTinyproxy(t testing.TB, cfg ProxyConfig) *Proxy {
 // probeHTTPProxy sends a CONNECT with no credentials to a port nothing
 // listens on and expects an HTTP answer.
 func probeHTTPProxy(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	c, err := dialProbe(addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.Write([]byte("CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n")); err != nil {
 		return err
 	}

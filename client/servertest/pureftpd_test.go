@@ -3,11 +3,7 @@
 package servertest
 
 import (
-	"bytes"
 	"crypto/tls"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -15,39 +11,11 @@ import (
 // session tickets (measured with 1.0.50 on OpenSSL 3.0: no
 // NewSessionTicket after a TLS 1.3 handshake) and does not require data
 // connections to resume: a Go client's data connections resume under TLS
-// 1.2 only. Under TLS 1.2 it is checkSession itself.
+// 1.2 only (should they resume under TLS 1.3, Pure-FTPd now issues
+// tickets: use checkSession). Under TLS 1.2 it is checkSession itself.
 func pureSession(t *testing.T, s *PureFTPd, c *ftpConn, tc *tls.Config) {
 	t.Helper()
-	if c.state().Version == tls.VersionTLS12 {
-		checkSession(t, s, c, tc)
-		return
-	}
-	if err := c.login(s); err != nil {
-		t.Fatalf("login: %v", err)
-	}
-	if msg := c.must(257, "PWD"); !strings.HasPrefix(msg, `"/"`) {
-		t.Fatalf("PWD = %q, want the chroot root", msg)
-	}
-	c.must(200, "PBSZ 0")
-	c.must(200, "PROT P")
-	c.must(200, "TYPE I")
-	for name, want := range testFiles {
-		got, resumed, err := c.transfer(tc, "RETR "+name, nil)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Fatalf("RETR %s: %d bytes, %v", name, len(got), err)
-		}
-		if resumed {
-			t.Errorf("RETR %s: resumed under TLS 1.3; Pure-FTPd now issues tickets: use checkSession", name)
-		}
-	}
-	up := []byte("uploaded by the servertest harness test\n")
-	if _, _, err := c.transfer(tc, "STOR sub/up.txt", up); err != nil {
-		t.Fatalf("STOR: %v", err)
-	}
-	if got, err := os.ReadFile(filepath.Join(s.Root, "sub", "up.txt")); err != nil || !bytes.Equal(got, up) {
-		t.Fatalf("uploaded file: %q, %v", got, err)
-	}
-	c.must(221, "QUIT")
+	checkSessionResuming(t, s, c, tc, c.state().Version == tls.VersionTLS12)
 }
 
 func TestPureFTPdExplicit(t *testing.T) {
@@ -55,17 +23,7 @@ func TestPureFTPdExplicit(t *testing.T) {
 	s := StartPureFTPd(t, PureFTPdConfig{Files: testFiles})
 	for _, maxV := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 		t.Run(tls.VersionName(maxV), func(t *testing.T) {
-			tc := clientTLS()
-			tc.MaxVersion = maxV
-			c, err := rawExplicit(t, s, tc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := c.state()
-			if st.Version != maxV {
-				t.Errorf("negotiated %s, want %s", tls.VersionName(st.Version), tls.VersionName(maxV))
-			}
-			t.Logf("control: %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
+			c, tc := explicitAt(t, s, maxV)
 			pureSession(t, s, c, tc)
 		})
 	}
@@ -75,17 +33,12 @@ func TestPureFTPdTLS12Only(t *testing.T) {
 	t.Parallel()
 	s := StartPureFTPd(t, PureFTPdConfig{TLS12Only: true, Files: testFiles})
 	tc := clientTLS()
-	c, err := rawExplicit(t, s, tc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := explicit(t, s, tc)
 	if v := c.state().Version; v != tls.VersionTLS12 {
 		t.Errorf("TLS12Only server negotiated %s", tls.VersionName(v))
 	}
 	pureSession(t, s, c, tc)
-	if _, err := rawExplicit(t, s, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}); err == nil {
-		t.Fatal("TLS 1.3-only client connected to a TLS12Only server")
-	}
+	refusesTLS13(t, s)
 }
 
 func TestPureFTPdClientCert(t *testing.T) {
@@ -99,10 +52,7 @@ func TestPureFTPdClientCert(t *testing.T) {
 			tc := clientTLS()
 			tc.MaxVersion = maxV
 			tc.Certificates = []tls.Certificate{s.ClientCert.TLS()}
-			c, err := rawExplicit(t, s, tc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := explicit(t, s, tc)
 			// The client CA rides along after the server's certificate
 			// (see PureFTPdConfig.RequireClientCert).
 			certs := c.state().PeerCertificates
@@ -110,15 +60,7 @@ func TestPureFTPdClientCert(t *testing.T) {
 				t.Errorf("server sent %d certificates, want its own then the client CA", len(certs))
 			}
 			pureSession(t, s, c, tc)
-
-			c2, err := rawExplicit(t, s, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV})
-			if err == nil {
-				err = c2.login(s)
-			}
-			if err == nil {
-				t.Fatal("logged in without a client certificate")
-			}
-			t.Logf("no client certificate: %v", err)
+			loginRefused(t, s, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV}, "without a client certificate")
 		})
 	}
 }

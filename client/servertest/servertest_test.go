@@ -108,6 +108,84 @@ func (c *ftpConn) authTLS(tc *tls.Config) error {
 	return c.handshake(tc)
 }
 
+// explicit connects to s and upgrades with AUTH TLS using tc; either
+// failing fails the test.
+func explicit(t *testing.T, s ftpTarget, tc *tls.Config) *ftpConn {
+	t.Helper()
+	c, err := dialFTP(t, s, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.authTLS(tc); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// explicitAt is explicit with clientTLS capped at maxV: it checks maxV
+// was negotiated and returns the connection and its configuration, to
+// pass on to checkSession.
+func explicitAt(t *testing.T, s ftpTarget, maxV uint16) (*ftpConn, *tls.Config) {
+	t.Helper()
+	tc := clientTLS()
+	tc.MaxVersion = maxV
+	c := explicit(t, s, tc)
+	st := c.state()
+	if st.Version != maxV {
+		t.Errorf("negotiated %s, want %s", tls.VersionName(st.Version), tls.VersionName(maxV))
+	}
+	t.Logf("control: %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
+	return c, tc
+}
+
+// protectedLogin is explicit followed by a login, PBSZ 0 and PROT P: the
+// connection is ready for a protected data command.
+func protectedLogin(t *testing.T, s ftpTarget, tc *tls.Config) *ftpConn {
+	t.Helper()
+	c := explicit(t, s, tc)
+	if err := c.login(s); err != nil {
+		t.Fatal(err)
+	}
+	c.must(200, "PBSZ 0")
+	c.must(200, "PROT P")
+	return c
+}
+
+// loginRefused checks that s refuses a login over AUTH TLS with tc, the
+// client described by what: the handshake fails (TLS 1.2) or the first
+// read after it does (TLS 1.3 checks the client certificate after
+// Finished).
+func loginRefused(t *testing.T, s ftpTarget, tc *tls.Config, what string) {
+	t.Helper()
+	c, err := dialFTP(t, s, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.authTLS(tc)
+	if err == nil {
+		err = c.login(s)
+	}
+	if err == nil {
+		t.Fatalf("logged in %s", what)
+	}
+	t.Logf("refused %s: %v", what, err)
+}
+
+// refusesTLS13 checks that s, started with TLS12Only, refuses AUTH TLS
+// from a TLS 1.3-only client.
+func refusesTLS13(t *testing.T, s ftpTarget) {
+	t.Helper()
+	c, err := dialFTP(t, s, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.authTLS(&tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13})
+	if err == nil {
+		t.Fatalf("TLS 1.3-only client connected to a TLS12Only server with %s", tls.VersionName(c.state().Version))
+	}
+	t.Logf("TLS 1.3-only client refused as expected: %v", err)
+}
+
 func (c *ftpConn) login(srv ftpTarget) error {
 	s := srv.ftp()
 	if _, err := c.cmd(331, "USER %s", s.User); err != nil {
@@ -196,6 +274,13 @@ var testFiles = map[string][]byte{
 // checking every data connection resumed the control session.
 func checkSession(t *testing.T, srv ftpTarget, c *ftpConn, tc *tls.Config) {
 	t.Helper()
+	checkSessionResuming(t, srv, c, tc, true)
+}
+
+// checkSessionResuming is checkSession for a server whose data
+// connections resume the control session exactly when wantResumed.
+func checkSessionResuming(t *testing.T, srv ftpTarget, c *ftpConn, tc *tls.Config, wantResumed bool) {
+	t.Helper()
 	s := srv.ftp()
 	if err := c.login(s); err != nil {
 		t.Fatalf("login: %v", err)
@@ -215,8 +300,8 @@ func checkSession(t *testing.T, srv ftpTarget, c *ftpConn, tc *tls.Config) {
 			if !bytes.Equal(got, want) {
 				t.Fatalf("RETR %s: got %d bytes, want %d", name, len(got), len(want))
 			}
-			if !resumed {
-				t.Errorf("RETR %s: data connection did not resume the TLS session", name)
+			if resumed != wantResumed {
+				t.Errorf("RETR %s: data connection resumed the TLS session: %v, want %v", name, resumed, wantResumed)
 			}
 		}
 	}
@@ -237,70 +322,27 @@ func checkSession(t *testing.T, srv ftpTarget, c *ftpConn, tc *tls.Config) {
 	c.must(221, "QUIT")
 }
 
-func TestVsftpdExplicitTLS13(t *testing.T) {
+func TestVsftpdExplicit(t *testing.T) {
 	t.Parallel()
 	s := StartVsftpd(t, VsftpdConfig{Files: testFiles})
-	c, err := dialFTP(t, s, false, nil)
-	if err != nil {
-		t.Fatal(err)
+	for _, maxV := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		t.Run(tls.VersionName(maxV), func(t *testing.T) {
+			c, tc := explicitAt(t, s, maxV)
+			checkSession(t, s, c, tc)
+		})
 	}
-	tc := clientTLS()
-	if err := c.authTLS(tc); err != nil {
-		t.Fatal(err)
-	}
-	st := c.state()
-	if st.Version != tls.VersionTLS13 {
-		t.Errorf("negotiated %s, want TLS 1.3", tls.VersionName(st.Version))
-	}
-	t.Logf("control: %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
-	checkSession(t, s, c, tc)
-}
-
-func TestVsftpdExplicitTLS12Client(t *testing.T) {
-	t.Parallel()
-	s := StartVsftpd(t, VsftpdConfig{Files: testFiles})
-	c, err := dialFTP(t, s, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc := clientTLS()
-	tc.MaxVersion = tls.VersionTLS12
-	if err := c.authTLS(tc); err != nil {
-		t.Fatal(err)
-	}
-	st := c.state()
-	if st.Version != tls.VersionTLS12 {
-		t.Errorf("negotiated %s, want TLS 1.2", tls.VersionName(st.Version))
-	}
-	t.Logf("control: %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
-	checkSession(t, s, c, tc)
 }
 
 func TestVsftpdTLS12Only(t *testing.T) {
 	t.Parallel()
 	s := StartVsftpd(t, VsftpdConfig{TLS12Only: true, Files: testFiles})
-	c, err := dialFTP(t, s, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tc := clientTLS()
-	if err := c.authTLS(tc); err != nil {
-		t.Fatal(err)
-	}
+	c := explicit(t, s, tc)
 	if v := c.state().Version; v != tls.VersionTLS12 {
 		t.Errorf("TLS12Only server negotiated %s with a TLS 1.3-capable client", tls.VersionName(v))
 	}
 	checkSession(t, s, c, tc)
-
-	c13, err := dialFTP(t, s, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = c13.authTLS(&tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13})
-	if err == nil {
-		t.Fatalf("TLS 1.3-only client connected to a TLS12Only server with %s", tls.VersionName(c13.state().Version))
-	}
-	t.Logf("TLS 1.3-only client refused as expected: %v", err)
+	refusesTLS13(t, s)
 }
 
 func TestVsftpdOldTLSRefused(t *testing.T) {
@@ -342,48 +384,17 @@ func TestVsftpdClientCert(t *testing.T) {
 	}
 	for _, maxV := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 		t.Run(tls.VersionName(maxV), func(t *testing.T) {
-			c, err := dialFTP(t, s, false, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			tc := clientTLS()
 			tc.MaxVersion = maxV
 			tc.Certificates = []tls.Certificate{s.ClientCert.TLS()}
-			if err := c.authTLS(tc); err != nil {
-				t.Fatal(err)
-			}
+			c := explicit(t, s, tc)
 			checkSession(t, s, c, tc)
 
-			// Without a certificate: the handshake fails (TLS 1.2) or the
-			// first read after it does (TLS 1.3 checks after Finished).
-			c2, err := dialFTP(t, s, false, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = c2.authTLS(&tls.Config{InsecureSkipVerify: true, MaxVersion: maxV})
-			if err == nil {
-				err = c2.login(s)
-			}
-			if err == nil {
-				t.Fatal("logged in without a client certificate")
-			}
-			t.Logf("no client certificate: %v", err)
-
-			// A certificate from another CA is refused too.
-			c3, err := dialFTP(t, s, false, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			loginRefused(t, s, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV}, "without a client certificate")
 			otherCA := certgen.Must(t, certgen.Spec{CommonName: "Other CA", IsCA: true}, nil)
 			stranger := certgen.Must(t, certgen.Spec{CommonName: "stranger", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, otherCA)
-			err = c3.authTLS(&tls.Config{InsecureSkipVerify: true, MaxVersion: maxV, Certificates: []tls.Certificate{stranger.TLS()}})
-			if err == nil {
-				err = c3.login(s)
-			}
-			if err == nil {
-				t.Fatal("logged in with a client certificate from an unknown CA")
-			}
-			t.Logf("unknown CA: %v", err)
+			loginRefused(t, s, &tls.Config{InsecureSkipVerify: true, MaxVersion: maxV, Certificates: []tls.Certificate{stranger.TLS()}},
+				"with a client certificate from an unknown CA")
 		})
 	}
 }
@@ -404,31 +415,13 @@ func TestVsftpdRefusals(t *testing.T) {
 	}
 
 	// Wrong password.
-	c, err = dialFTP(t, s, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.authTLS(clientTLS()); err != nil {
-		t.Fatal(err)
-	}
+	c = explicit(t, s, clientTLS())
 	c.must(331, "USER %s", s.User)
 	c.must(530, "PASS %s", s.Password+"x")
 
 	// A data connection that does not resume the control session is
 	// refused (require_ssl_reuse=YES).
-	c, err = dialFTP(t, s, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc := clientTLS()
-	if err := c.authTLS(tc); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.login(s); err != nil {
-		t.Fatal(err)
-	}
-	c.must(200, "PBSZ 0")
-	c.must(200, "PROT P")
+	c = protectedLogin(t, s, clientTLS())
 	_, _, err = c.transfer(&tls.Config{InsecureSkipVerify: true}, "RETR hello.txt", nil)
 	var perr *textproto.Error
 	if !errors.As(err, &perr) || perr.Code != 522 {
@@ -443,15 +436,8 @@ func TestVsftpdParallelServers(t *testing.T) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			t.Parallel()
 			s := StartVsftpd(t, VsftpdConfig{Files: testFiles})
-			c, err := dialFTP(t, s, false, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			tc := clientTLS()
-			if err := c.authTLS(tc); err != nil {
-				t.Fatal(err)
-			}
-			checkSession(t, s, c, tc)
+			checkSession(t, s, explicit(t, s, tc), tc)
 		})
 	}
 }
