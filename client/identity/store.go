@@ -388,7 +388,7 @@ func (s *Store) Get(name string) (Saved, bool) {
 // becomes "Client certificate".
 func (s *Store) UniqueName(base string) string {
 	base = strings.TrimSpace(base)
-	if checkName(base) != nil {
+	if CheckName(base) != nil {
 		base = "Client certificate"
 	}
 	s.mu.Lock()
@@ -417,7 +417,7 @@ func (s *Store) UniqueName(base string) string {
 // saved.
 func (s *Store) Add(name string, files Files, password string, sec secrets.Store) (Saved, error) {
 	name = strings.TrimSpace(name)
-	if err := checkName(name); err != nil {
+	if err := CheckName(name); err != nil {
 		return Saved{}, fmt.Errorf("save identity: %w", err)
 	}
 	s.changeMu.Lock()
@@ -601,9 +601,11 @@ func sortedSaved(m map[string]Saved) []Saved {
 	return out
 }
 
-// checkName refuses names that would be confusing in a list or a keyring:
-// empty, too long, or holding control characters.
-func checkName(name string) error {
+// CheckName refuses names that would be confusing in a list or a keyring:
+// empty, not UTF-8, longer than MaxNameLength characters, or holding
+// control characters. The certificate workshop names its requests and CAs
+// by the same rule, since a request's name becomes its identity's.
+func CheckName(name string) error {
 	switch {
 	case name == "":
 		return errors.New("the name is empty")
@@ -640,7 +642,7 @@ func readStore(path string) ([]Saved, error) {
 func checkStore(path string, sf storeFile) ([]Saved, error) {
 	seen := map[string]bool{}
 	for i, sv := range sf.Identities {
-		if err := checkName(sv.Name); err != nil {
+		if err := CheckName(sv.Name); err != nil {
 			return nil, storeFileSpec.Corrupt(path, fmt.Errorf("entry %d: %w", i+1, err))
 		}
 		if seen[sv.Name] {

@@ -336,7 +336,7 @@ func (w *Workshop) saveIdentity(name string, key crypto.Signer, cert *x509.Certi
 // key as the pending request name until Import gets its certificate.
 func (w *Workshop) NewRequest(name string, spec Spec) (Pending, error) {
 	name = strings.TrimSpace(name)
-	if err := checkName(name); err != nil {
+	if err := identity.CheckName(name); err != nil {
 		return Pending{}, err
 	}
 	if _, taken := w.GetPending(name); taken {
@@ -565,7 +565,7 @@ func orderChain(leaf *x509.Certificate, certs []*x509.Certificate) []*x509.Certi
 // type and validity, default 10 years).
 func (w *Workshop) NewCA(name string, spec Spec) (CA, error) {
 	name = strings.TrimSpace(name)
-	if err := checkName(name); err != nil {
+	if err := identity.CheckName(name); err != nil {
 		return CA{}, err
 	}
 	if _, taken := w.GetCA(name); taken {
@@ -631,17 +631,4 @@ func (w *Workshop) Sign(caName string, csrData []byte, days int, usage Usage) (*
 		return nil, fmt.Errorf("open the key of CA %q: %w", ca.Name, err)
 	}
 	return SignRequest(csr.Raw, cert, key, days, usage, w.clock())
-}
-
-// checkName refuses names that cannot label a list entry or a keyring key.
-func checkName(name string) error {
-	switch {
-	case name == "":
-		return errors.New("the name is empty")
-	case len(name) > identity.MaxNameLength:
-		return fmt.Errorf("the name is longer than %d characters", identity.MaxNameLength)
-	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return errors.New("the name contains a control character")
-	}
-	return nil
 }

@@ -377,3 +377,35 @@ func TestPrivateCASigns(t *testing.T) {
 		}
 	})
 }
+
+// Requests and CAs are named by the identity store's rule (a request's
+// name becomes its identity's): a name that rule refuses is refused before
+// a key is made, not at Import after the CA signed.
+func TestWorkshopNamesFollowIdentityRule(t *testing.T) {
+	w, _, _ := newWorkshop(t)
+	long := strings.Repeat("é", identity.MaxNameLength)
+	for _, tc := range []struct {
+		name, give string
+		ok         bool
+	}{
+		{"empty", " ", false},
+		{"line break", "a\nb", false},
+		{"C1 control (NEL)", "a\u0085b", false},
+		{"not UTF-8", "a\xffb", false},
+		{"too many characters", long + "é", false},
+		{"as many characters as allowed, more bytes", long, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, reqErr := w.NewRequest(tc.give, Spec{Subject: Subject{CommonName: "x"}, Key: ECDSAP256})
+			_, caErr := w.NewCA(tc.give, Spec{Key: ECDSAP256})
+			for what, err := range map[string]error{"request": reqErr, "CA": caErr} {
+				if (err == nil) != tc.ok {
+					t.Errorf("%s %q: err %v, want ok %v", what, tc.give, err, tc.ok)
+				}
+				if !tc.ok && identity.CheckName(strings.TrimSpace(tc.give)) == nil {
+					t.Errorf("%s %q refused, but the identity rule takes it", what, tc.give)
+				}
+			}
+		})
+	}
+}
