@@ -91,9 +91,25 @@ type cliFlags struct {
 	noProxySet bool
 }
 
-func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("lockbox", flag.ContinueOnError)
+// newCommandFlagSet is the flag set of the command name: its errors and
+// its -h, which prints usage and then the flags, go to stderr.
+func newCommandFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	setUsage(fs, usage)
+	return fs
+}
+
+// setUsage makes fs's -h print usage and then fs's flags on fs's output.
+func setUsage(fs *flag.FlagSet, usage string) {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+}
+
+func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
+	fs := newCommandFlagSet("lockbox", usageText, stderr)
 	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout")
 	fs.Var(&f.ca, "ca", "trust the CA certificates in this `FILE`: PEM, DER or PKCS#7 (.p7b) (repeatable)")
 	fs.BoolVar(&f.noSystemRoots, "no-system-roots", false, "trust only the --ca roots, not the system's")
@@ -120,10 +136,6 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 		f.noProxy, f.noProxySet = v, true
 		return nil
 	})
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
-	}
 	return fs
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -42,13 +41,8 @@ type siteJSON struct {
 
 // runSites runs "lockbox sites" and returns its exit code.
 func runSites(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lockbox sites", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newCommandFlagSet("lockbox sites", sitesUsageText, stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, sitesUsageText)
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return parseExit(err)

@@ -80,10 +80,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&sf.checksum, "checksum", false, "also compare files of the same size by the server's hash (HASH, XSHA256, XSHA1, XMD5 or XCRC) when it offers one")
 	fs.BoolVar(&sf.list, "profiles", false, "list the saved sync profiles (with --json, as JSON)")
 	fs.DurationVar(&sf.tolerance, "tolerance", dirsync.DefaultTolerance, "times closer than `DURATION` are equal")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, syncUsageText)
-		fs.PrintDefaults()
-	}
+	setUsage(fs, syncUsageText)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return parseExit(err)

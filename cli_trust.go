@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -43,18 +42,13 @@ Flags:
 
 // runTrust runs "lockbox trust" and returns its exit code.
 func runTrust(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lockbox trust", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newCommandFlagSet("lockbox trust", trustUsageText, stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	site := fs.String("site", "", "the saved site `NAME` a CA is trusted for (default: every server)")
 	out := fs.String("o", "", "export: write to `FILE` (default: standard output)")
 	der := fs.Bool("der", false, "export: write DER instead of PEM")
 	scheme := fs.String("scheme", "ftpes", "check: connect with `SCHEME` ftpes, ftps or https")
 	timeout := fs.Duration("timeout", 30*time.Second, "check: give up after `DURATION`")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, trustUsageText)
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return parseExit(err)
