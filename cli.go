@@ -178,9 +178,9 @@ func parseVersion(s string) (uint16, error) {
 // usageError is a mistake in how lockbox was called (exit code 2).
 type usageError struct{ error }
 
-// options turns flags into engine options; errors are usage errors except
-// for files that cannot be read.
-func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.Options, error) {
+// options turns flags into engine options for t, its proxy included;
+// errors are usage errors except for files that cannot be read.
+func (f *cliFlags) options(t client.Target, getenv func(string) string, warn io.Writer) (client.Options, error) {
 	o := client.Options{MDTMWrite: true} // vsftpd keeps upload times
 	var err error
 	if o.MinVersion, err = parseVersion(f.tlsMin); err != nil {
@@ -256,7 +256,8 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 	if f.accept {
 		o.Decide = func(context.Context, client.Decision) client.Choice { return client.AcceptAlways }
 	}
-	return o, nil
+	o.Proxy, err = f.proxyFor(t, getenv)
+	return o, err
 }
 
 // loadSavedIdentity loads the saved identity name with its password from
@@ -352,10 +353,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lockbox %s: %s:// URLs are for inspect (and https:// for get)\n", cmd, target.Scheme)
 		return exitUsage
 	}
-	opts, err := f.options(os.Getenv, stderr)
-	if err == nil {
-		opts.Proxy, err = f.proxyFor(target, os.Getenv)
-	}
+	opts, err := f.options(target, os.Getenv, stderr)
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}

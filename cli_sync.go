@@ -161,10 +161,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return usage("local folder %s: not a folder", prof.Local)
 		}
 	}
-	opts, err := f.options(os.Getenv, stderr)
-	if err == nil {
-		opts.Proxy, err = f.proxyFor(target, os.Getenv)
-	}
+	opts, err := f.options(target, os.Getenv, stderr)
 	if err != nil {
 		return optionsFailed("sync", err, stderr)
 	}

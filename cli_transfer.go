@@ -121,10 +121,7 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 			return usage("%v", err)
 		}
 	}
-	opts, err := f.options(os.Getenv, stderr)
-	if err == nil {
-		opts.Proxy, err = f.proxyFor(target, os.Getenv)
-	}
+	opts, err := f.options(target, os.Getenv, stderr)
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}
