@@ -233,24 +233,15 @@ func (f *cliFlags) options(t client.Target, getenv func(string) string, warn io.
 		}
 	}
 	o.TrustedCAs, err = trust.OpenCAsDefault()
-	var corruptCAs *configfile.CorruptError
-	if errors.As(err, &corruptCAs) {
-		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, warn); err != nil {
 		return o, fmt.Errorf("trusted CAs: %w", err)
 	}
 	o.Pins, err = trust.OpenDefault()
-	var corrupt *configfile.CorruptError
-	if errors.As(err, &corrupt) {
-		// The damaged file was kept aside; go on with an empty store.
-		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, warn); err != nil {
 		return o, fmt.Errorf("pin store: %w", err)
 	}
 	o.TLSSeen, err = trust.OpenSeenDefault()
-	if errors.As(err, &corrupt) {
-		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, warn); err != nil {
 		return o, fmt.Errorf("downgrade check: %w", err)
 	}
 	if f.accept {
@@ -258,6 +249,18 @@ func (f *cliFlags) options(t client.Target, getenv func(string) string, warn io.
 	}
 	o.Proxy, err = f.proxyFor(t, getenv)
 	return o, err
+}
+
+// warnSetAside passes on err from opening a configuration store, except a
+// damaged file, which was kept aside (the store goes on empty): that one
+// is a warning on warn, and nil.
+func warnSetAside(err error, warn io.Writer) error {
+	var corrupt *configfile.CorruptError
+	if errors.As(err, &corrupt) {
+		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
+		return nil
+	}
+	return err
 }
 
 // loadSavedIdentity loads the saved identity name with its password from

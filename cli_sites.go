@@ -1,13 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
-	"lockbox/client/configfile"
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
 )
@@ -73,11 +71,7 @@ func runSites(args []string, stdout, stderr io.Writer) int {
 	}
 
 	store, err := sites.OpenDefault()
-	var corrupt *configfile.CorruptError
-	if errors.As(err, &corrupt) {
-		// The damaged file was kept aside; go on with an empty list.
-		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, stderr); err != nil {
 		fmt.Fprintf(stderr, "lockbox sites: %v\n", err)
 		return exitFailure
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"lockbox/client"
-	"lockbox/client/configfile"
 	"lockbox/client/sites"
 	"lockbox/client/trust"
 	"lockbox/client/workshop"
@@ -74,17 +72,12 @@ func runTrust(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	pins, err := trust.OpenDefault()
-	var corrupt *configfile.CorruptError
-	if errors.As(err, &corrupt) {
-		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, stderr); err != nil {
 		fmt.Fprintf(stderr, "lockbox trust: %v\n", err)
 		return exitFailure
 	}
 	cas, err := trust.OpenCAsDefault()
-	if errors.As(err, &corrupt) {
-		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, stderr); err != nil {
 		fmt.Fprintf(stderr, "lockbox trust: %v\n", err)
 		return exitFailure
 	}

@@ -121,10 +121,7 @@ func openWorkshop(stderr io.Writer) (*workshop.Workshop, error) {
 		sec = nil
 	}
 	w, err := workshop.OpenDefault(sec)
-	var corrupt *configfile.CorruptError
-	if errors.As(err, &corrupt) {
-		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, stderr); err != nil {
 		return nil, err
 	}
 	if kerr != nil {
