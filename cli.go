@@ -387,13 +387,9 @@ func runInspect(ctx context.Context, t client.Target, opts client.Options, asJSO
 }
 
 func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) int {
-	if t.User != "" && !t.HasPassword {
-		pw, err := password(t, stdin, stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
-			return exitUsage
-		}
-		t.Password, t.HasPassword = pw, true
+	if err := askPassword(&t, stdin, stderr); err != nil {
+		fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
+		return exitUsage
 	}
 	sess, report, err := client.Connect(ctx, t, opts)
 	if err != nil {
@@ -436,23 +432,29 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 	return exitCode(report, nil, stderr)
 }
 
-// password finds the password for t: LOCKBOX_PASSWORD, else a prompt when
-// standard input is a terminal.
-func password(t client.Target, stdin io.Reader, stderr io.Writer) (string, error) {
+// askPassword fills in the password of a t that names a user but no
+// password: LOCKBOX_PASSWORD, else a prompt when standard input is a
+// terminal.
+func askPassword(t *client.Target, stdin io.Reader, stderr io.Writer) error {
+	if t.User == "" || t.HasPassword {
+		return nil
+	}
 	if pw, ok := os.LookupEnv("LOCKBOX_PASSWORD"); ok {
-		return pw, nil
+		t.Password, t.HasPassword = pw, true
+		return nil
 	}
 	f, ok := stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", errors.New("no password: put it in LOCKBOX_PASSWORD (standard input is not a terminal to ask on)")
+		return errors.New("no password: put it in LOCKBOX_PASSWORD (standard input is not a terminal to ask on)")
 	}
 	fmt.Fprintf(stderr, "Password for %s@%s: ", t.User, t.Host)
 	pw, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(stderr)
 	if err != nil {
-		return "", fmt.Errorf("read password: %w", err)
+		return fmt.Errorf("read password: %w", err)
 	}
-	return string(pw), nil
+	t.Password, t.HasPassword = string(pw), true
+	return nil
 }
 
 func exitCode(report *client.Report, err error, stderr io.Writer) int {

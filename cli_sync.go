@@ -165,12 +165,8 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return optionsFailed("sync", err, stderr)
 	}
-	if target.User != "" {
-		pw, err := password(target, stdin, stderr)
-		if err != nil {
-			return usage("%v", err)
-		}
-		target.Password, target.HasPassword = pw, true
+	if err := askPassword(&target, stdin, stderr); err != nil {
+		return usage("%v", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -125,12 +125,8 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}
-	if target.User != "" && !target.HasPassword {
-		pw, err := password(target, stdin, stderr)
-		if err != nil {
-			return usage("%v", err)
-		}
-		target.Password, target.HasPassword = pw, true
+	if err := askPassword(&target, stdin, stderr); err != nil {
+		return usage("%v", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
