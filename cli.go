@@ -91,9 +91,25 @@ type cliFlags struct {
 	noProxySet bool
 }
 
-func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("lockbox", flag.ContinueOnError)
+// newCommandFlagSet is the flag set of the command name: its errors and
+// its -h, which prints usage and then the flags, go to stderr.
+func newCommandFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	setUsage(fs, usage)
+	return fs
+}
+
+// setUsage makes fs's -h print usage and then fs's flags on fs's output.
+func setUsage(fs *flag.FlagSet, usage string) {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+}
+
+func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
+	fs := newCommandFlagSet("lockbox", usageText, stderr)
 	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout")
 	fs.Var(&f.ca, "ca", "trust the CA certificates in this `FILE`: PEM, DER or PKCS#7 (.p7b) (repeatable)")
 	fs.BoolVar(&f.noSystemRoots, "no-system-roots", false, "trust only the --ca roots, not the system's")
@@ -120,10 +136,6 @@ func newFlagSet(f *cliFlags, stderr io.Writer) *flag.FlagSet {
 		f.noProxy, f.noProxySet = v, true
 		return nil
 	})
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
-	}
 	return fs
 }
 
@@ -166,9 +178,9 @@ func parseVersion(s string) (uint16, error) {
 // usageError is a mistake in how lockbox was called (exit code 2).
 type usageError struct{ error }
 
-// options turns flags into engine options; errors are usage errors except
-// for files that cannot be read.
-func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.Options, error) {
+// options turns flags into engine options for t, its proxy included;
+// errors are usage errors except for files that cannot be read.
+func (f *cliFlags) options(t client.Target, getenv func(string) string, warn io.Writer) (client.Options, error) {
 	o := client.Options{MDTMWrite: true} // vsftpd keeps upload times
 	var err error
 	if o.MinVersion, err = parseVersion(f.tlsMin); err != nil {
@@ -221,30 +233,34 @@ func (f *cliFlags) options(getenv func(string) string, warn io.Writer) (client.O
 		}
 	}
 	o.TrustedCAs, err = trust.OpenCAsDefault()
-	var corruptCAs *configfile.CorruptError
-	if errors.As(err, &corruptCAs) {
-		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, warn); err != nil {
 		return o, fmt.Errorf("trusted CAs: %w", err)
 	}
 	o.Pins, err = trust.OpenDefault()
-	var corrupt *configfile.CorruptError
-	if errors.As(err, &corrupt) {
-		// The damaged file was kept aside; go on with an empty store.
-		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, warn); err != nil {
 		return o, fmt.Errorf("pin store: %w", err)
 	}
 	o.TLSSeen, err = trust.OpenSeenDefault()
-	if errors.As(err, &corrupt) {
-		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, warn); err != nil {
 		return o, fmt.Errorf("downgrade check: %w", err)
 	}
 	if f.accept {
 		o.Decide = func(context.Context, client.Decision) client.Choice { return client.AcceptAlways }
 	}
-	return o, nil
+	o.Proxy, err = f.proxyFor(t, getenv)
+	return o, err
+}
+
+// warnSetAside passes on err from opening a configuration store, except a
+// damaged file, which was kept aside (the store goes on empty): that one
+// is a warning on warn, and nil.
+func warnSetAside(err error, warn io.Writer) error {
+	var corrupt *configfile.CorruptError
+	if errors.As(err, &corrupt) {
+		fmt.Fprintf(warn, "lockbox: warning: %v\n", err)
+		return nil
+	}
+	return err
 }
 
 // loadSavedIdentity loads the saved identity name with its password from
@@ -340,10 +356,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lockbox %s: %s:// URLs are for inspect (and https:// for get)\n", cmd, target.Scheme)
 		return exitUsage
 	}
-	opts, err := f.options(os.Getenv, stderr)
-	if err == nil {
-		opts.Proxy, err = f.proxyFor(target, os.Getenv)
-	}
+	opts, err := f.options(target, os.Getenv, stderr)
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}
@@ -374,13 +387,9 @@ func runInspect(ctx context.Context, t client.Target, opts client.Options, asJSO
 }
 
 func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) int {
-	if t.User != "" && !t.HasPassword {
-		pw, err := password(t, stdin, stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
-			return exitUsage
-		}
-		t.Password, t.HasPassword = pw, true
+	if err := askPassword(&t, stdin, stderr); err != nil {
+		fmt.Fprintf(stderr, "lockbox ls: %v\n", err)
+		return exitUsage
 	}
 	sess, report, err := client.Connect(ctx, t, opts)
 	if err != nil {
@@ -423,23 +432,29 @@ func runLs(ctx context.Context, t client.Target, opts client.Options, asJSON boo
 	return exitCode(report, nil, stderr)
 }
 
-// password finds the password for t: LOCKBOX_PASSWORD, else a prompt when
-// standard input is a terminal.
-func password(t client.Target, stdin io.Reader, stderr io.Writer) (string, error) {
+// askPassword fills in the password of a t that names a user but no
+// password: LOCKBOX_PASSWORD, else a prompt when standard input is a
+// terminal.
+func askPassword(t *client.Target, stdin io.Reader, stderr io.Writer) error {
+	if t.User == "" || t.HasPassword {
+		return nil
+	}
 	if pw, ok := os.LookupEnv("LOCKBOX_PASSWORD"); ok {
-		return pw, nil
+		t.Password, t.HasPassword = pw, true
+		return nil
 	}
 	f, ok := stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", errors.New("no password: put it in LOCKBOX_PASSWORD (standard input is not a terminal to ask on)")
+		return errors.New("no password: put it in LOCKBOX_PASSWORD (standard input is not a terminal to ask on)")
 	}
 	fmt.Fprintf(stderr, "Password for %s@%s: ", t.User, t.Host)
 	pw, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(stderr)
 	if err != nil {
-		return "", fmt.Errorf("read password: %w", err)
+		return fmt.Errorf("read password: %w", err)
 	}
-	return string(pw), nil
+	t.Password, t.HasPassword = string(pw), true
+	return nil
 }
 
 func exitCode(report *client.Report, err error, stderr io.Writer) int {

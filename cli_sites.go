@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
-	"lockbox/client/configfile"
 	"lockbox/client/secrets"
 	"lockbox/client/sites"
 )
@@ -42,13 +39,8 @@ type siteJSON struct {
 
 // runSites runs "lockbox sites" and returns its exit code.
 func runSites(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lockbox sites", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newCommandFlagSet("lockbox sites", sitesUsageText, stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, sitesUsageText)
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return parseExit(err)
@@ -79,11 +71,7 @@ func runSites(args []string, stdout, stderr io.Writer) int {
 	}
 
 	store, err := sites.OpenDefault()
-	var corrupt *configfile.CorruptError
-	if errors.As(err, &corrupt) {
-		// The damaged file was kept aside; go on with an empty list.
-		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, stderr); err != nil {
 		fmt.Fprintf(stderr, "lockbox sites: %v\n", err)
 		return exitFailure
 	}

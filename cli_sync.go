@@ -80,10 +80,7 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&sf.checksum, "checksum", false, "also compare files of the same size by the server's hash (HASH, XSHA256, XSHA1, XMD5 or XCRC) when it offers one")
 	fs.BoolVar(&sf.list, "profiles", false, "list the saved sync profiles (with --json, as JSON)")
 	fs.DurationVar(&sf.tolerance, "tolerance", dirsync.DefaultTolerance, "times closer than `DURATION` are equal")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, syncUsageText)
-		fs.PrintDefaults()
-	}
+	setUsage(fs, syncUsageText)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return parseExit(err)
@@ -164,19 +161,12 @@ func runSyncCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return usage("local folder %s: not a folder", prof.Local)
 		}
 	}
-	opts, err := f.options(os.Getenv, stderr)
-	if err == nil {
-		opts.Proxy, err = f.proxyFor(target, os.Getenv)
-	}
+	opts, err := f.options(target, os.Getenv, stderr)
 	if err != nil {
 		return optionsFailed("sync", err, stderr)
 	}
-	if target.User != "" {
-		pw, err := password(target, stdin, stderr)
-		if err != nil {
-			return usage("%v", err)
-		}
-		target.Password, target.HasPassword = pw, true
+	if err := askPassword(&target, stdin, stderr); err != nil {
+		return usage("%v", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -76,10 +76,7 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 	fs.IntVar(&tf.parallel, "parallel", client.DefaultPoolSize, fmt.Sprintf("transfer over `N` connections at once (1-%d)", client.MaxPoolSize))
 	fs.BoolVar(&tf.verify, "verify", false, "get, put: check each file's hash with the server (HASH, XSHA256, XSHA1, XMD5 or XCRC); a mismatch fails it")
 	fs.StringVar(&tf.exists, "exists", string(transfer.ExistsResume), "existing targets: overwrite, skip, resume or rename")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, transferUsageText)
-		fs.PrintDefaults()
-	}
+	setUsage(fs, transferUsageText)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return parseExit(err)
@@ -124,19 +121,12 @@ func runTransferCLI(cmd string, args []string, stdin io.Reader, stdout, stderr i
 			return usage("%v", err)
 		}
 	}
-	opts, err := f.options(os.Getenv, stderr)
-	if err == nil {
-		opts.Proxy, err = f.proxyFor(target, os.Getenv)
-	}
+	opts, err := f.options(target, os.Getenv, stderr)
 	if err != nil {
 		return optionsFailed(cmd, err, stderr)
 	}
-	if target.User != "" && !target.HasPassword {
-		pw, err := password(target, stdin, stderr)
-		if err != nil {
-			return usage("%v", err)
-		}
-		target.Password, target.HasPassword = pw, true
+	if err := askPassword(&target, stdin, stderr); err != nil {
+		return usage("%v", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"lockbox/client"
-	"lockbox/client/configfile"
 	"lockbox/client/sites"
 	"lockbox/client/trust"
 	"lockbox/client/workshop"
@@ -43,18 +40,13 @@ Flags:
 
 // runTrust runs "lockbox trust" and returns its exit code.
 func runTrust(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lockbox trust", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newCommandFlagSet("lockbox trust", trustUsageText, stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	site := fs.String("site", "", "the saved site `NAME` a CA is trusted for (default: every server)")
 	out := fs.String("o", "", "export: write to `FILE` (default: standard output)")
 	der := fs.Bool("der", false, "export: write DER instead of PEM")
 	scheme := fs.String("scheme", "ftpes", "check: connect with `SCHEME` ftpes, ftps or https")
 	timeout := fs.Duration("timeout", 30*time.Second, "check: give up after `DURATION`")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, trustUsageText)
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return parseExit(err)
@@ -80,17 +72,12 @@ func runTrust(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	pins, err := trust.OpenDefault()
-	var corrupt *configfile.CorruptError
-	if errors.As(err, &corrupt) {
-		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, stderr); err != nil {
 		fmt.Fprintf(stderr, "lockbox trust: %v\n", err)
 		return exitFailure
 	}
 	cas, err := trust.OpenCAsDefault()
-	if errors.As(err, &corrupt) {
-		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, stderr); err != nil {
 		fmt.Fprintf(stderr, "lockbox trust: %v\n", err)
 		return exitFailure
 	}

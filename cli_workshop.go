@@ -61,8 +61,7 @@ type workshopFlags struct {
 }
 
 func newWorkshopFlagSet(f *workshopFlags, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("lockbox cert", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newCommandFlagSet("lockbox cert", workshopUsageText, stderr)
 	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout")
 	fs.BoolVar(&f.request, "request", false, "make a certificate request (CSR) for a CA instead of a self-signed certificate")
 	fs.BoolVar(&f.der, "der", false, "write certificates as DER instead of PEM")
@@ -80,10 +79,6 @@ func newWorkshopFlagSet(f *workshopFlags, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.usage, "usage", "", "what the certificate is for: `client` (the default), server or both")
 	fs.IntVar(&f.days, "days", 0, "validity in `DAYS` (default 365; 3650 for a CA)")
 	fs.StringVar(&f.ca, "ca", "", "cert sign: the private CA `NAME` to sign with")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, workshopUsageText)
-		fs.PrintDefaults()
-	}
 	return fs
 }
 
@@ -126,10 +121,7 @@ func openWorkshop(stderr io.Writer) (*workshop.Workshop, error) {
 		sec = nil
 	}
 	w, err := workshop.OpenDefault(sec)
-	var corrupt *configfile.CorruptError
-	if errors.As(err, &corrupt) {
-		fmt.Fprintf(stderr, "lockbox: warning: %v\n", err)
-	} else if err != nil {
+	if err := warnSetAside(err, stderr); err != nil {
 		return nil, err
 	}
 	if kerr != nil {

@@ -144,17 +144,5 @@ func TestWindowsWindowUnderWine(t *testing.T) {
 	env := append(os.Environ(), "DISPLAY="+display, "WINEDEBUG=-all", "LOCKBOX_CONFIG_DIR="+winPath(t.TempDir()))
 	app := exec.Command(wine, exe)
 	app.Env = env
-	var appOut bytes.Buffer
-	app.Stdout, app.Stderr = &appOut, &appOut
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
-	t.Cleanup(func() {
-		app.Process.Kill()
-		<-exited
-	})
-
-	windowScreenshot(t, env, xdotool, xwd, exited, &appOut, 300, "window_windows.png")
+	windowScreenshot(t, app, xdotool, xwd, 300, "window_windows.png")
 }

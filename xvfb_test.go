@@ -161,8 +161,21 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 	env := append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "LOCKBOX_CONFIG_DIR="+t.TempDir())
 	app := exec.Command(bin)
 	app.Env = env
-	var appOut bytes.Buffer
-	app.Stdout, app.Stderr = &appOut, &appOut
+	windowScreenshot(t, app, xdotool, xwd, 200, "window.png") // the README's screenshot of the empty window
+}
+
+// windowScreenshot starts app (killed when the test ends), waits for the
+// window named Lockbox on the X display in app.Env to be mapped, then
+// takes screenshots until two in a row agree and show more than a blank
+// area (its first frames may be unpainted or mid-layout), and keeps the
+// picture as $LOCKBOX_SCREENSHOT_DIR/name when that is set. It fails the
+// test if the program ends first, or the window never settles within
+// tries screenshots; the message carries the program's output.
+func windowScreenshot(t *testing.T, app *exec.Cmd, xdotool, xwd string, tries int, name string) {
+	t.Helper()
+	env := app.Env
+	var out bytes.Buffer
+	app.Stdout, app.Stderr = &out, &out
 	if err := app.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -172,19 +185,6 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 		app.Process.Kill()
 		<-exited
 	})
-
-	windowScreenshot(t, env, xdotool, xwd, exited, &appOut, 200, "window.png") // the README's screenshot of the empty window
-}
-
-// windowScreenshot waits for the window named Lockbox on the X display in
-// env to be mapped, then takes screenshots until two in a row agree and
-// show more than a blank area (its first frames may be unpainted or
-// mid-layout), and keeps the picture as $LOCKBOX_SCREENSHOT_DIR/name when
-// that is set. It fails the test if the program (exited) ends first, or
-// the window never settles within tries screenshots; out is the program's
-// output, for the message.
-func windowScreenshot(t *testing.T, env []string, xdotool, xwd string, exited <-chan error, out *bytes.Buffer, tries int, name string) {
-	t.Helper()
 	// xdotool --sync waits until the window is mapped; the bound only
 	// keeps a broken start from hanging the run.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
