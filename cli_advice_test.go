@@ -47,7 +47,7 @@ func TestFlagAdvice(t *testing.T) {
 	for _, tt := range tests {
 		covered[client.ReasonOf(tt.err)] = true
 	}
-	for r := client.ReasonNone + 1; !strings.HasPrefix(r.String(), "reason("); r++ {
+	for _, r := range client.Reasons() {
 		if !covered[r] {
 			t.Errorf("no row for the reason %s", r)
 		}

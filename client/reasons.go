@@ -69,6 +69,10 @@ const (
 	ReasonActiveThroughProxy = fault.ReasonActiveThroughProxy
 )
 
+// Reasons returns every reason but ReasonNone, so that a front end's
+// tests can check each has its wording.
+func Reasons() []Reason { return fault.Reasons() }
+
 // ReasonOf returns the reason err carries, the outermost one when several
 // are wrapped, or ReasonNone. It follows both Unwrap() error and
 // Unwrap() []error, as errors.As does.

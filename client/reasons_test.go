@@ -136,3 +136,20 @@ func answerHello(t *testing.T, reply []byte) string {
 	}()
 	return ln.Addr().String()
 }
+
+// Reasons lists every named reason once, the last one included, and none
+// beyond them.
+func TestReasons(t *testing.T) {
+	all := Reasons()
+	seen := map[Reason]bool{}
+	for _, r := range all {
+		if r == ReasonNone || seen[r] || strings.HasPrefix(r.String(), "reason(") {
+			t.Errorf("Reasons() holds %v", r)
+		}
+		seen[r] = true
+	}
+	last := all[len(all)-1]
+	if last != ReasonActiveThroughProxy || !strings.HasPrefix((last+1).String(), "reason(") {
+		t.Errorf("Reasons() ends at %v; %v has a name too", last, last+1)
+	}
+}

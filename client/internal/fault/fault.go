@@ -50,6 +50,15 @@ var reasonNames = map[Reason]string{
 	ReasonActiveThroughProxy:     "active_through_proxy",
 }
 
+// Reasons returns every reason but ReasonNone, in order.
+func Reasons() []Reason {
+	out := make([]Reason, 0, len(reasonNames)-1)
+	for r := ReasonNone + 1; int(r) < len(reasonNames); r++ {
+		out = append(out, r)
+	}
+	return out
+}
+
 // String returns the reason's code, such as "client_cert_required".
 func (r Reason) String() string {
 	if s, ok := reasonNames[r]; ok {
